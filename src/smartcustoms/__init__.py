@@ -1,0 +1,3 @@
+"""SmartCustoms: an open platform for customs administrations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from smartcustoms.cli.main import main
+
+main()

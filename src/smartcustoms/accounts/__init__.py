@@ -1,0 +1,1 @@
+"""Economies (tenants: one customs administration each), users, roles and credentials."""

@@ -1,0 +1,65 @@
+"""Pure domain objects for economies, users and the caller of a request."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from smartcustoms.errors import PermissionDenied
+
+
+class Role(enum.StrEnum):
+    DECLARANT = "declarant"
+    OFFICER = "officer"
+    ANALYST = "analyst"
+    KNOWLEDGE_MANAGER = "knowledge_manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyInfo:
+    code: str
+    name: str
+    currency: str
+    is_apec: bool
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    economy: str
+    email: str
+    name: str
+    roles: frozenset[Role]
+    is_active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: every economy-scoped query filters on ``economy``."""
+
+    user_id: str
+    email: str
+    name: str
+    economy: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    def has(self, *roles: Role) -> bool:
+        # Admins of an economy may do everything within it.
+        return Role.ADMIN in self.roles or any(r in self.roles for r in roles)
+
+    def require(self, *roles: Role) -> None:
+        if not self.has(*roles):
+            wanted = " or ".join(r.value for r in roles)
+            raise PermissionDenied(f"this needs the role {wanted}")
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly issued credential: ``secret`` is shown once and stored only as a hash."""
+
+    id: str
+    secret: str
+    expires_at: datetime | None

@@ -1,0 +1,69 @@
+"""Queries for economies, users and tokens. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartcustoms.accounts.model import EconomyInfo, Role, User
+from smartcustoms.accounts.tables import EconomyRow, TokenRow, UserRoleRow, UserRow
+
+
+def economy_from_row(row: EconomyRow) -> EconomyInfo:
+    return EconomyInfo(row.code, row.name, row.currency, row.is_apec)
+
+
+def user_from_row(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        economy=row.economy_code,
+        email=row.email,
+        name=row.name,
+        roles=frozenset(Role(r.role) for r in row.roles),
+        is_active=row.is_active,
+        created_at=row.created_at,
+    )
+
+
+class AccountsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def economy(self, code: str) -> EconomyRow | None:
+        return self.session.get(EconomyRow, code.upper())
+
+    def economies(self) -> Sequence[EconomyRow]:
+        return self.session.scalars(select(EconomyRow).order_by(EconomyRow.code)).all()
+
+    def add(self, row: EconomyRow | UserRow | TokenRow) -> None:
+        self.session.add(row)
+
+    def user(self, user_id: str) -> UserRow | None:
+        return self.session.get(UserRow, user_id)
+
+    def user_by_email(self, email: str) -> UserRow | None:
+        return self.session.scalars(select(UserRow).where(UserRow.email == email.lower())).first()
+
+    def users(self, economy: str | None = None) -> Sequence[UserRow]:
+        stmt = select(UserRow).order_by(UserRow.economy_code, UserRow.email)
+        if economy is not None:
+            stmt = stmt.where(UserRow.economy_code == economy)
+        return self.session.scalars(stmt).all()
+
+    def set_roles(self, user: UserRow, roles: frozenset[Role]) -> None:
+        user.roles = [UserRoleRow(role=r.value) for r in sorted(roles)]
+
+    def token_by_hash(self, secret_hash: str) -> TokenRow | None:
+        return self.session.scalars(
+            select(TokenRow).where(TokenRow.secret_hash == secret_hash)
+        ).first()
+
+    def token(self, token_id: str) -> TokenRow | None:
+        return self.session.get(TokenRow, token_id)
+
+    def tokens(self, user_id: str) -> Sequence[TokenRow]:
+        return self.session.scalars(
+            select(TokenRow).where(TokenRow.user_id == user_id).order_by(TokenRow.created_at)
+        ).all()

@@ -1,0 +1,1 @@
+"""The ``smartcustoms`` command line: one sub-command group per feature."""

@@ -1,0 +1,74 @@
+"""What every CLI command shares: settings, database, output as text or one JSON document."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from smartcustoms.config import Settings
+from smartcustoms.db.engine import Database
+
+console = Console()
+err_console = Console(stderr=True)
+T = TypeVar("T")
+
+JsonOption = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+
+
+@dataclasses.dataclass
+class CliState:
+    """Built once per invocation by the root callback and passed to commands via the context."""
+
+    settings: Settings
+    _db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.effective_database_url)
+        return self._db
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState(Settings())
+    return root.obj
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "model_dump"):
+        return to_jsonable(value.model_dump(mode="json"))
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit(data: T, as_json: bool, render: Callable[[T], None]) -> None:
+    """Print ``data`` as one JSON document, or let ``render`` show it to a person."""
+    if as_json:
+        typer.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+    else:
+        render(data)

@@ -1,0 +1,1 @@
+"""Shared kernel: ids, clock, codes, pagination. No I/O, no framework imports."""

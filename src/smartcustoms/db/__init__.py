@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy base and types, engine/session factory, unit of work, migrations."""

@@ -1,0 +1,67 @@
+"""The domain error tree. No HTTP here: the web layer maps these in one place.
+
+::
+
+    SmartCustomsError
+    ├── InvalidInput            every problem at once, each with the field it concerns
+    ├── NotFound                (also used for records of another economy: no existence leak)
+    ├── Conflict                state or uniqueness clash (idempotency, wrong lifecycle state)
+    ├── AuthenticationRequired  no or bad credentials
+    ├── PermissionDenied        authenticated, but the role does not allow it
+    └── DataUnavailable         reference data could not be found or fetched
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One validation problem: ``path`` is a JSON path such as ``items[3].hs_code``."""
+
+    path: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+class SmartCustomsError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(SmartCustomsError):
+    def __init__(self, errors: Iterable[FieldError], message: str | None = None) -> None:
+        self.errors: Sequence[FieldError] = tuple(errors)
+        super().__init__(message or f"{len(self.errors)} problem(s) in the input")
+
+    @classmethod
+    def single(cls, path: str, code: str, message: str) -> InvalidInput:
+        return cls([FieldError(path, code, message)], message)
+
+
+class NotFound(SmartCustomsError):
+    pass
+
+
+class Conflict(SmartCustomsError):
+    pass
+
+
+class AuthenticationRequired(SmartCustomsError):
+    pass
+
+
+class PermissionDenied(SmartCustomsError):
+    pass
+
+
+class DataUnavailable(SmartCustomsError):
+    pass

@@ -1,0 +1,1 @@
+"""JSON API routers, all under /api/v1."""

@@ -1,0 +1,68 @@
+"""FastAPI dependencies: settings, unit of work, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from smartcustoms.accounts import service as accounts
+from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.config import Settings
+from smartcustoms.db.engine import Database
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.errors import AuthenticationRequired
+
+SESSION_COOKIE = "smartcustoms_session"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    return get_db(request).uow()
+
+
+def _credential(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def optional_principal(request: Request) -> Principal | None:
+    secret = _credential(request)
+    if secret is None:
+        return None
+    try:
+        return accounts.authenticate(get_uow(request), secret)
+    except AuthenticationRequired:
+        return None
+
+
+def current_principal(request: Request) -> Principal:
+    secret = _credential(request)
+    if secret is None:
+        raise AuthenticationRequired("log in, or send 'Authorization: Bearer <token>'")
+    return accounts.authenticate(get_uow(request), secret)
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        principal.require(*roles)
+        return principal
+
+    return dependency
+
+
+UoW = Annotated[UnitOfWork, Depends(get_uow)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]

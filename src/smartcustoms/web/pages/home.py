@@ -1,0 +1,71 @@
+"""Home, login and logout pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from smartcustoms.accounts import service
+from smartcustoms.errors import AuthenticationRequired
+from smartcustoms.web.deps import SESSION_COOKIE, OptionalPrincipal, UoW, get_settings
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
+    templates = request.app.state.templates
+    context.setdefault("principal", None)
+    response: Response = templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, principal: OptionalPrincipal) -> Response:
+    return render(request, "home.html", principal=principal)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    uow: UoW,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    settings = get_settings(request)
+    try:
+        _, token = service.login(uow, email, password, ttl=timedelta(hours=settings.session_hours))
+    except AuthenticationRequired as exc:
+        return render(request, "login.html", status_code=401, next=_safe_next(next),
+                      error=exc.message, email=email)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token.secret, httponly=True, samesite="lax",
+        secure=settings.environment == "production", max_age=settings.session_hours * 3600,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, uow: UoW) -> Response:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        service.revoke_secret(uow, secret)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _safe_next(target: str) -> str:
+    # Only local paths: an open redirect after login is a phishing aid.
+    return target if target.startswith("/") and not target.startswith("//") else "/"
