@@ -78,6 +78,13 @@ def postgres_server() -> Iterator[PostgresServer | None]:
         yield None
         return
     server = PostgresServer(url)
+    try:
+        server._admin().close()
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
+        yield None
+        return
     yield server
     server.drop_all()
 
@@ -126,8 +133,9 @@ def _session_db(request: pytest.FixtureRequest, backend: str) -> Database:
 
 def load_reference(db: Database) -> None:
     """Load reference data once per session: the shared data if present, else the sample."""
-    from smartcustoms.reference import service as reference
     from smartcustoms.reference.sources import ReferenceSource
+
+    from smartcustoms.reference import service as reference
 
     path = data_dir()
     source = ReferenceSource.from_directory(path) if path else ReferenceSource.sample()
@@ -191,12 +199,23 @@ class Actors:
         from smartcustoms.accounts import service
 
         self.economy(economy)
-        email = email or f"{'-'.join(roles) or 'user'}-{uuid.uuid4().hex[:6]}@{economy.lower()}.test"
-        user = service.create_user(self.db.uow(), economy=economy, email=email,
-                                   password="correct horse battery", roles=list(roles))
+        email = (
+            email or f"{'-'.join(roles) or 'user'}-{uuid.uuid4().hex[:6]}@{economy.lower()}.test"
+        )
+        user = service.create_user(
+            self.db.uow(),
+            economy=economy,
+            email=email,
+            password="correct horse battery",
+            roles=list(roles),
+        )
         token = service.issue_token(self.db.uow(), user.id)
-        return {"id": user.id, "email": email, "token": token.secret,
-                "Authorization": f"Bearer {token.secret}"}
+        return {
+            "id": user.id,
+            "email": email,
+            "token": token.secret,
+            "Authorization": f"Bearer {token.secret}",
+        }
 
     @staticmethod
     def headers(actor: dict[str, str]) -> dict[str, str]:
@@ -212,8 +231,9 @@ def actors(db: Database) -> Actors:
 def settings(tmp_path: Path, db: Database):  # type: ignore[no-untyped-def]
     from smartcustoms.config import Settings
 
-    return Settings(environment="test", home=tmp_path / "home", database_url=db.url,
-                    data_dir=data_dir())
+    return Settings(
+        environment="test", home=tmp_path / "home", database_url=db.url, data_dir=data_dir()
+    )
 
 
 @pytest.fixture

@@ -30,7 +30,9 @@ def live_server(settings: Settings, db: Database) -> Iterator[str]:
 
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, db=db), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, db=db), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

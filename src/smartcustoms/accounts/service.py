@@ -82,8 +82,11 @@ def ensure_apec_economies(uow: UnitOfWork, *, clock: Clock | None = None) -> int
         added = 0
         for e in codes.APEC_ECONOMIES:
             if repo.economy(e.code) is None:
-                repo.add(EconomyRow(code=e.code, name=e.name, currency=e.currency,
-                                    is_apec=True, created_at=now))
+                repo.add(
+                    EconomyRow(
+                        code=e.code, name=e.name, currency=e.currency, is_apec=True, created_at=now
+                    )
+                )
                 added += 1
         uow.commit()
         return added
@@ -112,8 +115,11 @@ def parse_roles(values: Iterable[str], path: str = "roles") -> frozenset[Role]:
             roles.add(Role(value.strip().lower()))
         except ValueError:
             allowed = ", ".join(r.value for r in Role)
-            errors.append(FieldError(f"{path}[{i}]", "unknown_role",
-                                     f"'{value}' is not a role; use one of {allowed}"))
+            errors.append(
+                FieldError(
+                    f"{path}[{i}]", "unknown_role", f"'{value}' is not a role; use one of {allowed}"
+                )
+            )
     if not roles and not errors:
         errors.append(FieldError(path, "required", "give at least one role"))
     if errors:
@@ -136,8 +142,11 @@ def create_user(
     if not _EMAIL.match(email):
         errors.append(FieldError("email", "invalid_email", f"'{email}' is not an email address"))
     if len(password) < MIN_PASSWORD:
-        errors.append(FieldError("password", "too_short",
-                                 f"a password needs at least {MIN_PASSWORD} characters"))
+        errors.append(
+            FieldError(
+                "password", "too_short", f"a password needs at least {MIN_PASSWORD} characters"
+            )
+        )
     try:
         role_set = parse_roles(roles)
     except InvalidInput as exc:
@@ -146,8 +155,13 @@ def create_user(
     with uow:
         repo = AccountsRepository(uow.session)
         if repo.economy(economy) is None:
-            errors.append(FieldError("economy", "unknown_economy",
-                                     f"no economy '{economy.upper()}'; see 'smartcustoms economies list'"))
+            errors.append(
+                FieldError(
+                    "economy",
+                    "unknown_economy",
+                    f"no economy '{economy.upper()}'; see 'smartcustoms economies list'",
+                )
+            )
         if errors:
             raise InvalidInput(errors)
         if repo.user_by_email(email) is not None:
@@ -213,8 +227,13 @@ def issue_token(
         if repo.user(user_id) is None:
             raise NotFound(f"no user {user_id}")
         row = TokenRow(
-            id=new_id(), user_id=user_id, kind=kind, name=name, secret_hash=_hash_secret(secret),
-            created_at=now, expires_at=None if ttl is None else now + ttl,
+            id=new_id(),
+            user_id=user_id,
+            kind=kind,
+            name=name,
+            secret_hash=_hash_secret(secret),
+            created_at=now,
+            expires_at=None if ttl is None else now + ttl,
         )
         repo.add(row)
         uow.commit()
@@ -226,8 +245,7 @@ def login(
 ) -> tuple[User, IssuedToken]:
     """Check the password and open a web session (a short-lived token kept in a cookie)."""
     user = verify_password(uow, email, password)
-    return user, issue_token(uow, user.id, kind="session", name="web session", ttl=ttl,
-                             clock=clock)
+    return user, issue_token(uow, user.id, kind="session", name="web session", ttl=ttl, clock=clock)
 
 
 def authenticate(uow: UnitOfWork, secret: str, *, clock: Clock | None = None) -> Principal:
@@ -255,9 +273,14 @@ def revoke_token(
         token = repo.token(token_id)
         owner = None if token is None else repo.user(token.user_id)
         # Someone else's token in another economy is reported as absent, not as forbidden.
-        if token is None or owner is None or (
-            by is not None and by.user_id != owner.id
-            and not (by.has(Role.ADMIN) and by.economy == owner.economy_code)
+        if (
+            token is None
+            or owner is None
+            or (
+                by is not None
+                and by.user_id != owner.id
+                and not (by.has(Role.ADMIN) and by.economy == owner.economy_code)
+            )
         ):
             raise NotFound(f"no token {token_id}")
         token.revoked_at = (clock or SystemClock()).now()

@@ -46,7 +46,9 @@ def users_create(
     ctx: typer.Context,
     economy: str = typer.Option(..., help="Economy code, e.g. KR."),
     email: str = typer.Option(...),
-    role: list[str] = typer.Option(..., help="declarant, officer, analyst, knowledge_manager, admin"),
+    role: list[str] = typer.Option(
+        ..., help="declarant, officer, analyst, knowledge_manager, admin"
+    ),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     name: str = typer.Option("", help="Display name."),
     as_json: bool = JsonOption,
@@ -55,8 +57,13 @@ def users_create(
     user = service.create_user(
         state(ctx).db.uow(), economy=economy, email=email, password=password, roles=role, name=name
     )
-    emit(user, as_json, lambda u: console.print(
-        f"created {u.email} in {u.economy} with roles {', '.join(sorted(u.roles))}"))
+    emit(
+        user,
+        as_json,
+        lambda u: console.print(
+            f"created {u.email} in {u.economy} with roles {', '.join(sorted(u.roles))}"
+        ),
+    )
 
 
 @users_app.command("list")
@@ -71,8 +78,13 @@ def users_list(
     def render(rows: list[User]) -> None:
         table = Table("economy", "email", "name", "roles", "active")
         for u in rows:
-            table.add_row(u.economy, u.email, u.name, ", ".join(sorted(u.roles)),
-                          "yes" if u.is_active else "no")
+            table.add_row(
+                u.economy,
+                u.email,
+                u.name,
+                ", ".join(sorted(u.roles)),
+                "yes" if u.is_active else "no",
+            )
         console.print(table)
 
     emit(data, as_json, render)
@@ -89,8 +101,11 @@ def tokens_create(
     uow = state(ctx).db.uow()
     user = service.user_by_email(uow, email)
     token = service.issue_token(uow, user.id, name=name)
-    emit({"id": token.id, "token": token.secret}, as_json,
-         lambda d: console.print(f"token {d['id']}: [bold]{d['token']}[/bold] (shown once)"))
+    emit(
+        {"id": token.id, "token": token.secret},
+        as_json,
+        lambda d: console.print(f"token {d['id']}: [bold]{d['token']}[/bold] (shown once)"),
+    )
 
 
 @tokens_app.command("revoke")

@@ -15,8 +15,11 @@ def upgrade(ctx: typer.Context, revision: str = "head", as_json: bool = JsonOpti
     """Migrate the database that SMARTCUSTOMS_DATABASE_URL points to."""
     url = state(ctx).settings.effective_database_url
     migrate.upgrade(url, revision)
-    emit({"database": url.split("@")[-1], "revision": revision}, as_json,
-         lambda d: console.print(f"database at [bold]{revision}[/bold]"))
+    emit(
+        {"database": url.split("@")[-1], "revision": revision},
+        as_json,
+        lambda d: console.print(f"database at [bold]{revision}[/bold]"),
+    )
 
 
 @app.command()

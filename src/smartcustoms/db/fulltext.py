@@ -104,11 +104,11 @@ class FullTextIndex:
             self._session.execute(stmt, {"kind": self._kind, "ids": ids})
 
     def clear(self) -> None:
-        self._session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE kind = :kind"), {"kind": self._kind})
+        self._session.execute(
+            text(f"DELETE FROM {FTS_TABLE} WHERE kind = :kind"), {"kind": self._kind}
+        )
 
-    def search(
-        self, query: str, limit: int = 20, within: Iterable[str] | None = None
-    ) -> list[Hit]:
+    def search(self, query: str, limit: int = 20, within: Iterable[str] | None = None) -> list[Hit]:
         words = terms(query)
         if not words:
             return []
@@ -127,10 +127,17 @@ class FullTextIndex:
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match AND kind = :kind "
         )
         params: dict[str, object] = {
-            "match": match, "kind": self._kind, "open": _OPEN, "close": _CLOSE, "limit": limit
+            "match": match,
+            "kind": self._kind,
+            "open": _OPEN,
+            "close": _CLOSE,
+            "limit": limit,
         }
-        stmt = text(sql + ("AND doc_id IN :ids " if within is not None else "") +
-                    "ORDER BY rank LIMIT :limit")
+        stmt = text(
+            sql
+            + ("AND doc_id IN :ids " if within is not None else "")
+            + "ORDER BY rank LIMIT :limit"
+        )
         if within is not None:
             stmt = stmt.bindparams(bindparam("ids", expanding=True))
             params["ids"] = within
@@ -138,12 +145,10 @@ class FullTextIndex:
         # bm25() is "lower is better"; flip it so every backend reports "higher is better".
         return [Hit(r.doc_id, -float(r.rank), _render_snippet(r.snip or "")) for r in rows]
 
-    def _search_postgres(
-        self, words: list[str], limit: int, within: list[str] | None
-    ) -> list[Hit]:
-        tsquery = "(" + " || ".join(
-            f"plainto_tsquery('english', :w{i})" for i in range(len(words))
-        ) + ")"
+    def _search_postgres(self, words: list[str], limit: int, within: list[str] | None) -> list[Hit]:
+        tsquery = (
+            "(" + " || ".join(f"plainto_tsquery('english', :w{i})" for i in range(len(words))) + ")"
+        )
         options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2"
         sql = (
             f"SELECT doc_id, ts_rank_cd(tsv, q, 32) AS rank, "
@@ -152,8 +157,11 @@ class FullTextIndex:
         )
         params: dict[str, object] = {f"w{i}": w for i, w in enumerate(words)}
         params |= {"kind": self._kind, "options": options, "limit": limit}
-        stmt = text(sql + ("AND doc_id IN :ids " if within is not None else "") +
-                    "ORDER BY rank DESC, doc_id LIMIT :limit")
+        stmt = text(
+            sql
+            + ("AND doc_id IN :ids " if within is not None else "")
+            + "ORDER BY rank DESC, doc_id LIMIT :limit"
+        )
         if within is not None:
             stmt = stmt.bindparams(bindparam("ids", expanding=True))
             params["ids"] = within

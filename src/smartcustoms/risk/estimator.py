@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from smartcustoms import __version__
+from smartcustoms.risk.evaluation import evaluate_scores
 from smartcustoms.risk.features import FeatureBuilder
 from smartcustoms.risk.frame import (
     CRITICAL_FRAUD,
@@ -129,6 +130,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.best_iterations_: dict[str, int] = {}
         boosters: dict[str, lgb.Booster] = {}
         if valid is not None and len(valid):
+            valid = _with_labels(valid, None)
             valid_features = builder.transform(valid)
             valid_targets = {"fraud": valid[FRAUD].to_numpy(), "critical": critical_target(valid)}
             for name, target in targets.items():
@@ -138,6 +140,13 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 )
                 self.best_iterations_[name] = booster.best_iteration or booster.current_iteration()
                 boosters[name] = booster
+            # Measured before any refit: the validation labels are unseen at this point.
+            valid_scores = boosters["fraud"].predict(valid_features, num_threads=self.num_threads)
+            metrics = {
+                "valid": evaluate_scores(
+                    valid_targets["fraud"], np.asarray(valid_scores), valid_targets["critical"]
+                )
+            }
             if self.refit_full:
                 both = pd.concat([frame, valid], ignore_index=True)
                 both = both.sort_values(DATE, kind="stable").reset_index(drop=True)
@@ -154,6 +163,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             else:
                 builder.update(valid)
         else:
+            metrics = {}
             for name, target in targets.items():
                 boosters[name] = self._train(features, target, names, self.n_estimators)
                 self.best_iterations_[name] = self.n_estimators
@@ -166,7 +176,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.training_range_ = builder.date_range_
         self.fingerprint_ = frame_fingerprint(frame)
         self.n_training_rows_ = len(frame)
-        self.metrics_: dict[str, Any] = {}
+        self.metrics_: dict[str, Any] = metrics
+        self.sources_: dict[str, str] = {}
         return self
 
     # -- scoring -------------------------------------------------------------------------
@@ -212,6 +223,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "parameters": self.get_params(),
             "best_iterations": self.best_iterations_,
             "metrics": self.metrics_,
+            "sources": self.sources_,
         }
 
     def save(self, directory: str | Path) -> Path:
@@ -246,6 +258,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         model.n_training_rows_ = int(meta["training_rows"])
         model.best_iterations_ = dict(meta["best_iterations"])
         model.metrics_ = dict(meta["metrics"])
+        model.sources_ = dict(meta.get("sources", {}))
         return model
 
 

@@ -73,8 +73,11 @@ def install(app: FastAPI) -> None:
     async def request_invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         errors = [
-            FieldError(_json_path(tuple(e.get("loc", ()))), str(e.get("type", "invalid")),
-                       str(e.get("msg", "invalid value")))
+            FieldError(
+                _json_path(tuple(e.get("loc", ()))),
+                str(e.get("type", "invalid")),
+                str(e.get("msg", "invalid value")),
+            )
             for e in exc.errors()
         ]
         return JSONResponse(error_body(InvalidInput(errors)), status_code=422)

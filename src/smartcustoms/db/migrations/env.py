@@ -14,7 +14,9 @@ config = context.config
 target_metadata = load_all_tables().metadata
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # The full-text table is dialect-specific DDL (FTS5 / tsvector) kept out of the ORM metadata.
     if type_ in ("table", "index") and name and name.startswith(FTS_TABLE_PREFIX):
         return False

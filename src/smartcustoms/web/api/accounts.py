@@ -47,8 +47,13 @@ def revoke_token(token_id: str, uow: UoW, principal: CurrentPrincipal) -> None:
 
 @router.get("/me", response_model=MeOut)
 def me(principal: CurrentPrincipal) -> MeOut:
-    return MeOut(user_id=principal.user_id, email=principal.email, name=principal.name,
-                 economy=principal.economy, roles=sorted(principal.roles))
+    return MeOut(
+        user_id=principal.user_id,
+        email=principal.email,
+        name=principal.name,
+        economy=principal.economy,
+        roles=sorted(principal.roles),
+    )
 
 
 @router.get("/economies")

@@ -46,12 +46,22 @@ def login(
     try:
         _, token = service.login(uow, email, password, ttl=timedelta(hours=settings.session_hours))
     except AuthenticationRequired as exc:
-        return render(request, "login.html", status_code=401, next=_safe_next(next),
-                      error=exc.message, email=email)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error=exc.message,
+            email=email,
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token.secret, httponly=True, samesite="lax",
-        secure=settings.environment == "production", max_age=settings.session_hours * 3600,
+        SESSION_COOKIE,
+        token.secret,
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment == "production",
+        max_age=settings.session_hours * 3600,
     )
     return response
 

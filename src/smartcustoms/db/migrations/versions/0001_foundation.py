@@ -13,7 +13,6 @@ from alembic import op
 import smartcustoms.db.base
 from smartcustoms.db.fulltext import FTS_TABLE, create_fulltext_table
 
-
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None

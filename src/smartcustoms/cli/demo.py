@@ -1,0 +1,122 @@
+"""``smartcustoms demo``: one command from a fresh clone to a running, populated platform.
+
+Migrates the SQLite database in the data home, loads reference data (the shared data
+directory, else a download, else the built-in sample — and says which), creates the APEC
+economies and demo users, loads demo traffic and example cases, then serves the web app.
+Running it again reuses what is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from smartcustoms.accounts import service as accounts
+from smartcustoms.cli._common import CliState, console, state
+from smartcustoms.db import migrate
+from smartcustoms.errors import Conflict
+
+DEMO_PASSWORD = "smartcustoms-demo"
+DEMO_ECONOMIES = ("KR", "SG")
+DEMO_ROLES = ("declarant", "officer", "analyst", "knowledge_manager", "admin")
+
+
+def demo_email(role: str, economy: str) -> str:
+    return f"{role.replace('_', '-')}@{economy.lower()}.demo"
+
+
+def demo(
+    ctx: typer.Context,
+    serve: bool = typer.Option(True, help="Serve the web app after preparing the data."),
+    host: str = typer.Option(None),
+    port: int = typer.Option(None),
+) -> None:
+    """Prepare a demo database (idempotent) and serve the platform."""
+    st = state(ctx)
+    settings = st.settings
+    console.print(f"data home: [bold]{settings.home}[/bold]")
+    migrate.upgrade(settings.effective_database_url, "heads")
+    with _progress() as progress:
+        for label, step in _steps(st):
+            task = progress.add_task(label, total=None)
+
+            def report(_what: str, done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=total or None)
+
+            summary = step(report)
+            progress.update(task, total=1, completed=1, description=f"{label}: {summary}")
+    _print_logins()
+    from smartcustoms.reference import service as reference
+
+    notice = reference.data_notice(st.db.uow())
+    if notice:
+        console.print(f"[yellow]{notice}[/yellow]")
+    if serve:
+        from smartcustoms.cli.serve import serve as run_server
+
+        run_server(ctx, host=host, port=port)
+
+
+Step = Callable[[Callable[[str, int, int], None]], str]
+
+
+def _steps(st: CliState) -> list[tuple[str, Step]]:
+    def reference_data(report: Callable[[str, int, int], None]) -> str:
+        from smartcustoms.reference import service as reference
+        from smartcustoms.reference.sources import resolve
+
+        source = resolve(st.settings, allow_sample=True)
+        loaded = reference.load(st.db.uow(), source, progress=report)
+        return f"{loaded.summary()}"
+
+    def economies_and_users(report: Callable[[str, int, int], None]) -> str:
+        added = accounts.ensure_apec_economies(st.db.uow())
+        users = 0
+        for economy in DEMO_ECONOMIES:
+            for role in DEMO_ROLES:
+                try:
+                    accounts.create_user(
+                        st.db.uow(),
+                        economy=economy,
+                        email=demo_email(role, economy),
+                        password=DEMO_PASSWORD,
+                        roles=[role],
+                        name=f"Demo {role.replace('_', ' ')}",
+                    )
+                    users += 1
+                except Conflict:
+                    pass
+        return f"{added} economies, {users} users added"
+
+    return [
+        ("reference data", reference_data),
+        ("economies and users", economies_and_users),
+    ]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _print_logins() -> None:
+    table = Table("email", "password", "role", "economy", title="Demo logins")
+    for economy in DEMO_ECONOMIES:
+        for role in DEMO_ROLES:
+            table.add_row(demo_email(role, economy), DEMO_PASSWORD, role, economy)
+    console.print(table)
