@@ -22,8 +22,15 @@ from smartcustoms.risk.evaluation import compare, write_report
 from smartcustoms.risk.frame import read_frame
 
 SHOWN = (
-    "precision@1%", "precision@2%", "precision@5%", "precision@10%",
-    "recall@5%", "recall@10%", "roc_auc", "critical_caught@5%", "critical_caught@10%",
+    "precision@1%",
+    "precision@2%",
+    "precision@5%",
+    "precision@10%",
+    "recall@5%",
+    "recall@10%",
+    "roc_auc",
+    "critical_caught@5%",
+    "critical_caught@10%",
 )
 
 
@@ -38,11 +45,19 @@ def main() -> None:
     train = read_frame(base / "df_syn_train_eng.csv")
     valid = read_frame(base / "df_syn_valid_eng.csv")
     test = read_frame(base / "df_syn_test_eng.csv")
-    variants = {} if args.no_ablation else {"risk model, no exact-value histories": {
-        "exact_values": False}}
+    variants = (
+        {}
+        if args.no_ablation
+        else {"risk model, no exact-value histories": {"exact_values": False}}
+    )
     started = time.perf_counter()
     results, curves = compare(
-        train, test, valid=valid, seeds=args.seeds, baseline=True, variants=variants,
+        train,
+        test,
+        valid=valid,
+        seeds=args.seeds,
+        baseline=True,
+        variants=variants,
         on_step=None if args.json else (lambda s: print(f"  done: {s}", flush=True)),
     )
     elapsed = time.perf_counter() - started

@@ -190,8 +190,14 @@ class CaseContent:
 
     def text_fields(self) -> list[str]:
         """Every piece of free text, for the full-text index."""
-        parts = [self.summary, self.problem, self.solution, self.implementation.timeline,
-                 self.implementation.cost, self.lessons]
+        parts = [
+            self.summary,
+            self.problem,
+            self.solution,
+            self.implementation.timeline,
+            self.implementation.cost,
+            self.lessons,
+        ]
         parts += list(self.implementation.partners)
         parts += [f"{o.metric} {o.unit} {o.note} {o.source}" for o in self.outcomes]
         parts += [THEMES.get(t, t) for t in self.themes]

@@ -36,9 +36,23 @@ MAX_LIST = 50
 
 CONTENT_KEYS = frozenset(
     {
-        "title", "economy", "year", "summary", "problem", "solution", "priority_areas",
-        "themes", "technologies", "implementation", "outcomes", "lessons", "contacts",
-        "links", "attachments", "language", "example",
+        "title",
+        "economy",
+        "year",
+        "summary",
+        "problem",
+        "solution",
+        "priority_areas",
+        "themes",
+        "technologies",
+        "implementation",
+        "outcomes",
+        "lessons",
+        "contacts",
+        "links",
+        "attachments",
+        "language",
+        "example",
     }
 )
 ALLOWED_CONTENT_TYPES = frozenset(
@@ -61,8 +75,15 @@ class _Collector:
     # -- scalar readers ----------------------------------------------------------------------
 
     def text(
-        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False,
-        limit: int = MAX_TEXT, single_line: bool = False, label: str | None = None,
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
+        limit: int = MAX_TEXT,
+        single_line: bool = False,
+        label: str | None = None,
     ) -> str:
         value = data.get(key)
         name = label or key.replace("_", " ")
@@ -82,8 +103,11 @@ class _Collector:
         if single_line and ("\n" in value or "\r" in value):
             self.add(path, "multiple_lines", f"the {name} must fit on one line")
         if len(value) > limit:
-            self.add(path, "too_long", f"the {name} has {len(value)} characters; at most "
-                     f"{limit} are allowed")
+            self.add(
+                path,
+                "too_long",
+                f"the {name} has {len(value)} characters; at most {limit} are allowed",
+            )
         return value
 
     def number(self, data: Mapping[str, Any], key: str, path: str) -> float | None:
@@ -96,8 +120,10 @@ class _Collector:
             except ValueError:
                 self.add(path, "not_a_number", f"'{value}' is not a number")
                 return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-            value
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
         ):
             self.add(path, "not_a_number", f"{key} must be a number")
             return None
@@ -116,7 +142,12 @@ class _Collector:
         return value
 
     def vocabulary(
-        self, data: Mapping[str, Any], key: str, vocab: Mapping[str, str], *, required: bool,
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        vocab: Mapping[str, str],
+        *,
+        required: bool,
         name: str,
     ) -> tuple[str, ...]:
         chosen: list[str] = []
@@ -127,8 +158,11 @@ class _Collector:
             slug = None if value is None else (value if value in vocab else by_label.get(value))
             if slug is None:
                 allowed = ", ".join(vocab)
-                self.add(f"{key}[{i}]", f"unknown_{name.replace(' ', '_')}",
-                         f"'{raw}' is not a known {name}; use one of: {allowed}")
+                self.add(
+                    f"{key}[{i}]",
+                    f"unknown_{name.replace(' ', '_')}",
+                    f"'{raw}' is not a known {name}; use one of: {allowed}",
+                )
             elif slug not in chosen:
                 chosen.append(slug)
         if required and not values and self.prefix + key not in {e.path for e in self.errors}:
@@ -147,8 +181,11 @@ def _language(c: _Collector, data: Mapping[str, Any]) -> str:
     value = c.text(data, "language", "language", single_line=True, limit=3) or "en"
     code = value.lower()
     if pycountry.languages.get(alpha_2=code) is None:
-        c.add("language", "unknown_language",
-              f"'{value}' is not an ISO 639-1 language code such as en, zh, ko or es")
+        c.add(
+            "language",
+            "unknown_language",
+            f"'{value}' is not an ISO 639-1 language code such as en, zh, ko or es",
+        )
     return code
 
 
@@ -161,8 +198,11 @@ def _implementation(c: _Collector, data: Mapping[str, Any]) -> Implementation:
         return Implementation()
     for key in impl:
         if key not in ("timeline", "partners", "cost"):
-            c.add(f"implementation.{key}", "unknown_field",
-                  f"'{key}' is not a field of implementation (timeline, partners, cost)")
+            c.add(
+                f"implementation.{key}",
+                "unknown_field",
+                f"'{key}' is not a field of implementation (timeline, partners, cost)",
+            )
     partners = []
     for i, p in enumerate(c.items(impl, "partners", "implementation.partners")):
         if not isinstance(p, str) or not p.strip():
@@ -190,15 +230,25 @@ def _outcomes(c: _Collector, data: Mapping[str, Any]) -> tuple[Outcome, ...]:
         after = c.number(o, "after", f"{p}.after")
         if o.get("before") in (None, "") and o.get("after") in (None, ""):
             c.add(p, "no_figure", "an outcome needs a figure: give 'before', 'after' or both")
-        out.append(Outcome(
-            metric=c.text(o, "metric", f"{p}.metric", required=True, limit=MAX_SHORT,
-                          single_line=True),
-            unit=c.text(o, "unit", f"{p}.unit", required=True, limit=60, single_line=True),
-            source=c.text(o, "source", f"{p}.source", required=True, limit=MAX_SHORT * 2,
-                          label="source of the figure"),
-            before=before, after=after,
-            note=c.text(o, "note", f"{p}.note", limit=MAX_SUMMARY),
-        ))
+        out.append(
+            Outcome(
+                metric=c.text(
+                    o, "metric", f"{p}.metric", required=True, limit=MAX_SHORT, single_line=True
+                ),
+                unit=c.text(o, "unit", f"{p}.unit", required=True, limit=60, single_line=True),
+                source=c.text(
+                    o,
+                    "source",
+                    f"{p}.source",
+                    required=True,
+                    limit=MAX_SHORT * 2,
+                    label="source of the figure",
+                ),
+                before=before,
+                after=after,
+                note=c.text(o, "note", f"{p}.note", limit=MAX_SUMMARY),
+            )
+        )
     return tuple(out)
 
 
@@ -212,12 +262,16 @@ def _contacts(c: _Collector, data: Mapping[str, Any]) -> tuple[Contact, ...]:
         email = c.text(m, "email", f"{p}.email", limit=254, single_line=True)
         if email and not _EMAIL.match(email):
             c.add(f"{p}.email", "invalid_email", f"'{email}' is not an email address")
-        out.append(Contact(
-            name=c.text(m, "name", f"{p}.name", required=True, limit=MAX_SHORT, single_line=True),
-            organisation=c.text(m, "organisation", f"{p}.organisation", limit=MAX_SHORT),
-            email=email,
-            role=c.text(m, "role", f"{p}.role", limit=MAX_SHORT),
-        ))
+        out.append(
+            Contact(
+                name=c.text(
+                    m, "name", f"{p}.name", required=True, limit=MAX_SHORT, single_line=True
+                ),
+                organisation=c.text(m, "organisation", f"{p}.organisation", limit=MAX_SHORT),
+                email=email,
+                role=c.text(m, "role", f"{p}.role", limit=MAX_SHORT),
+            )
+        )
     return tuple(out)
 
 
@@ -232,9 +286,9 @@ def _links(c: _Collector, data: Mapping[str, Any]) -> tuple[Link, ...]:
         if url and not _URL.match(url):
             # Only web addresses: a javascript: or data: URL in a link is an injection vector.
             c.add(f"{p}.url", "invalid_url", f"'{url}' is not an http(s) address")
-        out.append(Link(
-            title=c.text(m, "title", f"{p}.title", required=True, limit=MAX_SHORT), url=url
-        ))
+        out.append(
+            Link(title=c.text(m, "title", f"{p}.title", required=True, limit=MAX_SHORT), url=url)
+        )
     return tuple(out)
 
 
@@ -250,18 +304,25 @@ def _attachments(c: _Collector, data: Mapping[str, Any]) -> tuple[Attachment, ..
             c.add(f"{p}.sha256", "invalid_hash", "sha256 must be 64 hexadecimal characters")
         ctype = c.text(m, "content_type", f"{p}.content_type", required=True, limit=60)
         if ctype and ctype not in ALLOWED_CONTENT_TYPES:
-            c.add(f"{p}.content_type", "disallowed_type",
-                  f"'{ctype}' files are not accepted; use PDF, PNG, JPEG, plain text or CSV")
+            c.add(
+                f"{p}.content_type",
+                "disallowed_type",
+                f"'{ctype}' files are not accepted; use PDF, PNG, JPEG, plain text or CSV",
+            )
         size = m.get("size")
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             c.add(f"{p}.size", "invalid_size", "size must be a whole number of bytes")
             size = 0
-        out.append(Attachment(
-            sha256=sha,
-            filename=c.text(m, "filename", f"{p}.filename", required=True, limit=200,
-                            single_line=True),
-            content_type=ctype, size=size,
-        ))
+        out.append(
+            Attachment(
+                sha256=sha,
+                filename=c.text(
+                    m, "filename", f"{p}.filename", required=True, limit=200, single_line=True
+                ),
+                content_type=ctype,
+                size=size,
+            )
+        )
     return tuple(out)
 
 
@@ -294,9 +355,11 @@ def parse_content(
     year = 0
     if year_raw is None or year_raw == "":
         c.add("year", "required", "the year of the case is required")
-    elif isinstance(year_raw, bool) or not isinstance(year_raw, (int, str)) or not str(
-        year_raw
-    ).strip().isdigit():
+    elif (
+        isinstance(year_raw, bool)
+        or not isinstance(year_raw, (int, str))
+        or not str(year_raw).strip().isdigit()
+    ):
         c.add("year", "not_a_year", f"'{year_raw}' is not a year such as 2026")
     else:
         year = int(str(year_raw).strip())
@@ -315,11 +378,13 @@ def parse_content(
         summary=c.text(data, "summary", "summary", required=True, limit=MAX_SUMMARY),
         problem=c.text(data, "problem", "problem", required=True),
         solution=c.text(data, "solution", "solution", required=True),
-        priority_areas=c.vocabulary(data, "priority_areas", PRIORITY_AREAS, required=True,
-                                    name="priority area"),
+        priority_areas=c.vocabulary(
+            data, "priority_areas", PRIORITY_AREAS, required=True, name="priority area"
+        ),
         themes=c.vocabulary(data, "themes", THEMES, required=True, name="theme"),
-        technologies=c.vocabulary(data, "technologies", TECHNOLOGIES, required=False,
-                                  name="technology"),
+        technologies=c.vocabulary(
+            data, "technologies", TECHNOLOGIES, required=False, name="technology"
+        ),
         implementation=_implementation(c, data),
         outcomes=_outcomes(c, data),
         lessons=c.text(data, "lessons", "lessons"),
@@ -347,20 +412,37 @@ def content_to_dict(content: CaseContent) -> dict[str, Any]:
         "priority_areas": list(content.priority_areas),
         "themes": list(content.themes),
         "technologies": list(content.technologies),
-        "implementation": {"timeline": impl.timeline, "partners": list(impl.partners),
-                           "cost": impl.cost},
+        "implementation": {
+            "timeline": impl.timeline,
+            "partners": list(impl.partners),
+            "cost": impl.cost,
+        },
         "outcomes": [
-            {"metric": o.metric, "before": _plain(o.before), "after": _plain(o.after),
-             "unit": o.unit, "source": o.source, "note": o.note}
+            {
+                "metric": o.metric,
+                "before": _plain(o.before),
+                "after": _plain(o.after),
+                "unit": o.unit,
+                "source": o.source,
+                "note": o.note,
+            }
             for o in content.outcomes
         ],
         "lessons": content.lessons,
-        "contacts": [{"name": x.name, "organisation": x.organisation, "email": x.email,
-                      "role": x.role} for x in content.contacts],
+        "contacts": [
+            {"name": x.name, "organisation": x.organisation, "email": x.email, "role": x.role}
+            for x in content.contacts
+        ],
         "links": [{"title": x.title, "url": x.url} for x in content.links],
-        "attachments": [{"sha256": a.sha256, "filename": a.filename,
-                         "content_type": a.content_type, "size": a.size}
-                        for a in content.attachments],
+        "attachments": [
+            {
+                "sha256": a.sha256,
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+            }
+            for a in content.attachments
+        ],
         "language": content.language,
         "example": content.example,
     }
@@ -377,25 +459,39 @@ def content_from_stored(data: Mapping[str, Any]) -> CaseContent:
     """Rebuild content from the database without re-checking it (it was checked on the way in)."""
     impl = data.get("implementation") or {}
     return CaseContent(
-        title=data["title"], economy=data["economy"], year=int(data["year"]),
-        summary=data.get("summary", ""), problem=data.get("problem", ""),
+        title=data["title"],
+        economy=data["economy"],
+        year=int(data["year"]),
+        summary=data.get("summary", ""),
+        problem=data.get("problem", ""),
         solution=data.get("solution", ""),
         priority_areas=tuple(data.get("priority_areas", ())),
         themes=tuple(data.get("themes", ())),
         technologies=tuple(data.get("technologies", ())),
-        implementation=Implementation(impl.get("timeline", ""), tuple(impl.get("partners", ())),
-                                      impl.get("cost", "")),
+        implementation=Implementation(
+            impl.get("timeline", ""), tuple(impl.get("partners", ())), impl.get("cost", "")
+        ),
         outcomes=tuple(
-            Outcome(metric=o["metric"], unit=o["unit"], source=o["source"],
-                    before=o.get("before"), after=o.get("after"), note=o.get("note", ""))
+            Outcome(
+                metric=o["metric"],
+                unit=o["unit"],
+                source=o["source"],
+                before=o.get("before"),
+                after=o.get("after"),
+                note=o.get("note", ""),
+            )
             for o in data.get("outcomes", ())
         ),
         lessons=data.get("lessons", ""),
-        contacts=tuple(Contact(x["name"], x.get("organisation", ""), x.get("email", ""),
-                               x.get("role", "")) for x in data.get("contacts", ())),
+        contacts=tuple(
+            Contact(x["name"], x.get("organisation", ""), x.get("email", ""), x.get("role", ""))
+            for x in data.get("contacts", ())
+        ),
         links=tuple(Link(x["title"], x["url"]) for x in data.get("links", ())),
-        attachments=tuple(Attachment(a["sha256"], a["filename"], a["content_type"],
-                                     int(a["size"])) for a in data.get("attachments", ())),
+        attachments=tuple(
+            Attachment(a["sha256"], a["filename"], a["content_type"], int(a["size"]))
+            for a in data.get("attachments", ())
+        ),
         language=data.get("language", "en"),
         example=bool(data.get("example", False)),
     )

@@ -41,6 +41,9 @@ def _register_optional() -> None:
     from smartcustoms.cli import demo, reference
 
     app.add_typer(reference.app, name="reference")
+    from smartcustoms.cli import cases as cases_cli
+
+    app.add_typer(cases_cli.app, name="cases")
     app.command("demo")(demo.demo)
 
 

@@ -38,14 +38,28 @@ app = typer.Typer(help="Learned risk model: train, evaluate.", no_args_is_help=T
 console = Console(stderr=True)  # progress and tables never mix with a JSON document on stdout
 T = TypeVar("T")
 
-_SHOWN = ("precision@1%", "precision@2%", "precision@5%", "precision@10%", "recall@5%",
-          "recall@10%", "roc_auc", "critical_caught@5%", "critical_caught@10%")
+_SHOWN = (
+    "precision@1%",
+    "precision@2%",
+    "precision@5%",
+    "precision@10%",
+    "recall@5%",
+    "recall@10%",
+    "roc_auc",
+    "critical_caught@5%",
+    "critical_caught@10%",
+)
 
 
-def _fail(as_json: bool, code: int, message: str, errors: list[dict[str, str]] | None = None) -> None:
+def _fail(
+    as_json: bool, code: int, message: str, errors: list[dict[str, str]] | None = None
+) -> None:
     if as_json:
-        doc = {"error": "InvalidInput" if code == 2 else "Error", "message": message,
-               "errors": errors or []}
+        doc = {
+            "error": "InvalidInput" if code == 2 else "Error",
+            "message": message,
+            "errors": errors or [],
+        }
         typer.echo(json.dumps(doc, indent=2))
     else:
         console.print(f"[red]error:[/red] {message}")
@@ -72,9 +86,14 @@ def _progress(as_json: bool, total: int, label: str) -> Iterator[Callable[[str],
     if as_json:
         yield lambda _step: None
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=console) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
         task = progress.add_task(label, total=total)
 
         def step(description: str) -> None:
@@ -100,8 +119,11 @@ def _metrics_table(results: dict[str, dict[str, Any]], title: str) -> Table:
         for res in results.values():
             stat = res.get(metric)
             if isinstance(stat, dict):
-                cells.append(f"{stat['mean']:.3f} ± {stat['std']:.3f}" if stat["n"] > 1
-                             else f"{stat['mean']:.3f}")
+                cells.append(
+                    f"{stat['mean']:.3f} ± {stat['std']:.3f}"
+                    if stat["n"] > 1
+                    else f"{stat['mean']:.3f}"
+                )
             else:
                 cells.append("" if stat is None else f"{stat:.3f}")
         table.add_row(metric, *cells)
@@ -137,9 +159,11 @@ def train(
     if as_json:
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
-    console.print(f"model saved to [bold]{out}[/bold] (training range "
-                  f"{doc['training_range'][0]} .. {doc['training_range'][1]}, "
-                  f"{doc['training_rows']} rows, trees {doc['best_iterations']})")
+    console.print(
+        f"model saved to [bold]{out}[/bold] (training range "
+        f"{doc['training_range'][0]} .. {doc['training_range'][1]}, "
+        f"{doc['training_rows']} rows, trees {doc['best_iterations']})"
+    )
     if doc["metrics"].get("valid"):
         console.print(_metrics_table({"validation": doc["metrics"]["valid"]}, "Validation"))
 
@@ -148,12 +172,15 @@ def _training_frames(model: RiskModel) -> tuple[Any, Any]:
     sources = model.sources_
     if "train" not in sources:
         raise InvalidInput.single(
-            "model", "no_sources",
+            "model",
+            "no_sources",
             "--seeds > 1 and --baseline retrain, but the model does not record its training files",
         )
     profile = sources.get("profile", "kcs-cdd")
     train_frame = _labelled(Path(sources["train"]), profile, "train")
-    valid_frame = _labelled(Path(sources["valid"]), profile, "valid") if "valid" in sources else None
+    valid_frame = (
+        _labelled(Path(sources["valid"]), profile, "valid") if "valid" in sources else None
+    )
     return train_frame, valid_frame
 
 
@@ -189,8 +216,13 @@ def evaluate(
                 curves["risk model"] = precision_curve(test[FRAUD].to_numpy(), scores)
             if retrain:
                 found, found_curves = compare(
-                    train_frame, test, valid=valid_frame, seeds=seeds,
-                    params=model.get_params(), baseline=baseline, on_step=step,
+                    train_frame,
+                    test,
+                    valid=valid_frame,
+                    seeds=seeds,
+                    params=model.get_params(),
+                    baseline=baseline,
+                    on_step=step,
                     include_model=seeds > 1,
                 )
                 results.update(found)
@@ -208,9 +240,13 @@ def evaluate(
             "seeds": seeds,
             "results": results,
         }
-        if train_frame is not None and frame_fingerprint(
-            train_frame if valid_frame is None else _concat(train_frame, valid_frame)
-        ) != model.fingerprint_:
+        if (
+            train_frame is not None
+            and frame_fingerprint(
+                train_frame if valid_frame is None else _concat(train_frame, valid_frame)
+            )
+            != model.fingerprint_
+        ):
             doc["warning"] = "training files changed since the model was trained"
         if report:
             doc["report"] = str(report)

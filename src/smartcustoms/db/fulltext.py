@@ -153,7 +153,7 @@ class FullTextIndex:
         sql = (
             f"SELECT doc_id, ts_rank_cd(tsv, q, 32) AS rank, "
             f"ts_headline('english', title || ' — ' || body, q, :options) AS snip "
-            f"FROM {FTS_TABLE}, {tsquery} AS q WHERE tsv @@ q AND kind = :kind "
+            f"FROM {FTS_TABLE}, (SELECT {tsquery} AS q) AS query WHERE tsv @@ q AND kind = :kind "
         )
         params: dict[str, object] = {f"w{i}": w for i, w in enumerate(words)}
         params |= {"kind": self._kind, "options": options, "limit": limit}

@@ -143,6 +143,9 @@ class LoadReport:
     skipped: dict[str, str] = field(default_factory=dict)
     """Datasets the source could not provide, with the reason."""
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent on each dataset (parse + write)."""
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         parts = [f"{d.name} {d.rows:,}" for d in self.datasets]

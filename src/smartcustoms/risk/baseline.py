@@ -21,7 +21,7 @@ class BaselineModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Paper baseline on a declaration frame; ``kind`` picks the library."""
 
     def __init__(
-        self, kind: BaselineKind = "lightgbm", random_state: int = 0, n_jobs: int = 2
+        self, kind: BaselineKind = "lightgbm", random_state: int = 0, n_jobs: int = 1
     ) -> None:
         self.kind = kind
         self.random_state = random_state
@@ -30,7 +30,7 @@ class BaselineModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
         columns: list[np.ndarray] = []
         for c in STRING_COLUMNS:
-            codes = self.encoders_[c].get_indexer(frame[c].astype(str).to_numpy())
+            codes = self.encoders_[c].get_indexer(pd.Index(frame[c].astype(str)))
             columns.append(codes.astype(np.float64))  # unseen -> -1, as a label encoder fallback
         for c in NUMERIC_COLUMNS:
             lo, hi = self.ranges_[c]

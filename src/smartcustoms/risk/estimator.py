@@ -65,7 +65,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         exact_values: bool = True,
         early_stopping_rounds: int = 100,
         refit_full: bool = True,
-        num_threads: int = 2,
+        num_threads: int = 1,
         random_state: int = 0,
     ) -> None:
         self.n_estimators = n_estimators
@@ -114,9 +114,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         params["metric"] = "average_precision"  # rewards the top of the ranking, like p@k
         valid_set = lgb.Dataset(valid[0], valid[1], reference=train_set)
         stop = lgb.early_stopping(self.early_stopping_rounds, verbose=False)
-        return lgb.train(
-            params, train_set, rounds, valid_sets=[valid_set], callbacks=[stop]
-        )
+        return lgb.train(params, train_set, rounds, valid_sets=[valid_set], callbacks=[stop])
 
     def fit(
         self, X: pd.DataFrame, y: Any = None, *, valid: pd.DataFrame | None = None
@@ -135,7 +133,10 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             valid_targets = {"fraud": valid[FRAUD].to_numpy(), "critical": critical_target(valid)}
             for name, target in targets.items():
                 booster = self._train(
-                    features, target, names, self.n_estimators,
+                    features,
+                    target,
+                    names,
+                    self.n_estimators,
                     (valid_features, valid_targets[name]),
                 )
                 self.best_iterations_[name] = booster.best_iteration or booster.current_iteration()
@@ -155,9 +156,10 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 # More data supports proportionally more trees at the same learning rate.
                 scale = len(both) / len(frame)
                 for name, target in (
-                    ("fraud", both[FRAUD].to_numpy()), ("critical", critical_target(both))
+                    ("fraud", both[FRAUD].to_numpy()),
+                    ("critical", critical_target(both)),
                 ):
-                    rounds = max(1, int(round(self.best_iterations_[name] * scale)))
+                    rounds = max(1, round(self.best_iterations_[name] * scale))
                     boosters[name] = self._train(features, target, names, rounds)
                 frame = both
             else:

@@ -22,7 +22,7 @@ CURVE_RATES: tuple[float, ...] = tuple(round(r, 3) for r in np.linspace(0.005, 0
 
 def _top(scores: np.ndarray, rate: float) -> np.ndarray:
     """Indices of the ``rate`` share of highest scores (at least one; ties broken by position)."""
-    n = max(1, int(round(len(scores) * rate)))
+    n = max(1, round(len(scores) * rate))
     return np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")[:n]
 
 
@@ -42,7 +42,7 @@ def evaluate_scores(
     critical: np.ndarray | None = None,
     rates: Sequence[float] = DEFAULT_RATES,
 ) -> dict[str, float]:
-    """Flat dict of metrics: ``precision@5%``, ``recall@5%``, ``critical_caught@5%``, ``roc_auc``."""
+    """Flat metrics dict: ``precision@5%``, ``recall@5%``, ``critical_caught@5%``, ``roc_auc``."""
     y = np.asarray(y)
     out: dict[str, float] = {}
     for rate in rates:

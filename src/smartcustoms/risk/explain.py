@@ -64,7 +64,7 @@ def _fmt_value(column: str, value: object) -> str:
 
 
 def _row_values(frame: pd.DataFrame, i: int) -> dict[str, object]:
-    row = {c: frame[c].iat[i] for c in frame.columns}
+    row: dict[str, object] = {c: frame[c].iat[i] for c in frame.columns}
     row["hs4"] = str(row.get("hs_code", ""))[:4]
     return row
 
@@ -73,17 +73,19 @@ def _history_sentence(
     group: HistoryGroup, feats: dict[str, float], row: dict[str, object], model: RiskModel
 ) -> str:
     label = group.label.format(**{c: _fmt_value(c, row.get(c, "")) for c in (*group.columns,)})
-    n = int(round(feats[f"n_{group.name}"]))
-    earlier = int(round(feats[f"c_{group.name}"]))
+    n = round(feats[f"n_{group.name}"])
+    earlier = round(feats[f"c_{group.name}"])
     head = label if label.endswith("'s") else f"{label}:"
     if n == 0:
         return f"{head} no inspection history ({earlier} earlier declarations)"
     a, prior = model.builder_.smoothing, model.builder_.prior_
-    frauds = int(round(feats[f"te_{group.name}"] * (n + a) - prior * a))
+    frauds = round(feats[f"te_{group.name}"] * (n + a) - prior * a)
     return f"{head} past fraud rate {frauds / n:.0%} ({frauds} of {n} inspected)"
 
 
-def _sentence(subject: str, feats: dict[str, float], row: dict[str, object], model: RiskModel) -> str:
+def _sentence(
+    subject: str, feats: dict[str, float], row: dict[str, object], model: RiskModel
+) -> str:
     if subject in _GROUP_BY_NAME:
         return _history_sentence(_GROUP_BY_NAME[subject], feats, row, model)
     hs = str(row.get("hs_code", ""))

@@ -60,7 +60,9 @@ GROUPS: tuple[HistoryGroup, ...] = (
     HistoryGroup("hs6_tax_type", ("hs_code", "tax_type"), "HS {hs_code} under tax type {tax_type}"),
     HistoryGroup("hs6_tax_rate", ("hs_code", "tax_rate"), "HS {hs_code} at tax rate {tax_rate}%"),
     HistoryGroup("importer_hs6", ("importer_id", "hs_code"), "importer's HS {hs_code}"),
-    HistoryGroup("declarant_importer", ("declarant_id", "importer_id"), "declarant-importer pair's"),
+    HistoryGroup(
+        "declarant_importer", ("declarant_id", "importer_id"), "declarant-importer pair's"
+    ),
     HistoryGroup("importer_seller", ("importer_id", "seller_id"), "importer-seller pair's"),
     HistoryGroup("seller_origin", ("seller_id", "origin_country"), "seller's {origin_country}"),
     HistoryGroup("value", ("item_value",), "same declared value ({item_value})", True),
@@ -68,9 +70,7 @@ GROUPS: tuple[HistoryGroup, ...] = (
     HistoryGroup(
         "hs6_value", ("hs_code", "item_value"), "HS {hs_code} at value {item_value}", True
     ),
-    HistoryGroup(
-        "hs6_mass", ("hs_code", "net_mass_kg"), "HS {hs_code} at {net_mass_kg} kg", True
-    ),
+    HistoryGroup("hs6_mass", ("hs_code", "net_mass_kg"), "HS {hs_code} at {net_mass_kg} kg", True),
     HistoryGroup(
         "value_mass",
         ("item_value", "net_mass_kg"),
@@ -103,12 +103,14 @@ RAW_FEATURES: tuple[str, ...] = (
     "unit_value_dev",
     "origin_mismatch",
 )
+_SMALL_BATCH = 16
 _NORM_MIN_COUNT = 3  # fewer earlier HS6 declarations than this: compare with the HS4 norm
 
 
 def _column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column == "hs4":
-        return frame["hs_code"].astype(str).str[:4].to_numpy(dtype=object)
+        hs = frame["hs_code"].to_numpy(dtype=object)
+        return np.fromiter((str(h)[:4] for h in hs), dtype=object, count=len(hs))
     values = frame[column].to_numpy()
     if values.dtype.kind == "f":
         return values.astype(np.float64)
@@ -116,7 +118,10 @@ def _column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _hash_columns(frame: pd.DataFrame, columns: set[str]) -> dict[str, np.ndarray]:
-    return {c: pd.util.hash_array(_column_values(frame, c)) for c in sorted(columns)}
+    # categorize=False: no factorisation pass, which dominates the cost for a single row.
+    return {
+        c: pd.util.hash_array(_column_values(frame, c), categorize=False) for c in sorted(columns)
+    }
 
 
 def _group_keys(hashes: dict[str, np.ndarray], group: HistoryGroup) -> np.ndarray:
@@ -165,6 +170,7 @@ class FeatureBuilder:
     def __init__(self, smoothing: float = 3.0, exact_values: bool = True) -> None:
         self.smoothing = smoothing
         self.exact_values = exact_values
+        self._code_maps: dict[str, dict[str, float]] | None = None  # built on first small batch
 
     # -- configuration -------------------------------------------------------------------
     @property
@@ -190,23 +196,29 @@ class FeatureBuilder:
         """Out-of-time features for the labelled ``frame``; keeps its history for later rows."""
         fraud = frame[FRAUD].to_numpy(dtype=np.float64)
         critical = (frame[CRITICAL_FRAUD].to_numpy() == CRITICAL_CODE).astype(np.float64)
-        self.prior_ = float(fraud.mean()) if len(fraud) else 0.0
-        self.critical_prior_ = float(critical.mean()) if len(critical) else 0.0
+        self.prior_ = _running_prior(np.array([fraud.sum()]), np.array([len(fraud)]))[0]
+        self.critical_prior_ = _running_prior(np.array([critical.sum()]), np.array([len(fraud)]))[0]
         self.vocabularies_ = {
             c: pd.Index(frame[c].astype(str).value_counts().index) for c in CODED_COLUMNS
         }
+        self._code_maps = None
         self.date_range_ = (str(frame[DATE].min().date()), str(frame[DATE].max().date()))
         weights = self._weights(frame, labelled=np.ones(len(frame), dtype=bool))
         weights[:, _S], weights[:, _K] = fraud, critical
         hashes = _hash_columns(frame, self._key_columns())
         days = _days(frame)
+        # The smoothing prior is itself a running mean of earlier labels: even the global fraud
+        # rate of the training period would leak later labels into earlier rows.
+        everything = exclusive_prefix(np.zeros(len(frame), np.uint64), days, weights)
+        priors = _running_prior(everything[:, _S], everything[:, _N])
+        critical_priors = _running_prior(everything[:, _K], everything[:, _N])
         self.history_: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         stats: dict[str, np.ndarray] = {}
         for g in self._stat_groups():
             keys = _group_keys(hashes, g)
             stats[g.name] = exclusive_prefix(keys, days, weights)
             self.history_[g.name] = _totals(keys, weights)
-        return self._assemble(frame, stats)
+        return self._assemble(frame, stats, priors, critical_priors)
 
     def update(self, frame: pd.DataFrame) -> FeatureBuilder:
         """Add labelled declarations (e.g. fresh inspection results) to the history."""
@@ -214,6 +226,12 @@ class FeatureBuilder:
         weights[:, _S] = frame[FRAUD].to_numpy(dtype=np.float64)
         weights[:, _K] = (frame[CRITICAL_FRAUD].to_numpy() == CRITICAL_CODE).astype(np.float64)
         hashes = _hash_columns(frame, self._key_columns())
+        hs6_stats = self.history_["hs6"][1]
+        labelled = hs6_stats[:, _N].sum() + len(frame)
+        frauds = hs6_stats[:, _S].sum() + weights[:, _S].sum()
+        criticals = hs6_stats[:, _K].sum() + weights[:, _K].sum()
+        self.prior_ = _running_prior(np.array([frauds]), np.array([labelled]))[0]
+        self.critical_prior_ = _running_prior(np.array([criticals]), np.array([labelled]))[0]
         for g in self._stat_groups():
             old_keys, old_stats = self.history_[g.name]
             keys = np.concatenate([old_keys, _group_keys(hashes, g)])
@@ -241,16 +259,23 @@ class FeatureBuilder:
             hist_keys, hist_stats = self.history_[g.name]
             pos = np.searchsorted(hist_keys, keys)
             pos_c = np.minimum(pos, max(len(hist_keys) - 1, 0))
-            found = (pos < len(hist_keys)) & (hist_keys[pos_c] == keys) if len(hist_keys) else (
-                np.zeros(len(keys), dtype=bool)
+            found = (
+                (pos < len(hist_keys)) & (hist_keys[pos_c] == keys)
+                if len(hist_keys)
+                else (np.zeros(len(keys), dtype=bool))
             )
-            values = np.where(found[:, None], hist_stats[pos_c], 0.0) if len(hist_keys) else (
-                np.zeros((len(keys), _STATS))
+            values = (
+                np.where(found[:, None], hist_stats[pos_c], 0.0)
+                if len(hist_keys)
+                else (np.zeros((len(keys), _STATS)))
             )
             if batch is not None:
                 values = values + exclusive_prefix(keys, days, batch)
             stats[g.name] = values
-        return self._assemble(frame, stats)
+        n = len(frame)
+        return self._assemble(
+            frame, stats, np.full(n, self.prior_), np.full(n, self.critical_prior_)
+        )
 
     # -- internals -----------------------------------------------------------------------
     def _stat_groups(self) -> tuple[HistoryGroup, ...]:
@@ -267,19 +292,24 @@ class FeatureBuilder:
         weights[:, _UVN] = ok
         return weights
 
-    def _assemble(self, frame: pd.DataFrame, stats: dict[str, np.ndarray]) -> np.ndarray:
+    def _assemble(
+        self,
+        frame: pd.DataFrame,
+        stats: dict[str, np.ndarray],
+        prior: np.ndarray,
+        critical_prior: np.ndarray,
+    ) -> np.ndarray:
         a = self.smoothing
         columns: list[np.ndarray] = []
         for g in self.groups:
             st = stats[g.name]
-            columns.append((st[:, _S] + self.prior_ * a) / (st[:, _N] + a))
-            columns.append((st[:, _K] + self.critical_prior_ * a) / (st[:, _N] + a))
+            columns.append((st[:, _S] + prior * a) / (st[:, _N] + a))
+            columns.append((st[:, _K] + critical_prior * a) / (st[:, _N] + a))
             columns.append(st[:, _N])
             columns.append(st[:, _C])
         for c in CODED_COLUMNS:
-            codes = self.vocabularies_[c].get_indexer(frame[c].astype(str).to_numpy())
-            columns.append(np.where(codes >= 0, codes, np.nan).astype(np.float64))
-        hs = pd.to_numeric(frame["hs_code"], errors="coerce").to_numpy(dtype=np.float64)
+            columns.append(self._codes(c, frame[c].to_numpy(dtype=object)))
+        hs = _hs_numeric(frame["hs_code"].to_numpy(dtype=object))
         value = frame["item_value"].to_numpy(dtype=np.float64)
         mass = frame["net_mass_kg"].to_numpy(dtype=np.float64)
         luv = _log_unit_value(frame)
@@ -296,6 +326,19 @@ class FeatureBuilder:
             ),
         ]
         return np.column_stack(columns).astype(np.float32)
+
+    def _codes(self, column: str, values: np.ndarray) -> np.ndarray:
+        if len(values) <= _SMALL_BATCH:
+            # A dict lookup beats building a pandas Index for one declaration.
+            if self._code_maps is None:
+                self._code_maps = {
+                    c: {v: float(i) for i, v in enumerate(idx)}
+                    for c, idx in self.vocabularies_.items()
+                }
+            lookup = self._code_maps[column]
+            return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
+        codes = self.vocabularies_[column].get_indexer(pd.Index(values.astype(str)))
+        return np.where(codes >= 0, codes, np.nan).astype(np.float64)
 
     # -- persistence ---------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -331,9 +374,27 @@ def _totals(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """Sorted unique keys and the summed weights of each (the lookup table for scoring)."""
     unique, inverse = np.unique(keys, return_inverse=True)
     totals = np.column_stack(
-        [np.bincount(inverse, weights[:, j], minlength=len(unique)) for j in range(weights.shape[1])]
+        [
+            np.bincount(inverse, weights[:, j], minlength=len(unique))
+            for j in range(weights.shape[1])
+        ]
     )
     return unique, totals.reshape(len(unique), weights.shape[1])
+
+
+def _hs_numeric(codes: np.ndarray) -> np.ndarray:
+    """HS code as a number (its order follows the nomenclature); NaN when not all digits."""
+    text = codes.astype(str)
+    digits = np.char.isdigit(text) & (np.char.str_len(text) > 0)
+    out = np.full(len(codes), np.nan)
+    if digits.any():
+        out[digits] = text[digits].astype(np.float64)
+    return out
+
+
+def _running_prior(frauds: np.ndarray, labelled: np.ndarray) -> np.ndarray:
+    """Fraud rate of earlier labelled rows, with one pseudo-row at 50% so day one is defined."""
+    return (frauds + 0.5) / (labelled + 1.0)
 
 
 def _unit_value_norm(hs6: np.ndarray, hs4: np.ndarray) -> np.ndarray:

@@ -146,7 +146,10 @@ def read_frame(path: str | Path, profile: str = "kcs-cdd") -> pd.DataFrame:
     missing = [c for c in mapping if c not in raw.columns and mapping[c] not in LABEL_COLUMNS]
     if missing:
         raise InvalidInput(
-            [FieldError(c, "missing", f"column {c!r} missing for profile {profile}") for c in missing],
+            [
+                FieldError(c, "missing", f"column {c!r} missing for profile {profile}")
+                for c in missing
+            ],
             f"{source.name}: missing column(s) {', '.join(missing)}",
         )
     return normalize_frame(raw.rename(columns=mapping))

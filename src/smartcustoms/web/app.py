@@ -50,7 +50,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 def _routers() -> list:  # type: ignore[type-arg]
     """Every feature's routers. One line each so parallel work does not collide."""
+    from smartcustoms.web.api import cases as cases_api
     from smartcustoms.web.api import reference as reference_api
+    from smartcustoms.web.pages import cases as cases_pages
     from smartcustoms.web.pages import reference as reference_pages
 
     return [
@@ -58,6 +60,8 @@ def _routers() -> list:  # type: ignore[type-arg]
         reference_api.router,
         home_pages.router,
         reference_pages.router,
+        cases_api.router,
+        cases_pages.router,
     ]
 
 

@@ -1,0 +1,641 @@
+"""Use cases of the case repository: draft, edit, submit, review, publish, read, attach.
+
+Who may do what (see docs/cases.md):
+
+- contributors (officer, analyst, knowledge_manager, admin) of an economy draft, edit and
+  submit that economy's cases; declarants (traders) may read published cases only;
+- knowledge managers (and admins) of the case's economy comment, return for changes, approve;
+- approval publishes the version; published cases are readable by everyone, also without login;
+- a published case that is edited gets a new working version; the published one stays visible
+  until the new one is approved. Every version is kept.
+
+Anything under edit or review is visible only inside its economy: others get :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from smartcustoms.accounts import service as accounts
+from smartcustoms.accounts.model import Principal
+from smartcustoms.cases import attachments as files
+from smartcustoms.cases.model import (
+    Case,
+    CaseContent,
+    CaseStatus,
+    CaseSummary,
+    CaseVersion,
+    ReviewAction,
+    ReviewEvent,
+    is_contributor,
+    is_reviewer,
+)
+from smartcustoms.cases.repository import CasesRepository
+from smartcustoms.cases.tables import CaseEventRow, CaseRow, CaseVersionRow
+from smartcustoms.cases.validation import content_from_stored, content_to_dict, parse_content
+from smartcustoms.core import codes
+from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.ids import new_id
+from smartcustoms.db.fulltext import FullTextIndex
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+
+FTS_KIND = "cases"
+SYSTEM_ACTOR = "system"
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+EDITABLE = (CaseStatus.DRAFT, CaseStatus.RETURNED)
+
+
+# --- conversions ---------------------------------------------------------------------------------
+
+
+def version_from_row(row: CaseVersionRow) -> CaseVersion:
+    return CaseVersion(
+        number=row.number,
+        status=CaseStatus(row.status),
+        content=content_from_stored(row.content),
+        created_at=row.created_at,
+        created_by=row.created_by,
+        submitted_at=row.submitted_at,
+        decided_at=row.decided_at,
+        decided_by=row.decided_by,
+    )
+
+
+def summary_from_rows(case: CaseRow, version: CaseVersionRow) -> CaseSummary:
+    c = content_from_stored(version.content)
+    return CaseSummary(
+        id=case.id,
+        slug=case.slug,
+        economy=case.economy_code,
+        title=c.title,
+        year=c.year,
+        status=CaseStatus(version.status),
+        summary=c.summary,
+        priority_areas=c.priority_areas,
+        themes=c.themes,
+        technologies=c.technologies,
+        updated_at=case.updated_at,
+        example=c.example,
+        has_pending_revision=case.published_version is not None
+        and case.working_version is not None,
+    )
+
+
+def _can_see_working(principal: Principal | None, case: CaseRow) -> bool:
+    return (
+        is_contributor(principal)
+        and principal is not None
+        and (principal.economy == case.economy_code)
+    )
+
+
+def _to_case(repo: CasesRepository, row: CaseRow, principal: Principal | None) -> Case:
+    insider = _can_see_working(principal, row)
+    published = repo.version(row.id, row.published_version)
+    working = repo.version(row.id, row.working_version) if insider else None
+    events = repo.events(row.id) if insider else []
+    numbers = repo.version_numbers(row.id)
+    if not insider:
+        # Outsiders see the history of what was published, nothing about pending work.
+        numbers = [n for n in numbers if row.published_version and n <= row.published_version]
+    return Case(
+        id=row.id,
+        slug=row.slug,
+        economy=row.economy_code,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        created_by=row.created_by,
+        published=None if published is None else version_from_row(published),
+        working=None if working is None else version_from_row(working),
+        events=tuple(
+            ReviewEvent(ReviewAction(e.action), e.version, e.actor, e.at, e.comment) for e in events
+        ),
+        versions=tuple(numbers),
+    )
+
+
+def _visible(repo: CasesRepository, ref: str, principal: Principal | None) -> CaseRow:
+    row = repo.get(ref) or repo.by_slug(ref)
+    if row is None or (row.published_version is None and not _can_see_working(principal, row)):
+        raise NotFound(f"no case {ref}")
+    return row
+
+
+def _actor(principal: Principal | None) -> str:
+    return SYSTEM_ACTOR if principal is None else principal.email
+
+
+def _event(
+    repo: CasesRepository,
+    row: CaseRow,
+    version: int,
+    action: ReviewAction,
+    principal: Principal | None,
+    now: Any,
+    comment: str = "",
+) -> None:
+    repo.add(
+        CaseEventRow(
+            id=new_id(),
+            case_id=row.id,
+            version=version,
+            action=action.value,
+            actor=_actor(principal),
+            comment=comment,
+            at=now,
+        )
+    )
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "case"
+
+
+def _new_slug(repo: CasesRepository, content: CaseContent) -> str:
+    stem = f"{content.economy.lower()}-{slugify(content.title)}"
+    taken = repo.slugs_like(stem)
+    if stem not in taken:
+        return stem
+    n = 2
+    while f"{stem}-{n}" in taken:
+        n += 1
+    return f"{stem}-{n}"
+
+
+def known_economies(uow: UnitOfWork) -> set[str]:
+    """Economies on the platform plus the APEC ones (created on first use)."""
+    return {e.code for e in accounts.list_economies(uow)} | set(codes.APEC_CODES)
+
+
+def _ensure_economy(uow: UnitOfWork, code: str) -> None:
+    if code in codes.APEC_CODES and code not in {e.code for e in accounts.list_economies(uow)}:
+        accounts.ensure_apec_economies(uow)
+
+
+def _parse(uow: UnitOfWork, data: Any, principal: Principal | None) -> CaseContent:
+    if principal is not None and isinstance(data, Mapping) and not data.get("economy"):
+        data = {**data, "economy": principal.economy}
+    content = parse_content(data, known_economies=known_economies(uow))
+    if principal is not None and content.economy != principal.economy:
+        raise InvalidInput.single(
+            "economy",
+            "other_economy",
+            f"you can contribute cases of your own economy ({principal.economy}) only",
+        )
+    return content
+
+
+# --- indexing: only the published version is searchable -----------------------------------------
+
+
+def index_document(content: CaseContent) -> tuple[str, str]:
+    economy = codes.apec_economy(content.economy)
+    name = economy.name if economy else (codes.country_name(content.economy) or "")
+    # The economy's name goes last so snippets start with the author's own words.
+    return content.title, "\n".join(
+        [*content.text_fields(), f"{name} {content.economy} {content.year}"]
+    )
+
+
+def facet_values(content: CaseContent) -> list[tuple[str, str]]:
+    values = [("economy", content.economy), ("year", str(content.year))]
+    values += [("priority_area", v) for v in content.priority_areas]
+    values += [("theme", v) for v in content.themes]
+    values += [("technology", v) for v in content.technologies]
+    return values
+
+
+def _publish(
+    uow: UnitOfWork,
+    repo: CasesRepository,
+    row: CaseRow,
+    version: CaseVersionRow,
+    principal: Principal | None,
+    now: Any,
+) -> None:
+    previous = repo.version(row.id, row.published_version)
+    if previous is not None and previous.number != version.number:
+        previous.status = CaseStatus.SUPERSEDED.value
+    version.status = CaseStatus.PUBLISHED.value
+    version.decided_at, version.decided_by = now, _actor(principal)
+    content = content_from_stored(version.content)
+    row.published_version, row.working_version = version.number, None
+    row.published_title, row.published_year, row.published_at = content.title, content.year, now
+    row.updated_at = now
+    repo.set_facets(row.id, facet_values(content))
+    title, body = index_document(content)
+    FullTextIndex(uow.session, FTS_KIND).replace(row.id, title, body)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def create_case(
+    uow: UnitOfWork, principal: Principal, data: Any, *, clock: Clock | None = None
+) -> Case:
+    """Start a draft of the caller's economy."""
+    if not is_contributor(principal):
+        raise PermissionDenied(
+            "drafting cases needs the role officer, analyst, knowledge_manager or admin"
+        )
+    now = (clock or SystemClock()).now()
+    with uow:
+        content = _parse(uow, data, principal)
+        repo = CasesRepository(uow.session)
+        row = _insert(uow, repo, content, principal, now)
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def _insert(
+    uow: UnitOfWork,
+    repo: CasesRepository,
+    content: CaseContent,
+    principal: Principal | None,
+    now: Any,
+    *,
+    case_id: str | None = None,
+    slug: str | None = None,
+    action: ReviewAction = ReviewAction.CREATED,
+) -> CaseRow:
+    _ensure_economy(uow, content.economy)
+    row = CaseRow(
+        id=case_id or new_id(),
+        slug=slug or _new_slug(repo, content),
+        economy_code=content.economy,
+        created_by=None if principal is None else principal.user_id,
+        created_at=now,
+        updated_at=now,
+        working_version=1,
+    )
+    repo.add(row)
+    repo.flush()
+    repo.add(
+        CaseVersionRow(
+            id=new_id(),
+            case_id=row.id,
+            number=1,
+            status=CaseStatus.DRAFT.value,
+            title=content.title,
+            content=content_to_dict(content),
+            created_by=_actor(principal),
+            created_at=now,
+        )
+    )
+    _event(repo, row, 1, action, principal, now)
+    repo.flush()
+    return row
+
+
+def _editable_version(
+    repo: CasesRepository, row: CaseRow, principal: Principal, now: Any
+) -> CaseVersionRow:
+    """The version to change: the working draft, or a new one opened from the published text."""
+    if not _can_see_working(principal, row):
+        if row.published_version is None:
+            raise NotFound(f"no case {row.id}")
+        raise PermissionDenied("only contributors of the case's economy may edit it")
+    version = repo.version(row.id, row.working_version)
+    if version is None:
+        published = repo.version(row.id, row.published_version)
+        assert published is not None
+        number = repo.last_version_number(row.id) + 1
+        version = CaseVersionRow(
+            id=new_id(),
+            case_id=row.id,
+            number=number,
+            status=CaseStatus.DRAFT.value,
+            title=published.title,
+            content=dict(published.content),
+            created_by=_actor(principal),
+            created_at=now,
+        )
+        repo.add(version)
+        row.working_version = number
+        repo.flush()
+    elif CaseStatus(version.status) not in EDITABLE:
+        raise Conflict(
+            f"the case is {version.status}; it can be edited again after the "
+            "review returns it for changes"
+        )
+    return version
+
+
+def update_case(
+    uow: UnitOfWork, principal: Principal, ref: str, data: Any, *, clock: Clock | None = None
+) -> Case:
+    """Replace the working version's content (opening one if only a published text exists)."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _visible(repo, ref, principal)
+        content = _parse(uow, data, principal)
+        version = _editable_version(repo, row, principal, now)
+        # Attachments are managed by add/remove_attachment; an edit keeps the ones present.
+        stored = content_to_dict(content)
+        stored["attachments"] = version.content.get("attachments", [])
+        version.content, version.title = stored, content.title
+        row.updated_at = now
+        _event(repo, row, version.number, ReviewAction.EDITED, principal, now)
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def submit_case(
+    uow: UnitOfWork,
+    principal: Principal,
+    ref: str,
+    *,
+    comment: str = "",
+    clock: Clock | None = None,
+) -> Case:
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _visible(repo, ref, principal)
+        if not _can_see_working(principal, row):
+            raise PermissionDenied("only contributors of the case's economy may submit it")
+        version = repo.version(row.id, row.working_version)
+        if version is None or CaseStatus(version.status) not in EDITABLE:
+            state = "published with no pending changes" if version is None else version.status
+            raise Conflict(f"only a draft or a returned case can be submitted; this one is {state}")
+        version.status, version.submitted_at = CaseStatus.SUBMITTED.value, now
+        row.updated_at = now
+        _event(repo, row, version.number, ReviewAction.SUBMITTED, principal, now, comment.strip())
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def _review_target(repo: CasesRepository, ref: str, principal: Principal) -> CaseRow:
+    row = _visible(repo, ref, principal)
+    if not (is_reviewer(principal) and principal.economy == row.economy_code):
+        if not _can_see_working(principal, row) and row.published_version is None:
+            raise NotFound(f"no case {ref}")
+        raise PermissionDenied("reviewing needs the role knowledge_manager in the case's economy")
+    return row
+
+
+def comment_case(
+    uow: UnitOfWork, principal: Principal, ref: str, comment: str, *, clock: Clock | None = None
+) -> Case:
+    """Add a remark to the case's history (contributors and reviewers of its economy)."""
+    now = (clock or SystemClock()).now()
+    if not comment.strip():
+        raise InvalidInput.single("comment", "required", "write a comment")
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _visible(repo, ref, principal)
+        if not _can_see_working(principal, row):
+            raise PermissionDenied("only members of the case's economy may comment on it")
+        number = row.working_version or row.published_version or 1
+        _event(repo, row, number, ReviewAction.COMMENTED, principal, now, comment.strip())
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def return_case(
+    uow: UnitOfWork, principal: Principal, ref: str, comment: str, *, clock: Clock | None = None
+) -> Case:
+    """Send a submitted case back to its authors with what to change."""
+    now = (clock or SystemClock()).now()
+    if not comment.strip():
+        raise InvalidInput.single(
+            "comment", "required", "say what should change when returning a case"
+        )
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _review_target(repo, ref, principal)
+        version = _submitted(repo, row)
+        version.status = CaseStatus.RETURNED.value
+        version.decided_at, version.decided_by = now, principal.email
+        row.updated_at = now
+        _event(repo, row, version.number, ReviewAction.RETURNED, principal, now, comment.strip())
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def approve_case(
+    uow: UnitOfWork,
+    principal: Principal,
+    ref: str,
+    *,
+    comment: str = "",
+    clock: Clock | None = None,
+) -> Case:
+    """Publish the submitted version; an earlier published version becomes superseded."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _review_target(repo, ref, principal)
+        version = _submitted(repo, row)
+        _publish(uow, repo, row, version, principal, now)
+        _event(repo, row, version.number, ReviewAction.APPROVED, principal, now, comment.strip())
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def _submitted(repo: CasesRepository, row: CaseRow) -> CaseVersionRow:
+    version = repo.version(row.id, row.working_version)
+    if version is None or version.status != CaseStatus.SUBMITTED.value:
+        state = "published with no pending changes" if version is None else version.status
+        raise Conflict(f"only a submitted case can be reviewed; this one is {state}")
+    return version
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_case(uow: UnitOfWork, ref: str, principal: Principal | None = None) -> Case:
+    """A case by id or slug; drafts of other economies (and for the public) are NotFound."""
+    with uow:
+        repo = CasesRepository(uow.session)
+        return _to_case(repo, _visible(repo, ref, principal), principal)
+
+
+def get_version(
+    uow: UnitOfWork, ref: str, number: int, principal: Principal | None = None
+) -> CaseVersion:
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _visible(repo, ref, principal)
+        version = repo.version(row.id, number)
+        public = version is not None and version.status in (
+            CaseStatus.PUBLISHED.value,
+            CaseStatus.SUPERSEDED.value,
+        )
+        if version is None or not (public or _can_see_working(principal, row)):
+            raise NotFound(f"case {ref} has no version {number}")
+        return version_from_row(version)
+
+
+def list_working(
+    uow: UnitOfWork, principal: Principal, *, status: str | None = None, mine: bool = False
+) -> list[CaseSummary]:
+    """The economy's cases under edit or review (a contributor's drafts page)."""
+    if not is_contributor(principal):
+        raise PermissionDenied("only contributors see drafts")
+    statuses = [CaseStatus(status).value] if status else None
+    with uow:
+        repo = CasesRepository(uow.session)
+        rows = repo.working(principal.economy, statuses, principal.email if mine else None)
+        return [summary_from_rows(c, v) for c, v in rows]
+
+
+def review_queue(uow: UnitOfWork, principal: Principal) -> list[CaseSummary]:
+    """Submitted cases of the reviewer's economy, oldest change first."""
+    if not is_reviewer(principal):
+        raise PermissionDenied("the review queue needs the role knowledge_manager")
+    with uow:
+        repo = CasesRepository(uow.session)
+        rows = repo.working(principal.economy, [CaseStatus.SUBMITTED.value])
+        return [summary_from_rows(c, v) for c, v in reversed(rows)]
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+def add_attachment(
+    uow: UnitOfWork,
+    principal: Principal,
+    ref: str,
+    filename: str,
+    data: bytes,
+    *,
+    files_dir: Path,
+    clock: Clock | None = None,
+) -> Case:
+    """Check and store a file, and list it on the working version (opened if needed)."""
+    info = files.check(data, filename)
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _visible(repo, ref, principal)
+        version = _editable_version(repo, row, principal, now)
+        files.FileStore(files_dir / "cases").put(data)
+        current = [a for a in version.content.get("attachments", []) if a["sha256"] != info.sha256]
+        current.append(
+            {
+                "sha256": info.sha256,
+                "filename": info.filename,
+                "content_type": info.content_type,
+                "size": info.size,
+            }
+        )
+        version.content = {**version.content, "attachments": current}
+        row.updated_at = now
+        _event(repo, row, version.number, ReviewAction.ATTACHED, principal, now, info.filename)
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def remove_attachment(
+    uow: UnitOfWork, principal: Principal, ref: str, sha256: str, *, clock: Clock | None = None
+) -> Case:
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = CasesRepository(uow.session)
+        row = _visible(repo, ref, principal)
+        version = _editable_version(repo, row, principal, now)
+        current = version.content.get("attachments", [])
+        kept = [a for a in current if a["sha256"] != sha256]
+        if len(kept) == len(current):
+            raise NotFound("no such attachment on this case")
+        version.content = {**version.content, "attachments": kept}
+        row.updated_at = now
+        _event(repo, row, version.number, ReviewAction.DETACHED, principal, now, sha256)
+        uow.commit()
+        return _to_case(repo, row, principal)
+
+
+def read_attachment(
+    uow: UnitOfWork, ref: str, sha256: str, principal: Principal | None, *, files_dir: Path
+) -> tuple[files.Attachment, bytes]:
+    """An attachment of a version the caller may see (the public: the published one)."""
+    case = get_case(uow, ref, principal)
+    versions = [v for v in (case.published, case.working) if v is not None]
+    for version in versions:
+        for attachment in version.content.attachments:
+            if attachment.sha256 == sha256:
+                return attachment, files.FileStore(files_dir / "cases").read(sha256)
+    raise NotFound("no such attachment on this case")
+
+
+# --- bulk ------------------------------------------------------------------------------------
+
+
+def import_contents(
+    uow: UnitOfWork,
+    items: list[tuple[str, dict[str, Any]]],
+    *,
+    principal: Principal | None,
+    publish: bool,
+    clock: Clock | None = None,
+) -> tuple[list[str], list[str]]:
+    """Store already-parsed cases all at once: ``items`` is (source label, envelope+content).
+
+    ``principal`` None is the console's system import (the operator holds the database anyway).
+    Returns (created slugs, skipped slugs); a case whose id or slug exists is skipped, so
+    re-running an import is harmless. Nothing is stored if anything is wrong.
+    """
+    if principal is not None:
+        if not is_contributor(principal):
+            raise PermissionDenied("importing cases needs a contributor role")
+        if publish and not is_reviewer(principal):
+            raise PermissionDenied("publishing on import needs the role knowledge_manager")
+    now = (clock or SystemClock()).now()
+    created: list[str] = []
+    skipped: list[str] = []
+    errors: list[FieldError] = []
+    with uow:
+        repo = CasesRepository(uow.session)
+        for source, data in items:
+            content = content_from_stored(data["content"])
+            if principal is not None and content.economy != principal.economy:
+                errors.append(
+                    FieldError(
+                        f"{source}economy",
+                        "other_economy",
+                        f"you can import cases of {principal.economy} only",
+                    )
+                )
+                continue
+            case_id, slug = data.get("id"), data.get("slug")
+            if (case_id and repo.get(case_id)) or (slug and repo.by_slug(slug)):
+                skipped.append(slug or case_id or content.title)
+                continue
+            row = _insert(
+                uow,
+                repo,
+                content,
+                principal,
+                now,
+                case_id=case_id,
+                slug=slug,
+                action=ReviewAction.IMPORTED,
+            )
+            if publish:
+                version = repo.version(row.id, 1)
+                assert version is not None
+                _publish(uow, repo, row, version, principal, now)
+                _event(repo, row, 1, ReviewAction.APPROVED, principal, now, "published on import")
+            created.append(row.slug)
+        if errors:
+            raise InvalidInput(errors)
+        uow.commit()
+    return created, skipped
+
+
+def load_examples(uow: UnitOfWork, clock: Clock | None = None) -> int:
+    """Publish the shipped example cases that are not present yet; returns how many were added."""
+    from smartcustoms.cases import io
+
+    items = io.read_directory(EXAMPLES_DIR, known_economies=set(codes.APEC_CODES))
+    created, _ = import_contents(uow, items, principal=None, publish=True, clock=clock)
+    return len(created)

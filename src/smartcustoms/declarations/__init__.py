@@ -1,0 +1,2 @@
+"""Paperless goods declarations: model, validation, duties and taxes, lifecycle, audit trail,
+idempotent submission and bulk import through mapping profiles."""

@@ -1,0 +1,188 @@
+"""Lane selection: the :class:`Assessor` interface and a simple rule-based assessor.
+
+The risk feature replaces the rule-based assessor with a learned one by registering a factory
+(:func:`register_assessor_factory`); the declarations service only ever sees the interface.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
+from smartcustoms.errors import FieldError, InvalidInput
+
+SEVERITY = {Lane.GREEN: 0, Lane.YELLOW: 1, Lane.RED: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class AssessorContext:
+    economy: str
+    declaration_id: str
+    on: date
+    lodged_by: str
+    assessment: Assessment | None = None
+
+
+class Assessor(Protocol):
+    def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision: ...
+
+
+AssessorFactory = Callable[[str], Assessor | None]
+"""Given an economy code, an assessor for it, or None to fall back to the rule-based one."""
+
+_factories: list[AssessorFactory] = []
+
+
+def register_assessor_factory(factory: AssessorFactory) -> None:
+    """Let another feature (the risk model) supply the assessor; the latest registered wins."""
+    _factories.append(factory)
+
+
+def registered_assessor(economy: str) -> Assessor | None:
+    for factory in reversed(_factories):
+        found = factory(economy)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Fires when every criterion given matches (HS prefix / origin on any item; party id on
+    any party of the declaration)."""
+
+    name: str
+    lane: Lane
+    hs_prefix: str | None = None
+    origin: str | None = None
+    party: str | None = None
+    reason: str = ""
+
+    def fires(self, d: Declaration) -> bool:
+        if not (self.hs_prefix or self.origin or self.party):
+            return False
+        if self.hs_prefix and not any(it.hs_code.startswith(self.hs_prefix) for it in d.items):
+            return False
+        if self.origin and not any(it.origin_country == self.origin for it in d.items):
+            return False
+        if self.party:
+            ids = {p.id for p in (d.declarant, d.importer, d.exporter, d.seller, d.buyer,
+                                  d.courier) if p is not None}
+            if self.party not in ids:
+                return False
+        return True
+
+    def describe(self) -> str:
+        crit = [f"HS {self.hs_prefix}*" if self.hs_prefix else "",
+                f"origin {self.origin}" if self.origin else "",
+                f"party {self.party}" if self.party else ""]
+        what = ", ".join(c for c in crit if c)
+        return f"rule {self.name} ({what})" + (f": {self.reason}" if self.reason else "")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBasedConfig:
+    random_red_rate: float = 0.02
+    random_yellow_rate: float = 0.05
+    seed: str = "smartcustoms"
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "random_red_rate": self.random_red_rate,
+            "random_yellow_rate": self.random_yellow_rate,
+            "seed": self.seed,
+            "rules": [{k: v for k, v in (("name", r.name), ("lane", r.lane.value),
+                                         ("hs_prefix", r.hs_prefix), ("origin", r.origin),
+                                         ("party", r.party), ("reason", r.reason)) if v}
+                      for r in self.rules],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> RuleBasedConfig:
+        """Parse a configuration, reporting every problem at once."""
+        errors: list[FieldError] = []
+        rates = {}
+        for key, default in (("random_red_rate", 0.02), ("random_yellow_rate", 0.05)):
+            value = raw.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    not 0 <= value <= 1:
+                errors.append(FieldError(key, "out_of_range", "a share between 0 and 1"))
+                value = default
+            rates[key] = float(value)
+        if rates["random_red_rate"] + rates["random_yellow_rate"] > 1:
+            errors.append(FieldError("random_yellow_rate", "out_of_range",
+                                     "red and yellow random shares add up to more than 1"))
+        rules = []
+        for i, r in enumerate(raw.get("rules") or []):
+            path = f"rules[{i}]"
+            if not isinstance(r, Mapping):
+                errors.append(FieldError(path, "not_an_object", "a rule is an object"))
+                continue
+            try:
+                lane = Lane(str(r.get("lane", "")).lower())
+            except ValueError:
+                errors.append(FieldError(f"{path}.lane", "invalid_choice",
+                                         "lane is green, yellow or red"))
+                continue
+            rule = Rule(name=str(r.get("name") or f"rule-{i + 1}"), lane=lane,
+                        hs_prefix=_opt(r.get("hs_prefix")),
+                        origin=(_opt(r.get("origin")) or "").upper() or None,
+                        party=_opt(r.get("party")), reason=str(r.get("reason") or ""))
+            if not (rule.hs_prefix or rule.origin or rule.party):
+                errors.append(FieldError(path, "no_criteria",
+                                         "give hs_prefix, origin or party (or several)"))
+                continue
+            if rule.hs_prefix and not rule.hs_prefix.isdigit():
+                errors.append(FieldError(f"{path}.hs_prefix", "invalid_hs_prefix",
+                                         "an HS prefix is digits only"))
+                continue
+            rules.append(rule)
+        if errors:
+            raise InvalidInput(errors)
+        return cls(rates["random_red_rate"], rates["random_yellow_rate"],
+                   str(raw.get("seed") or "smartcustoms"), tuple(rules))
+
+
+def _opt(value: Any) -> str | None:
+    return None if value in (None, "") else str(value).strip()
+
+
+def uniform_draw(seed: str, declaration_id: str) -> float:
+    """A draw in [0, 1) fixed by the declaration id: reproducible, and a trader cannot retry
+    the same declaration until it comes out green."""
+    digest = hashlib.sha256(f"{seed}:{declaration_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+class RuleBasedAssessor:
+    """Rules by HS prefix / origin / party, plus random selection at configured rates."""
+
+    def __init__(self, config: RuleBasedConfig | None = None) -> None:
+        self.config = config or RuleBasedConfig()
+
+    def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
+        fired = [r for r in self.config.rules if r.fires(declaration)]
+        lane = Lane.GREEN
+        for rule in fired:
+            if SEVERITY[rule.lane] > SEVERITY[lane]:
+                lane = rule.lane
+        reasons = [r.describe() for r in fired]
+        names = [r.name for r in fired]
+        draw = uniform_draw(self.config.seed, context.declaration_id)
+        red, yellow = self.config.random_red_rate, self.config.random_yellow_rate
+        if lane is not Lane.RED and draw < red:
+            lane = Lane.RED
+            reasons.append(f"random selection for physical inspection ({red:.1%} of traffic)")
+            names.append("random:red")
+        elif lane is Lane.GREEN and draw < red + yellow:
+            lane = Lane.YELLOW
+            reasons.append(f"random selection for documentary check ({yellow:.1%} of traffic)")
+            names.append("random:yellow")
+        if not reasons:
+            reasons.append("no rule fired and not randomly selected")
+        return LaneDecision(lane=lane, score=None, reasons=reasons, rules_fired=names)

@@ -1,0 +1,103 @@
+"""Validation against the stored reference data: HS nomenclature, exchange rates, tariff.
+
+Joins the pure checks of :mod:`.validation` with what needs the database, and produces the
+assessment preview. Used by the service inside its unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from smartcustoms.accounts import service as accounts
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations import assessment as duties
+from smartcustoms.declarations.model import Assessment, Declaration, FxRate
+from smartcustoms.declarations.validation import STRICT, Policy, check_hs_codes, read_document
+from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
+from smartcustoms.reference import service as reference
+from smartcustoms.tariff import service as tariff
+from smartcustoms.tariff.model import TariffSchedule
+
+
+class RateBook:
+    """Monthly reference rates, fetched once per (currency, month) for a whole batch."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._cache: dict[tuple[str, date], FxRate] = {}
+
+    def __call__(self, currency: str, on: date) -> FxRate:
+        key = (currency, on.replace(day=1))
+        if key not in self._cache:
+            used = reference.rate_per_usd(self.uow, currency, on)
+            self._cache[key] = FxRate(used.currency, used.month, used.per_usd,
+                                      str(used.source_quote))
+        return self._cache[key]
+
+
+@dataclass
+class Checker:
+    """Everything needed to check and assess declarations of one economy."""
+
+    uow: UnitOfWork
+    economy: str
+    today: date
+    policy: Policy = STRICT
+    currency: str = ""
+    schedule: TariffSchedule | None = None
+    rates: RateBook = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rates = RateBook(self.uow)
+        if not self.currency:
+            self.currency = accounts.get_economy(self.uow, self.economy).currency
+        if self.schedule is None:
+            self.schedule = tariff.get_schedule(self.uow, self.economy)
+
+    def known_hs(self, codes: Iterable[str]) -> set[str]:
+        return set(reference.hs_known(self.uow, sorted(set(codes))))
+
+    def suggest(self, code: str) -> list[str]:
+        try:
+            return list(reference.hs_suggest(self.uow, code, n=3))
+        except SmartCustomsError:
+            return []
+
+    def read(self, raw: Any) -> tuple[Declaration | None, list[FieldError], list[FieldError]]:
+        return read_document(raw, economy=self.economy, today=self.today, policy=self.policy)
+
+    def check(self, decl: Declaration, known: set[str] | None = None
+              ) -> tuple[Assessment | None, list[FieldError], list[FieldError]]:
+        """Reference checks and the assessment; ``known`` lets a batch look HS codes up once."""
+        on = decl.date or self.today
+        if known is None:
+            known = self.known_hs(it.hs_code[:6] for it in decl.items)
+        errors, warnings = check_hs_codes(decl, known, self.suggest, on)
+        errors += duties.specific_duty_problems(decl, self.schedule)
+        if errors:
+            return None, errors, warnings
+        try:
+            result = self.assess(decl)
+        except SmartCustomsError as exc:
+            path = "invoice_currency"
+            return None, [FieldError(path, "no_exchange_rate",
+                                     f"no reference exchange rate for {on:%Y-%m}: "
+                                     f"{exc.message}")], warnings
+        return result, [], warnings
+
+    def assess(self, decl: Declaration) -> Assessment:
+        return duties.assess(decl, economy=self.economy, currency=self.currency,
+                             on=decl.date or self.today, schedule=self.schedule, fx=self.rates)
+
+    def full(self, raw: Any) -> tuple[Declaration, Assessment, list[FieldError]]:
+        """Read, check and assess; raise InvalidInput with every problem found."""
+        decl, errors, warnings = self.read(raw)
+        if decl is None:
+            raise InvalidInput(errors)
+        assessment, errors, more = self.check(decl)
+        if errors or assessment is None:
+            raise InvalidInput(errors)
+        return decl, assessment, warnings + more

@@ -1,0 +1,144 @@
+"""Queries on declarations. Never commits; the service owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from smartcustoms.core.pagination import PageRequest
+from smartcustoms.declarations.model import ListFilters
+from smartcustoms.declarations.tables import (
+    AssessorConfigRow,
+    DeclarationItemRow,
+    DeclarationRow,
+    DeclarationVersionRow,
+    ImportBatchRow,
+    InspectionResultRow,
+)
+
+CHUNK = 2000
+
+
+class DeclarationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, declaration_id: str, *, lock: bool = False) -> DeclarationRow | None:
+        stmt = select(DeclarationRow).where(DeclarationRow.id == declaration_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def by_reference(self, economy: str, lodged_by: str, reference: str) -> DeclarationRow | None:
+        return self.session.scalars(select(DeclarationRow).where(
+            DeclarationRow.economy == economy, DeclarationRow.lodged_by == lodged_by,
+            DeclarationRow.reference == reference)).one_or_none()
+
+    def existing_references(self, economy: str, lodged_by: str,
+                            references: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """reference -> (id, submission hash) for those already lodged."""
+        refs = list(references)
+        out: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(refs), 900):
+            chunk = refs[start : start + 900]
+            rows = self.session.execute(select(
+                DeclarationRow.reference, DeclarationRow.id, DeclarationRow.submission_hash
+            ).where(DeclarationRow.economy == economy, DeclarationRow.lodged_by == lodged_by,
+                    DeclarationRow.reference.in_(chunk)))
+            out.update({r.reference: (r.id, r.submission_hash) for r in rows})
+        return out
+
+    def add(self, row: DeclarationRow) -> None:
+        self.session.add(row)
+
+    def set_items(self, declaration_id: str, items: Sequence[dict[str, Any]]) -> None:
+        self.session.query(DeclarationItemRow).filter(
+            DeclarationItemRow.declaration_id == declaration_id).delete()
+        if items:
+            self.session.execute(insert(DeclarationItemRow), list(items))
+
+    def add_version(self, row: DeclarationVersionRow) -> None:
+        self.session.add(row)
+
+    def versions(self, declaration_id: str) -> list[DeclarationVersionRow]:
+        return list(self.session.scalars(select(DeclarationVersionRow).where(
+            DeclarationVersionRow.declaration_id == declaration_id).order_by(
+            DeclarationVersionRow.version)))
+
+    def add_inspection(self, row: InspectionResultRow) -> None:
+        self.session.add(row)
+
+    def inspections(self, declaration_id: str) -> list[InspectionResultRow]:
+        return list(self.session.scalars(select(InspectionResultRow).where(
+            InspectionResultRow.declaration_id == declaration_id).order_by(
+            InspectionResultRow.recorded_at)))
+
+    def bulk_insert(self, declarations: list[dict[str, Any]], items: list[dict[str, Any]],
+                    inspections: list[dict[str, Any]]) -> None:
+        for table, rows in ((DeclarationRow, declarations), (DeclarationItemRow, items),
+                            (InspectionResultRow, inspections)):
+            for start in range(0, len(rows), CHUNK):
+                self.session.execute(insert(table), rows[start : start + CHUNK])
+
+    def add_batch(self, row: ImportBatchRow) -> None:
+        self.session.add(row)
+
+    def search(self, economy: str, lodged_by: str | None, f: ListFilters,
+               page: PageRequest) -> tuple[list[DeclarationRow], int]:
+        D = DeclarationRow
+        conditions: list[Any] = [D.economy == economy]
+        if lodged_by is not None:
+            conditions.append(D.lodged_by == lodged_by)
+        if f.status is not None:
+            conditions.append(D.status == f.status.value)
+        if f.lane is not None:
+            conditions.append(D.lane == f.lane.value)
+        if f.date_from is not None:
+            conditions.append(D.declaration_date >= f.date_from)
+        if f.date_to is not None:
+            conditions.append(D.declaration_date <= f.date_to)
+        if f.reference:
+            conditions.append(D.reference == f.reference)
+        if f.party:
+            conditions.append(or_(D.declarant_id == f.party, D.trader_id == f.party,
+                                  D.partner_id == f.party))
+        if f.hs_prefix:
+            conditions.append(exists().where(
+                DeclarationItemRow.declaration_id == D.id,
+                DeclarationItemRow.hs_code.startswith(f.hs_prefix, autoescape=True)))
+        total = int(self.session.scalar(select(func.count()).select_from(D).where(*conditions))
+                    or 0)
+        rows = self.session.scalars(
+            select(D).where(*conditions)
+            .order_by(D.declaration_date.desc(), D.created_at.desc(), D.id)
+            .offset(page.offset).limit(page.size)).all()
+        return list(rows), total
+
+    def hs_codes(self, declaration_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {i: [] for i in declaration_ids}
+        if not declaration_ids:
+            return out
+        rows = self.session.execute(select(
+            DeclarationItemRow.declaration_id, DeclarationItemRow.hs_code
+        ).where(DeclarationItemRow.declaration_id.in_(list(declaration_ids))).order_by(
+            DeclarationItemRow.declaration_id, DeclarationItemRow.line_no))
+        for r in rows:
+            out[r.declaration_id].append(r.hs_code)
+        return out
+
+    def status_counts(self, economy: str, lodged_by: str | None) -> dict[str, int]:
+        stmt = select(DeclarationRow.status, func.count()).where(
+            DeclarationRow.economy == economy)
+        if lodged_by is not None:
+            stmt = stmt.where(DeclarationRow.lodged_by == lodged_by)
+        rows = self.session.execute(stmt.group_by(DeclarationRow.status)).all()
+        return {str(status): int(n) for status, n in rows}
+
+    def assessor_config(self, economy: str) -> AssessorConfigRow | None:
+        return self.session.get(AssessorConfigRow, economy)
+
+    def save_assessor_config(self, row: AssessorConfigRow) -> None:
+        self.session.merge(row)

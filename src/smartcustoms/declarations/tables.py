@@ -1,0 +1,166 @@
+"""ORM mapping of declarations, items, versions, inspection results and the audit chain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from smartcustoms.db.base import Base, UTCDateTime
+from smartcustoms.tariff.dbtypes import Amount
+
+
+class DeclarationRow(Base):
+    __tablename__ = "declarations"
+    __table_args__ = (
+        # Idempotency: a declarant's own reference is unique per declarant (and economy).
+        UniqueConstraint("economy", "lodged_by", "reference"),
+        Index("ix_declarations_economy_date", "economy", "declaration_date"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    economy: Mapped[str] = mapped_column(String(2))
+    lodged_by: Mapped[str] = mapped_column(String(40), index=True)
+    reference: Mapped[str] = mapped_column(String(64))
+    submission_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    lane: Mapped[str | None] = mapped_column(String(8))
+    lane_score: Mapped[float | None] = mapped_column(Float)
+    lane_reasons: Mapped[list[str]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    declaration_date: Mapped[date] = mapped_column(Date)
+    office: Mapped[str] = mapped_column(String(20))
+    declarant_id: Mapped[str] = mapped_column(String(64), index=True)
+    trader_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(64))
+    invoice_currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    customs_value: Mapped[Decimal | None] = mapped_column(Amount())
+    duty_total: Mapped[Decimal | None] = mapped_column(Amount())
+    tax_total: Mapped[Decimal | None] = mapped_column(Amount())
+    total_due: Mapped[Decimal | None] = mapped_column(Amount())
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(40))
+    batch_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeclarationItemRow(Base):
+    """Items again, flat, so lists and statistics can filter on HS code and origin."""
+
+    __tablename__ = "declaration_items"
+
+    declaration_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hs_code: Mapped[str] = mapped_column(String(10), index=True)
+    origin_country: Mapped[str] = mapped_column(String(2), index=True)
+    preference: Mapped[str | None] = mapped_column(String(12))
+    net_mass_kg: Mapped[Decimal] = mapped_column(Amount())
+    invoice_value: Mapped[Decimal] = mapped_column(Amount())
+    customs_value: Mapped[Decimal | None] = mapped_column(Amount())
+    duty: Mapped[Decimal | None] = mapped_column(Amount())
+
+
+class DeclarationVersionRow(Base):
+    """A superseded version, kept when a declaration is amended."""
+
+    __tablename__ = "declaration_versions"
+
+    declaration_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    superseded_by: Mapped[str] = mapped_column(String(40))
+
+
+class InspectionResultRow(Base):
+    """What an inspection found: the labels the risk model learns from."""
+
+    __tablename__ = "declaration_inspections"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    declaration_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), index=True)
+    economy: Mapped[str] = mapped_column(String(2), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    fraud: Mapped[bool] = mapped_column(Boolean)
+    critical: Mapped[bool] = mapped_column(Boolean)
+    revenue_adjustment: Mapped[Decimal | None] = mapped_column(Amount())
+    notes: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(40))
+
+
+class ImportBatchRow(Base):
+    __tablename__ = "declaration_import_batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    economy: Mapped[str] = mapped_column(String(2))
+    profile: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    stored: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AssessorConfigRow(Base):
+    __tablename__ = "declaration_assessor_configs"
+
+    economy: Mapped[str] = mapped_column(String(2), primary_key=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntryRow(Base):
+    """One link of an economy's hash chain. ``body`` is the canonical JSON that is hashed;
+    the other columns repeat parts of it for queries and must agree with it."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(Integer)
+    entity_kind: Mapped[str] = mapped_column(String(24))
+    entity_id: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The last link of each chain: locked while appending, so writers queue up instead of
+    forking the chain; it also reveals entries cut off the end."""
+
+    __tablename__ = "audit_heads"
+
+    chain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

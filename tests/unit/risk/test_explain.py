@@ -1,0 +1,40 @@
+"""Explanations name real features and quote the real numbers behind them."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from smartcustoms.risk.estimator import RiskModel
+from smartcustoms.risk.explain import explain
+
+
+def test_explanations_name_real_features_with_real_counts(frame: pd.DataFrame) -> None:
+    cut = frame["date"].max()
+    train = frame[frame["date"] < cut].reset_index(drop=True)
+    model = RiskModel(n_estimators=40, num_leaves=7, min_child_samples=5).fit(train)
+    new = frame[frame["importer_id"] == "BAD"].tail(1).copy()
+    new["date"] = cut + pd.Timedelta(days=1)
+    reasons = explain(model, new.reset_index(drop=True), top=3)[0]
+    assert 1 <= len(reasons) <= 3
+    names = set(model.feature_names_in_)
+    assert all(r.feature in names for r in reasons)
+    texts = " | ".join(r.text for r in reasons)
+    assert "importer" in texts
+    # The importer's history as the model saw it: every one of its declarations was fraud.
+    inspected = int((train["importer_id"] == "BAD").sum())
+    sentence = next(r.text for r in reasons if r.feature == "te_importer")
+    assert sentence == f"importer's past fraud rate 100% ({inspected} of {inspected} inspected)"
+    assert reasons[0].contribution > 0
+
+
+def test_unit_value_sentence_quotes_the_hs_norm(frame: pd.DataFrame) -> None:
+    model = RiskModel(n_estimators=20, num_leaves=7, min_child_samples=5).fit(frame)
+    new = frame.tail(20).copy()
+    new["date"] = frame["date"].max() + pd.Timedelta(days=1)
+    every = explain(model, new.reset_index(drop=True), top=len(model.feature_names_in_))
+    texts = [r.text for reasons in every for r in reasons if r.feature.endswith("unit_value")]
+    assert texts
+    pattern = r"unit value (\d+% (below|above)|[\d.]+ times|in line with) the HS \d{6} norm"
+    assert all(re.search(pattern, t) for t in texts), texts
