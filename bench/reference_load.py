@@ -53,8 +53,7 @@ def postgres_once(server: str, source: ReferenceSource) -> dict[str, float]:
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
         return run_once(url, source)
     finally:
-        with psycopg.connect(admin.render_as_string(hide_password=False),
-                             autocommit=True) as conn:
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -76,8 +75,10 @@ def main() -> None:
             if pg:
                 backends["postgresql"].append(postgres_once(pg, source))
     print(f"Reference data load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · "
-          f"{platform.system()} {platform.release()} · Python {platform.python_version()}")
+    print(
+        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · "
+        f"{platform.system()} {platform.release()} · Python {platform.python_version()}"
+    )
     print(f"data: {data_dir} · repeats: {args.repeat} · seconds, best / median")
     header = f"{'dataset':<10}" + "".join(f"{b:>22}" for b in backends)
     print(header)
@@ -85,8 +86,11 @@ def main() -> None:
         cells = []
         for runs in backends.values():
             values = [r[key] for r in runs if key in r]
-            cells.append(f"{min(values):>10.2f} / {statistics.median(values):<9.2f}"
-                         if values else f"{'-':>22}")
+            cells.append(
+                f"{min(values):>10.2f} / {statistics.median(values):<9.2f}"
+                if values
+                else f"{'-':>22}"
+            )
         print(f"{key:<10}" + "".join(f"{c:>22}" for c in cells))
 
 

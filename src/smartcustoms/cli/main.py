@@ -44,6 +44,16 @@ def _register_optional() -> None:
     from smartcustoms.cli import cases as cases_cli
 
     app.add_typer(cases_cli.app, name="cases")
+    from smartcustoms.cli import audit as audit_cli
+    from smartcustoms.cli import declarations as declarations_cli
+    from smartcustoms.cli import tariff as tariff_cli
+
+    app.add_typer(declarations_cli.app, name="declarations")
+    app.add_typer(tariff_cli.app, name="tariff")
+    app.add_typer(audit_cli.app, name="audit")
+    from smartcustoms.cli import risk as risk_cli
+
+    app.add_typer(risk_cli.app, name="risk")
     app.command("demo")(demo.demo)
 
 

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from rich.table import Table
 
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
-from smartcustoms.errors import InvalidInput, NotFound
+from smartcustoms.errors import FieldError, InvalidInput, NotFound
 from smartcustoms.reference import service
 from smartcustoms.reference.model import (
     Conversion,
@@ -25,8 +25,10 @@ from smartcustoms.reference.model import (
 )
 from smartcustoms.reference.sources import ReferenceSource, resolve
 
-app = typer.Typer(help="Reference data: HS codes, exchange rates, environmental goods, "
-                  "locations.", no_args_is_help=True)
+app = typer.Typer(
+    help="Reference data: HS codes, exchange rates, environmental goods, locations.",
+    no_args_is_help=True,
+)
 
 
 def _notice(ctx: typer.Context, as_json: bool) -> None:
@@ -43,7 +45,9 @@ def _parse_date(value: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput.single(
-            "date", "malformed_date", f"{value!r} is not a date: expected YYYY-MM-DD, e.g. 2021-04-15"
+            "date",
+            "malformed_date",
+            f"{value!r} is not a date: expected YYYY-MM-DD, e.g. 2021-04-15",
         ) from None
 
 
@@ -56,10 +60,14 @@ def _unknown_hs_is_bad_input(exc: NotFound) -> InvalidInput:
 def load(
     ctx: typer.Context,
     data_dir: Path | None = typer.Option(
-        None, "--data-dir", help="Directory laid out like the shared data directory "
-        "(default: SMARTCUSTOMS_DATA_DIR, else download into the cache)."),
+        None,
+        "--data-dir",
+        help="Directory laid out like the shared data directory "
+        "(default: SMARTCUSTOMS_DATA_DIR, else download into the cache).",
+    ),
     only: str | None = typer.Option(
-        None, "--only", help="Comma-separated datasets: hs,countries,fx,egl,unlocode."),
+        None, "--only", help="Comma-separated datasets: hs,countries,fx,egl,unlocode."
+    ),
     sample: bool = typer.Option(False, "--sample", help="Load the small built-in sample."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -76,8 +84,13 @@ def load(
         report = service.load(st.db.uow(), source, datasets=datasets)
     else:
         console.print(f"loading from [bold]{source.location}[/bold]")
-        with Progress(TextColumn("{task.description:<10}"), BarColumn(), TaskProgressColumn(),
-                      TextColumn("{task.completed:,} rows"), console=console) as bar:
+        with Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.completed:,} rows"),
+            console=console,
+        ) as bar:
             tasks: dict[str, TaskID] = {}
 
             def progress(name: str, done: int, total: int) -> None:
@@ -90,9 +103,13 @@ def load(
     def render(r: LoadReport) -> None:
         table = Table("dataset", "rows", "seconds", "source", "notes")
         for d in r.datasets:
-            table.add_row(d.name, f"{d.rows:,}", f"{r.timings.get(d.name, 0):.2f}",
-                          d.source + (" (sample)" if d.is_sample else ""),
-                          "; ".join(r.notes.get(d.name, [])))
+            table.add_row(
+                d.name,
+                f"{d.rows:,}",
+                f"{r.timings.get(d.name, 0):.2f}",
+                d.source + (" (sample)" if d.is_sample else ""),
+                "; ".join(r.notes.get(d.name, [])),
+            )
         console.print(table)
         for name, reason in r.skipped.items():
             err_console.print(f"[yellow]skipped {name}:[/yellow] {reason}")
@@ -109,9 +126,15 @@ def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     def render(rows: list[DatasetStatus]) -> None:
         table = Table("dataset", "rows", "source", "location", "loaded at", "sample", "sha256")
         for d in rows:
-            table.add_row(d.name, f"{d.rows:,}", d.source, d.location,
-                          f"{d.loaded_at:%Y-%m-%d %H:%M} UTC", "yes" if d.is_sample else "",
-                          d.sha256[:12])
+            table.add_row(
+                d.name,
+                f"{d.rows:,}",
+                d.source,
+                d.location,
+                f"{d.loaded_at:%Y-%m-%d %H:%M} UTC",
+                "yes" if d.is_sample else "",
+                d.sha256[:12],
+            )
         console.print(table if rows else "no reference data loaded")
         _notice(ctx, as_json)
 
@@ -169,7 +192,7 @@ def fx(
     as_json: bool = JsonOption,
 ) -> None:
     """Convert an amount through USD with the monthly rates of that date (and say which)."""
-    problems = []
+    problems: list[FieldError] = []
     value: Decimal | None = None
     when: date | None = None
     for parse in (lambda: service.parse_amount(amount), lambda: _parse_date(on)):
@@ -187,11 +210,15 @@ def fx(
     conversion = service.convert(state(ctx).db.uow(), value, from_currency, to_currency, when)
 
     def render(c: Conversion) -> None:
-        console.print(f"[bold]{c.amount:,} {c.from_currency} = {c.result:,} {c.to_currency}[/bold]"
-                      f" (rates of {c.date:%Y-%m})")
+        console.print(
+            f"[bold]{c.amount:,} {c.from_currency} = {c.result:,} {c.to_currency}[/bold]"
+            f" (rates of {c.date:%Y-%m})"
+        )
         for r in c.rates_used:
-            console.print(f"  {r.currency}: {r.per_usd} per USD, average of {r.month:%Y-%m} "
-                          f"(quoted {r.source_quote} in the source)")
+            console.print(
+                f"  {r.currency}: {r.per_usd} per USD, average of {r.month:%Y-%m} "
+                f"(quoted {r.source_quote} in the source)"
+            )
         _notice(ctx, as_json)
 
     emit(conversion, as_json, render)
@@ -208,8 +235,10 @@ def egl(ctx: typer.Context, code: str, as_json: bool = JsonOption) -> None:
     def render(a: EglAnswer) -> None:
         if a.is_environmental:
             how = "listed as such" if a.derivation == "listed" else a.derivation
-            console.print(f"[green]yes[/green]: {format_hs(a.code)} is an APEC environmental "
-                          f"good ({how}: HS 2007 {format_hs(a.listed_code or '')})")
+            console.print(
+                f"[green]yes[/green]: {format_hs(a.code)} is an APEC environmental "
+                f"good ({how}: HS 2007 {format_hs(a.listed_code or '')})"
+            )
         else:
             console.print(f"no: {format_hs(a.code)} is not on the APEC environmental goods list")
         _notice(ctx, as_json)
@@ -231,8 +260,13 @@ def locations(
     def render(items: list[Location]) -> None:
         table = Table("code", "name", "subdivision", "functions", "coordinates")
         for loc in items:
-            table.add_row(loc.code, loc.name, loc.subdivision or "", ", ".join(loc.functions),
-                          loc.coordinates or "")
+            table.add_row(
+                loc.code,
+                loc.name,
+                loc.subdivision or "",
+                ", ".join(loc.functions),
+                loc.coordinates or "",
+            )
         console.print(table if items else f"no location matches {text!r}")
         _notice(ctx, as_json)
 

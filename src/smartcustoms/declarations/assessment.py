@@ -166,8 +166,10 @@ def assess(
         duty_due = sum((ln.amount for ln in duty_lines), Decimal(0))
         vat_rate = settings.vat_rate if settings else Decimal(0)
         base = cv + duty_due
-        vat = AssessmentLine(i + 1, "vat", base, currency, vat_rate, "%",
-                             f"{economy} VAT/GST on customs value + duty",
+        vat_source = (f"{economy} VAT/GST on customs value + duty" if settings else
+                      f"no rate: no {economy} tariff schedule gives a VAT/GST rate")
+        complete = complete and settings is not None
+        vat = AssessmentLine(i + 1, "vat", base, currency, vat_rate, "%", vat_source,
                              round_to(base * vat_rate / HUNDRED, currency))
         lines.append(_relieved(vat) if relieve_tax else vat)
     duty_total = sum((ln.amount for ln in lines if ln.tax != "vat"), Decimal(0))

@@ -82,8 +82,12 @@ def load_countries(session: Session, source: ReferenceSource, report: Report) ->
     repo.replace_all(session, RefCountryGroup, data.groups)
     report(n, total)
     files = {f"pycountry {data.version}/{p.name}": sha256_of(p) for p in data.files}
-    return Loaded(len(data.countries), files, f"pycountry {data.version}",
-                  [f"{len(data.currencies)} currencies, {len(data.groups)} APEC economies"])
+    return Loaded(
+        len(data.countries),
+        files,
+        f"pycountry {data.version}",
+        [f"{len(data.currencies)} currencies, {len(data.groups)} APEC economies"],
+    )
 
 
 def load_fx(session: Session, source: ReferenceSource, report: Report) -> Loaded:
@@ -92,8 +96,12 @@ def load_fx(session: Session, source: ReferenceSource, report: Report) -> Loaded
     total = len(data.rows)
     report(0, total)
     rows = repo.replace_all(session, RefFxRate, data.rows, lambda n: report(n, total))
-    return Loaded(rows, _hashes(source, paths), source.location,
-                  [f"quote orientation: {data.orientation_evidence}"])
+    return Loaded(
+        rows,
+        _hashes(source, paths),
+        source.location,
+        [f"quote orientation: {data.orientation_evidence}"],
+    )
 
 
 def load_egl(session: Session, source: ReferenceSource, report: Report) -> Loaded:

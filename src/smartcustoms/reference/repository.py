@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ def _table(model: type[Any]) -> Table:
 def replace_all(
     session: Session,
     model: type[Any],
-    rows: Iterable[dict[str, object]],
+    rows: Iterable[Mapping[str, Any]],
     on_chunk: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
 ) -> int:
@@ -41,7 +41,7 @@ def replace_all(
     table = _table(model)
     session.execute(delete(table))
     done = 0
-    batch: list[dict[str, object]] = []
+    batch: list[Mapping[str, Any]] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
@@ -62,8 +62,15 @@ def replace_all(
 
 
 def save_dataset(
-    session: Session, *, name: str, source: str, location: str, files: dict[str, str],
-    rows: int, loaded_at: datetime, is_sample: bool,
+    session: Session,
+    *,
+    name: str,
+    source: str,
+    location: str,
+    files: dict[str, str],
+    rows: int,
+    loaded_at: datetime,
+    is_sample: bool,
 ) -> RefDataset:
     record = session.get(RefDataset, name) or RefDataset(name=name)
     record.source = source
@@ -118,11 +125,13 @@ def hs_codes_of_level(session: Session, level: int) -> list[str]:
 
 
 def hs_codes_with_prefix(session: Session, prefix: str, level: int) -> list[str]:
-    return list(session.scalars(
-        select(RefHsCode.code)
-        .where(RefHsCode.level == level, RefHsCode.code.startswith(prefix, autoescape=True))
-        .order_by(RefHsCode.code)
-    ))
+    return list(
+        session.scalars(
+            select(RefHsCode.code)
+            .where(RefHsCode.level == level, RefHsCode.code.startswith(prefix, autoescape=True))
+            .order_by(RefHsCode.code)
+        )
+    )
 
 
 def hs_section(session: Session, roman: str) -> RefHsSection | None:
@@ -157,7 +166,8 @@ def fx_currencies(session: Session) -> list[str]:
 def fx_range(session: Session, currency: str) -> tuple[date | None, date | None]:
     row = session.execute(
         select(func.min(RefFxRate.month), func.max(RefFxRate.month)).where(
-            RefFxRate.currency == currency)
+            RefFxRate.currency == currency
+        )
     ).one()
     return row[0], row[1]
 
@@ -209,7 +219,12 @@ def locations_by_code(session: Session, code: str) -> Sequence[RefLocation]:
 
 
 def locations_by_name(
-    session: Session, key: str, country: str | None, limit: int, *, contains: bool,
+    session: Session,
+    key: str,
+    country: str | None,
+    limit: int,
+    *,
+    contains: bool,
     exclude: Iterable[int] = (),
 ) -> Sequence[RefLocation]:
     pattern = ("%" if contains else "") + _escape_like(key) + "%"
@@ -225,4 +240,3 @@ def locations_by_name(
 
 def location_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(RefLocation)) or 0)
-

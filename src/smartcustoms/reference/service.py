@@ -93,8 +93,14 @@ def load(
             is_sample = source.is_sample and name != "countries"
             kind = "package" if name == "countries" else source.kind
             record = repo.save_dataset(
-                uow.session, name=name, source=kind, location=loaded.location,
-                files=loaded.files, rows=loaded.rows, loaded_at=clock.now(), is_sample=is_sample,
+                uow.session,
+                name=name,
+                source=kind,
+                location=loaded.location,
+                files=loaded.files,
+                rows=loaded.rows,
+                loaded_at=clock.now(),
+                is_sample=is_sample,
             )
             statuses.append(_status(record))
             timings[name] = time.perf_counter() - t0
@@ -111,7 +117,8 @@ def _wanted(datasets: Collection[str] | None) -> list[str]:
     unknown = [d for d in names if d not in DATASETS]
     if unknown or not names:
         raise InvalidInput.single(
-            "datasets", "unknown_dataset",
+            "datasets",
+            "unknown_dataset",
             f"unknown dataset(s) {', '.join(unknown) or '(none given)'}; "
             f"expected some of: {', '.join(DATASETS)}",
         )
@@ -120,9 +127,14 @@ def _wanted(datasets: Collection[str] | None) -> list[str]:
 
 def _status(record: RefDataset) -> DatasetStatus:
     return DatasetStatus(
-        name=record.name, source=record.source,  # type: ignore[arg-type]
-        location=record.location, sha256=record.sha256, rows=record.rows,
-        loaded_at=record.loaded_at, is_sample=record.is_sample, files=json.loads(record.files),
+        name=record.name,
+        source=record.source,  # type: ignore[arg-type]
+        location=record.location,
+        sha256=record.sha256,
+        rows=record.rows,
+        loaded_at=record.loaded_at,
+        is_sample=record.is_sample,
+        files=json.loads(record.files),
     )
 
 
@@ -137,16 +149,22 @@ def data_notice(uow: UnitOfWork) -> str | None:
         with uow:
             loaded, sample = repo.sample_or_empty(uow.session)
     except SQLAlchemyError:
-        return ("The reference data tables do not exist yet: run 'smartcustoms db upgrade', "
-                "then 'smartcustoms reference load'.")
+        return (
+            "The reference data tables do not exist yet: run 'smartcustoms db upgrade', "
+            "then 'smartcustoms reference load'."
+        )
     if loaded == 0:
-        return ("No reference data is loaded (HS codes, exchange rates, locations): run "
-                "'smartcustoms reference load' with SMARTCUSTOMS_DATA_DIR set to a local copy.")
+        return (
+            "No reference data is loaded (HS codes, exchange rates, locations): run "
+            "'smartcustoms reference load' with SMARTCUSTOMS_DATA_DIR set to a local copy."
+        )
     if sample:
-        return ("Running on the small built-in SAMPLE of reference data (HS sections and "
-                "chapters with a few headings, APEC economies, a few 2020–2021 exchange rates), "
-                "not the full datasets: load them with "
-                "'smartcustoms reference load --data-dir PATH'.")
+        return (
+            "Running on the small built-in SAMPLE of reference data (HS sections and "
+            "chapters with a few headings, APEC economies, a few 2020–2021 exchange rates), "
+            "not the full datasets: load them with "
+            "'smartcustoms reference load --data-dir PATH'."
+        )
     return None
 
 
@@ -158,7 +176,8 @@ def normalise_hs(code: str, path: str = "code") -> str:
     compact = re.sub(r"[\s.\-]", "", str(code))
     if not _HS_INPUT.fullmatch(compact):
         raise InvalidInput.single(
-            path, "malformed_hs_code",
+            path,
+            "malformed_hs_code",
             f"{code!r} is not an HS code: expected 2, 4 or 6 digits, e.g. 85, 8507 or 8507.60",
         )
     return compact
@@ -183,8 +202,9 @@ def hs_lookup(uow: UnitOfWork, code: str) -> HsEntry:
         children = [_brief(c) for c in repo.hs_children(s, wanted)]
         section_row = repo.hs_section(s, row.section) if row.section else None
         section = Section(section_row.roman, section_row.name) if section_row else None
-        return HsEntry(row.code, row.description, row.level, section, row.parent,
-                       ancestors, children)
+        return HsEntry(
+            row.code, row.description, row.level, section, row.parent, ancestors, children
+        )
 
 
 def hs_search(uow: UnitOfWork, text: str, limit: int = 10) -> list[HsHit]:
@@ -194,9 +214,11 @@ def hs_search(uow: UnitOfWork, text: str, limit: int = 10) -> list[HsHit]:
         hits = FullTextIndex(uow.session, HS_FTS_KIND).search(text, limit=limit)
         rows = repo.hs_many(uow.session, [h.doc_id for h in hits])
         return [
-            HsHit(h.doc_id, rows[h.doc_id].description, rows[h.doc_id].level, h.score,
-                  h.snippet_html)
-            for h in hits if h.doc_id in rows
+            HsHit(
+                h.doc_id, rows[h.doc_id].description, rows[h.doc_id].level, h.score, h.snippet_html
+            )
+            for h in hits
+            if h.doc_id in rows
         ]
 
 
@@ -241,8 +263,11 @@ def parse_amount(value: str | Decimal | int, path: str = "amount") -> Decimal:
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite():
-        raise InvalidInput.single(path, "malformed_amount",
-                                  f"{value!r} is not an amount: expected a number like 1000000.50")
+        raise InvalidInput.single(
+            path,
+            "malformed_amount",
+            f"{value!r} is not an amount: expected a number like 1000000.50",
+        )
     return amount
 
 
@@ -252,15 +277,15 @@ def _currency(uow: UnitOfWork, code: str, path: str) -> str:
         is_currency(value) or repo.fx_range(uow.session, value)[0] is not None
     ):
         raise InvalidInput.single(
-            path, "unknown_currency",
+            path,
+            "unknown_currency",
             f"{code!r} is not a known currency: expected an ISO 4217 code such as KRW, USD, EUR",
         )
     return value
 
 
 def _rate_used(row: RefFxRate) -> RateUsed:
-    return RateUsed(row.currency, row.month, Decimal(row.per_usd),
-                    row.source_quote)  # type: ignore[arg-type]
+    return RateUsed(row.currency, row.month, Decimal(row.per_usd), row.source_quote)  # type: ignore[arg-type]
 
 
 def rate_per_usd(uow: UnitOfWork, currency: str, on: date) -> RateUsed:
@@ -273,8 +298,11 @@ def rate_per_usd(uow: UnitOfWork, currency: str, on: date) -> RateUsed:
         row = repo.fx_rate(uow.session, code, month)
         if row is None:
             first, last = repo.fx_range(uow.session, code)
-            span = (f"rates for {code} cover {first:%Y-%m} to {last:%Y-%m}" if first and last
-                    else f"no rates for {code} are loaded")
+            span = (
+                f"rates for {code} cover {first:%Y-%m} to {last:%Y-%m}"
+                if first and last
+                else f"no rates for {code} are loaded"
+            )
             raise NotFound(f"no exchange rate for {code} in {month:%Y-%m} ({span})")
         return _rate_used(row)
 
@@ -324,7 +352,8 @@ def egl(uow: UnitOfWork, code: str) -> EglAnswer:
     wanted = normalise_hs(code)
     if len(wanted) != 6:
         raise InvalidInput.single(
-            "code", "not_a_subheading",
+            "code",
+            "not_a_subheading",
             f"{code!r} is a {'chapter' if len(wanted) == 2 else 'heading'}: the environmental "
             "goods list works on 6-digit subheadings, e.g. 8541.41",
         )
@@ -346,8 +375,12 @@ def egl_list(uow: UnitOfWork) -> list[EglMapping]:
         rows = repo.egl_all(uow.session)
         descriptions = repo.hs_many(uow.session, [r.code for r in rows])
         return [
-            EglMapping(r.code, r.listed_code, r.derivation,  # type: ignore[arg-type]
-                       descriptions[r.code].description if r.code in descriptions else "")
+            EglMapping(
+                r.code,
+                r.listed_code,
+                r.derivation,  # type: ignore[arg-type]
+                descriptions[r.code].description if r.code in descriptions else "",
+            )
             for r in rows
         ]
 
@@ -356,8 +389,17 @@ def egl_list(uow: UnitOfWork) -> list[EglMapping]:
 
 
 def _location(row: RefLocation) -> Location:
-    return Location(row.code, row.country, row.name, row.name_ascii, row.subdivision,
-                    function_names(row.functions), row.coordinates, row.status, row.iata)
+    return Location(
+        row.code,
+        row.country,
+        row.name,
+        row.name_ascii,
+        row.subdivision,
+        function_names(row.functions),
+        row.coordinates,
+        row.status,
+        row.iata,
+    )
 
 
 def locations_search(
@@ -372,8 +414,13 @@ def locations_search(
         problems.append(FieldError("q", "empty", "give a UN/LOCODE or part of a place name"))
     wanted_country = country.strip().upper() if country else None
     if wanted_country is not None and not re.fullmatch(r"[A-Z]{2}", wanted_country):
-        problems.append(FieldError("country", "malformed_country",
-                                   f"{country!r} is not a country code: expected 2 letters, e.g. KR"))
+        problems.append(
+            FieldError(
+                "country",
+                "malformed_country",
+                f"{country!r} is not a country code: expected 2 letters, e.g. KR",
+            )
+        )
     if not 1 <= limit <= 200:
         problems.append(FieldError("limit", "out_of_range", f"limit {limit} must be 1 to 200"))
     if problems:
@@ -383,23 +430,36 @@ def locations_search(
         s = uow.session
         code = _LOCODE.fullmatch(query.upper())
         if code:
-            out.extend(r for r in repo.locations_by_code(s, code[1] + code[2])
-                       if wanted_country in (None, r.country))
+            out.extend(
+                r
+                for r in repo.locations_by_code(s, code[1] + code[2])
+                if wanted_country in (None, r.country)
+            )
         key = fold(query)
         for contains in (False, True):
             if len(out) >= limit:
                 break
-            out.extend(repo.locations_by_name(
-                s, key, wanted_country, limit - len(out), contains=contains,
-                exclude=[r.id for r in out]))
+            out.extend(
+                repo.locations_by_name(
+                    s,
+                    key,
+                    wanted_country,
+                    limit - len(out),
+                    contains=contains,
+                    exclude=[r.id for r in out],
+                )
+            )
         return [_location(r) for r in out[:limit]]
 
 
 def location(uow: UnitOfWork, code: str) -> Location:
     match = _LOCODE.fullmatch(str(code).strip().upper())
     if not match:
-        raise InvalidInput.single("code", "malformed_locode",
-                                  f"{code!r} is not a UN/LOCODE: expected 5 characters, e.g. KRPUS")
+        raise InvalidInput.single(
+            "code",
+            "malformed_locode",
+            f"{code!r} is not a UN/LOCODE: expected 5 characters, e.g. KRPUS",
+        )
     with uow:
         rows = repo.locations_by_code(uow.session, match[1] + match[2])
         if not rows:
@@ -414,8 +474,15 @@ def countries(uow: UnitOfWork) -> list[Country]:
     with uow:
         apec = repo.group_members(uow.session, "APEC")
         return [
-            Country(c.code, c.alpha3, c.numeric, c.name, c.official_name, c.code in apec,
-                    apec[c.code].member_name if c.code in apec else None)
+            Country(
+                c.code,
+                c.alpha3,
+                c.numeric,
+                c.name,
+                c.official_name,
+                c.code in apec,
+                apec[c.code].member_name if c.code in apec else None,
+            )
             for c in repo.countries(uow.session)
         ]
 

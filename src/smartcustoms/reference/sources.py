@@ -45,27 +45,32 @@ class DataFile:
 
 FILES: tuple[DataFile, ...] = (
     DataFile(
-        "hs", "harmonized-system/harmonized-system.csv",
+        "hs",
+        "harmonized-system/harmonized-system.csv",
         "e77ee9e1cfd15a42d1fadeb2c0618d10f6b9ed9aec0e5d66826dc7ef9d3126a5",
         f"{RAW}/datasets/harmonized-system/main/data/harmonized-system.csv",
     ),
     DataFile(
-        "hs", "harmonized-system/sections.csv",
+        "hs",
+        "harmonized-system/sections.csv",
         "96313884a3c7ef5182d20f25ce73a34c2763c1d26ac5992d66460a3c32bae782",
         f"{RAW}/datasets/harmonized-system/main/data/sections.csv",
     ),
     DataFile(
-        "fx", "exchange-rates/monthly.csv",
+        "fx",
+        "exchange-rates/monthly.csv",
         "c2b361928844addcbfe07d2cdd99bc0168062e33f40abebcf80a91d12c258c70",
         f"{RAW}/datasets/exchange-rates/main/data/monthly.csv",
     ),
     DataFile(
-        "egl", "apec-egl/apec_egl_hs2007_codes.txt",
+        "egl",
+        "apec-egl/apec_egl_hs2007_codes.txt",
         "f7792225e2a819f0bed76d928f55d7042ed0d289e6e46cbd27110608f630c71c",
         None,
     ),
     DataFile(
-        "unlocode", "unlocode/unlocode-code-list-2018-1_full.csv",
+        "unlocode",
+        "unlocode/unlocode-code-list-2018-1_full.csv",
         "eb43db4d233beb1023989fd52ad136c4f7372a28e228ee8cbf864cfc534b200d",
         None,
     ),
@@ -156,8 +161,9 @@ def resolve(settings: Settings, *, allow_sample: bool) -> ReferenceSource:
     """The data directory, else the download cache, else (if allowed) the built-in sample."""
     if settings.data_dir is not None:
         if not Path(settings.data_dir).is_dir():
-            raise DataUnavailable(unavailable_message(
-                f"SMARTCUSTOMS_DATA_DIR={settings.data_dir} is not a directory"))
+            raise DataUnavailable(
+                unavailable_message(f"SMARTCUSTOMS_DATA_DIR={settings.data_dir} is not a directory")
+            )
         return ReferenceSource.from_directory(settings.data_dir)
     try:
         return download(settings.cache_dir)
@@ -180,15 +186,17 @@ def download(cache_dir: Path, files: Iterable[DataFile] = FILES) -> ReferenceSou
             continue  # no stable home: the operator copies it in (reported as missing)
         try:
             pooch.retrieve(
-                f.url, known_hash=f"sha256:{f.sha256}", fname=target.name,
-                path=target.parent, progressbar=False,
+                f.url,
+                known_hash=f"sha256:{f.sha256}",
+                fname=target.name,
+                path=target.parent,
+                progressbar=False,
             )
         except Exception as exc:  # network errors, hash mismatch: all mean "not available"
             if f.required:
                 failures.append(f"{f.url}: {type(exc).__name__}: {exc}")
     if failures:
-        raise DataUnavailable(unavailable_message(
-            "downloading failed: " + "; ".join(failures[:3])))
+        raise DataUnavailable(unavailable_message("downloading failed: " + "; ".join(failures[:3])))
     source = ReferenceSource("download", cache_dir, missing=_missing_in(cache_dir))
     for dataset, reason in list(source.missing.items()):
         if not any(f.url for f in files_for(dataset)):

@@ -19,14 +19,22 @@ from smartcustoms.db.engine import Database
 @pytest.fixture
 def cli_env(db: Database, tmp_path: Path, shared_data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCUSTOMS_")}
-    env |= {"SMARTCUSTOMS_HOME": str(tmp_path / "home"), "SMARTCUSTOMS_DATABASE_URL": db.url,
-            "SMARTCUSTOMS_DATA_DIR": str(shared_data_dir)}
+    env |= {
+        "SMARTCUSTOMS_HOME": str(tmp_path / "home"),
+        "SMARTCUSTOMS_DATABASE_URL": db.url,
+        "SMARTCUSTOMS_DATA_DIR": str(shared_data_dir),
+    }
     return env
 
 
 def sc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "smartcustoms", "reference", *args], env=env,
-                          text=True, capture_output=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "smartcustoms", "reference", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def test_done_when_examples(cli_env: dict[str, str], shared_data_dir: Path) -> None:
@@ -46,12 +54,17 @@ def test_done_when_examples(cli_env: dict[str, str], shared_data_dir: Path) -> N
     assert fx.returncode == 0, fx.stderr
     conversion = json.loads(fx.stdout)
     with (shared_data_dir / "exchange-rates/monthly.csv").open(encoding="utf-8") as fh:
-        krw = next(r["Exchange rate"] for r in csv.DictReader(fh)
-                   if r["Country"] == "South Korea" and r["Date"] == "2021-04-01")
+        krw = next(
+            r["Exchange rate"]
+            for r in csv.DictReader(fh)
+            if r["Country"] == "South Korea" and r["Date"] == "2021-04-01"
+        )
     assert conversion["rates_used"] == [
-        {"currency": "KRW", "month": "2021-04-01", "per_usd": krw, "source_quote": "per USD"}]
+        {"currency": "KRW", "month": "2021-04-01", "per_usd": krw, "source_quote": "per USD"}
+    ]
     assert Decimal(conversion["result"]) == (Decimal(1_000_000) / Decimal(krw)).quantize(
-        Decimal("0.0001"))
+        Decimal("0.0001")
+    )
 
 
 def test_bad_input_exits_2_and_names_the_value(cli_env: dict[str, str]) -> None:
@@ -84,8 +97,9 @@ def test_sample_notice_goes_to_stderr_not_json(tmp_path: Path) -> None:
     migrate.upgrade(url, "heads")
     loaded = sc(env, "load", "--sample", "--json")
     assert loaded.returncode == 0, loaded.stderr
-    assert all(d["is_sample"] for d in json.loads(loaded.stdout)["datasets"]
-               if d["name"] != "countries")
+    assert all(
+        d["is_sample"] for d in json.loads(loaded.stdout)["datasets"] if d["name"] != "countries"
+    )
     text = sc(env, "hs", "85")
     assert text.returncode == 0 and "SAMPLE" in text.stderr
     as_json = sc(env, "hs", "85", "--json")

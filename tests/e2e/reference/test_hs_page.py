@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_search_then_open_lithium_ion_accumulators(
-    live_server: str, page, shared_data_dir: Path  # type: ignore[no-untyped-def]
+    live_server: str,
+    page,
+    shared_data_dir: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     page.goto(f"{live_server}/reference/hs")
     page.get_by_label("Describe the goods or type a code").fill("lithium ion battery")

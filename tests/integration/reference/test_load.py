@@ -21,8 +21,11 @@ def counts(db: Database) -> dict[str, int]:
         return {
             model.__tablename__: conn.execute(select(func.count()).select_from(model)).scalar_one()
             for model in (RefHsCode, RefFxRate, RefLocation)
-        } | {"fts": conn.execute(
-            text("SELECT count(*) FROM fts_documents WHERE kind = 'ref_hs'")).scalar_one()}
+        } | {
+            "fts": conn.execute(
+                text("SELECT count(*) FROM fts_documents WHERE kind = 'ref_hs'")
+            ).scalar_one()
+        }
 
 
 def sample_copy(tmp_path: Path) -> Path:
@@ -41,8 +44,12 @@ def test_sample_load_is_recorded_and_flagged(empty_db: Database) -> None:
 
     at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     seen: list[tuple[str, int, int]] = []
-    report = service.load(empty_db.uow(), ReferenceSource.sample(), clock=FixedClock(at),
-                          progress=lambda name, done, total: seen.append((name, done, total)))
+    report = service.load(
+        empty_db.uow(),
+        ReferenceSource.sample(),
+        clock=FixedClock(at),
+        progress=lambda name, done, total: seen.append((name, done, total)),
+    )
     assert [d.name for d in report.datasets] == ["hs", "countries", "fx", "egl", "unlocode"]
     assert {name for name, _, _ in seen} == {"hs", "countries", "fx", "egl", "unlocode"}
     status = {d.name: d for d in service.status(empty_db.uow())}
@@ -68,7 +75,7 @@ def test_failing_load_leaves_previous_data_intact(empty_db: Database, tmp_path: 
     hs_csv.write_text("\n".join(kept) + "\n", encoding="utf-8")
     with (data / "unlocode/unlocode-code-list-2018-1_full.csv").open("a", encoding="utf-8") as f:
         f.write(',"KR","??","Broken",,,,,,,,\n')
-    with pytest.raises(DataUnavailable, match="unlocode-code-list-2018-1_full.csv line"):
+    with pytest.raises(DataUnavailable, match=r"unlocode-code-list-2018-1_full\.csv line"):
         service.load(empty_db.uow(), ReferenceSource.from_directory(data))
     assert counts(empty_db) == before
     assert service.status(empty_db.uow()) == before_status
@@ -82,8 +89,9 @@ def test_corrupted_rates_file_fails_before_anything_changes(
     before = counts(empty_db)
     data = sample_copy(tmp_path)
     (data / "exchange-rates/monthly.csv").write_text(
-        "Date,Country,Exchange rate\n2021-04-01,South Korea,not-a-number\n", encoding="utf-8")
-    with pytest.raises(DataUnavailable, match="monthly.csv line 2"):
+        "Date,Country,Exchange rate\n2021-04-01,South Korea,not-a-number\n", encoding="utf-8"
+    )
+    with pytest.raises(DataUnavailable, match=r"monthly\.csv line 2"):
         service.load(empty_db.uow(), ReferenceSource.from_directory(data), datasets=["hs", "fx"])
     assert counts(empty_db) == before
 
@@ -107,6 +115,7 @@ def test_egl_needs_hs(empty_db: Database) -> None:
 
 
 def test_full_unlocode_load(empty_db: Database, shared_data_dir: Path) -> None:
-    report = service.load(empty_db.uow(), ReferenceSource.from_directory(shared_data_dir),
-                          datasets=["unlocode"])
+    report = service.load(
+        empty_db.uow(), ReferenceSource.from_directory(shared_data_dir), datasets=["unlocode"]
+    )
     assert report.datasets[0].rows == counts(empty_db)["ref_locations"] > 100_000

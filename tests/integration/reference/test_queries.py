@@ -49,7 +49,7 @@ def test_hs_search_ranks_lithium_ion_accumulators(db: Database, shared_data_dir:
 
 def test_hs_known_and_suggest(db: Database, shared_data_dir: Path) -> None:
     codes = [f"{n:06d}" for n in range(10000, 20000)]  # 10k candidates in one call
-    known = service.hs_known(db.uow(), codes + ["850760", "8507.60"])
+    known = service.hs_known(db.uow(), [*codes, "850760", "8507.60"])
     assert "850760" in known and "010121" in known and "019999" not in known
     assert service.hs_suggest(db.uow(), "850799", n=2) == ["850790", "850780"]
 
@@ -58,7 +58,8 @@ def test_convert_krw_to_usd_uses_that_months_rate(db: Database, shared_data_dir:
     krw = file_rate(shared_data_dir, "South Korea", "2021-04-01")
     result = service.convert(db.uow(), Decimal(1_000_000), "krw", "USD", date(2021, 4, 15))
     assert [(r.currency, r.month, r.per_usd) for r in result.rates_used] == [
-        ("KRW", date(2021, 4, 1), krw)]
+        ("KRW", date(2021, 4, 1), krw)
+    ]
     assert result.result == (Decimal(1_000_000) / krw).quantize(Decimal("0.0001"))
 
 

@@ -27,14 +27,22 @@ def test_missing_data_dir_explains_the_layout(tmp_path: Path) -> None:
 
 def test_download_failure_explains_and_sample_is_the_fallback(tmp_path: Path) -> None:
     # Port 9 on loopback refuses at once: a download that cannot work, without the network.
-    dead = [DataFile("hs", "harmonized-system/harmonized-system.csv", "0" * 64,
-                     "http://127.0.0.1:9/harmonized-system.csv")]
+    dead = [
+        DataFile(
+            "hs",
+            "harmonized-system/harmonized-system.csv",
+            "0" * 64,
+            "http://127.0.0.1:9/harmonized-system.csv",
+        )
+    ]
     with pytest.raises(DataUnavailable) as info:
         sources.download(tmp_path / "cache", dead)
     assert "SMARTCUSTOMS_DATA_DIR" in info.value.message
 
 
-def test_cached_files_with_the_pinned_hash_are_reused(tmp_path: Path, shared_data_dir: Path) -> None:
+def test_cached_files_with_the_pinned_hash_are_reused(
+    tmp_path: Path, shared_data_dir: Path
+) -> None:
     cache = tmp_path / "cache"
     for f in sources.FILES:
         target = cache / f.path

@@ -17,8 +17,10 @@ from smartcustoms.reference.sources import SAMPLE_DIR
 
 
 def test_hs_sample_parses_with_sections_chapters_and_parent_chain() -> None:
-    data = hs.parse(SAMPLE_DIR / "harmonized-system/harmonized-system.csv",
-                    SAMPLE_DIR / "harmonized-system/sections.csv")
+    data = hs.parse(
+        SAMPLE_DIR / "harmonized-system/harmonized-system.csv",
+        SAMPLE_DIR / "harmonized-system/sections.csv",
+    )
     by_code = {r["code"]: r for r in data.codes}
     assert len(data.sections) == 21
     assert data.sections[0]["name"] == "Live animals; animal products"  # capitalised
@@ -34,20 +36,26 @@ def test_hs_sample_parses_with_sections_chapters_and_parent_chain() -> None:
 
 def test_hs_rejects_a_code_that_does_not_fit_its_level(tmp_path: Path) -> None:
     bad = tmp_path / "hs.csv"
-    bad.write_text("section,hscode,description,parent,level\nXVI,85,Electrical,TOTAL,2\n"
-                   "XVI,850,Broken,85,4\n", encoding="utf-8")
+    bad.write_text(
+        "section,hscode,description,parent,level\nXVI,85,Electrical,TOTAL,2\nXVI,850,Broken,85,4\n",
+        encoding="utf-8",
+    )
     with pytest.raises(BadFile, match=r"hs.csv line 3: code '850' does not fit level 4"):
         hs.parse(bad, SAMPLE_DIR / "harmonized-system/sections.csv")
 
 
 def test_fx_orientation_is_measured_not_assumed() -> None:
     # EUR quoted per USD: EUR x 1.95583 equals the DEM rate of the same month.
-    per_usd = [("EUR", date(1999, 1, 1), Decimal("0.8627")),
-               ("DEM", date(1999, 1, 1), Decimal("1.6874"))]
+    per_usd = [
+        ("EUR", date(1999, 1, 1), Decimal("0.8627")),
+        ("DEM", date(1999, 1, 1), Decimal("1.6874")),
+    ]
     assert fx.detect_orientation(per_usd)[0] is False
     # The same month with EUR in USD per unit (as H.10 publishes it).
-    usd_per_unit = [("EUR", date(1999, 1, 1), Decimal("1.1591")),
-                    ("DEM", date(1999, 1, 1), Decimal("1.6874"))]
+    usd_per_unit = [
+        ("EUR", date(1999, 1, 1), Decimal("1.1591")),
+        ("DEM", date(1999, 1, 1), Decimal("1.6874")),
+    ]
     assert fx.detect_orientation(usd_per_unit)[0] is True
     # Without a euro overlap the pound decides: it was never worth less than a dollar.
     assert fx.detect_orientation([("GBP", date(2021, 4, 1), Decimal("0.7223"))])[0] is False
@@ -56,9 +64,11 @@ def test_fx_orientation_is_measured_not_assumed() -> None:
 
 def test_fx_inverts_only_the_usd_per_unit_currencies(tmp_path: Path) -> None:
     path = tmp_path / "monthly.csv"
-    path.write_text("Date,Country,Exchange rate\n2021-04-01,United Kingdom,1.25\n"
-                    "2021-04-01,Japan,109.0445\n2021-04-01,Venezuela,2341350.69\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Date,Country,Exchange rate\n2021-04-01,United Kingdom,1.25\n"
+        "2021-04-01,Japan,109.0445\n2021-04-01,Venezuela,2341350.69\n",
+        encoding="utf-8",
+    )
     data = fx.parse(path)
     rows = {r["currency"]: r for r in data.rows}
     assert data.inverted_in_file is True
@@ -89,7 +99,11 @@ def test_egl_mapping_keeps_existing_codes_and_follows_splits() -> None:
     pairs = {(r["code"], r["listed_code"], r["derivation"]) for r in rows}
     assert ("841919", "841919", egl.LISTED) in pairs
     assert {c for c, listed, _ in pairs if listed == "854140"} == {
-        "854141", "854142", "854143", "854149"}
+        "854141",
+        "854142",
+        "854143",
+        "854149",
+    }
     assert {c for c, listed, _ in pairs if listed == "902780"} == {"902781", "902789"}
     assert unmapped == ["123450"]
 
@@ -109,8 +123,11 @@ def test_unlocode_sample_skips_headings_and_folds_names() -> None:
 
 def test_unlocode_rejects_malformed_line(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
-    path.write_text(',"KR","PUS","Busan","Busan","26","1-------","AF","1001",,"",\n'
-                    ',"KR","P","Bad","Bad","26","1-------","AF","1001",,"",\n', encoding="utf-8")
+    path.write_text(
+        ',"KR","PUS","Busan","Busan","26","1-------","AF","1001",,"",\n'
+        ',"KR","P","Bad","Bad","26","1-------","AF","1001",,"",\n',
+        encoding="utf-8",
+    )
     with pytest.raises(BadFile, match="line 2"):
         list(unlocode.parse(path))
 
@@ -119,8 +136,9 @@ def test_fold_removes_accents_and_case() -> None:
     assert fold("Püspökladány") == "puspokladany"
 
 
-@pytest.mark.parametrize("raw,expected", [("850760", "850760"), ("8507.60", "850760"),
-                                          (" 85 ", "85"), ("8507", "8507")])
+@pytest.mark.parametrize(
+    "raw,expected", [("850760", "850760"), ("8507.60", "850760"), (" 85 ", "85"), ("8507", "8507")]
+)
 def test_normalise_hs_accepts_common_spellings(raw: str, expected: str) -> None:
     assert service.normalise_hs(raw) == expected
 

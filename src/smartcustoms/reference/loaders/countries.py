@@ -21,8 +21,13 @@ class CountryData:
 
 def parse() -> CountryData:
     countries = [
-        {"code": c.alpha_2, "alpha3": c.alpha_3, "numeric": c.numeric, "name": c.name,
-         "official_name": getattr(c, "official_name", None)}
+        {
+            "code": c.alpha_2,
+            "alpha3": c.alpha_3,
+            "numeric": c.numeric,
+            "name": c.name,
+            "official_name": getattr(c, "official_name", None),
+        }
         for c in pycountry.countries
     ]
     currencies = [
@@ -30,14 +35,17 @@ def parse() -> CountryData:
         for c in pycountry.currencies
     ]
     groups: list[dict[str, object]] = [
-        {"group_code": "APEC", "country_code": e.code, "member_name": e.name,
-         "currency": e.currency}
+        {
+            "group_code": "APEC",
+            "country_code": e.code,
+            "member_name": e.name,
+            "currency": e.currency,
+        }
         for e in APEC_ECONOMIES
     ]
     database = Path(pycountry.DATABASE_DIR)
     files = [database / "iso3166-1.json", database / "iso4217.json"]
-    return CountryData(countries, currencies, groups, [f for f in files if f.is_file()],
-                       _version())
+    return CountryData(countries, currencies, groups, [f for f in files if f.is_file()], _version())
 
 
 def _version() -> str:

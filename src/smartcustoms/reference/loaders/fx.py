@@ -32,13 +32,38 @@ from smartcustoms.reference.loaders.common import BadFile, read_text
 
 # The file names currencies by country; map them to ISO 4217 (legacy codes before the euro).
 CURRENCY_OF: dict[str, str] = {
-    "Australia": "AUD", "Austria": "ATS", "Belgium": "BEF", "Brazil": "BRL", "Canada": "CAD",
-    "China": "CNY", "Denmark": "DKK", "Euro": "EUR", "Finland": "FIM", "France": "FRF",
-    "Germany": "DEM", "Greece": "GRD", "Hong Kong": "HKD", "India": "INR", "Ireland": "IEP",
-    "Italy": "ITL", "Japan": "JPY", "Malaysia": "MYR", "Mexico": "MXN", "Netherlands": "NLG",
-    "New Zealand": "NZD", "Norway": "NOK", "Portugal": "PTE", "Singapore": "SGD",
-    "South Africa": "ZAR", "South Korea": "KRW", "Spain": "ESP", "Sri Lanka": "LKR",
-    "Sweden": "SEK", "Switzerland": "CHF", "Taiwan": "TWD", "Thailand": "THB",
+    "Australia": "AUD",
+    "Austria": "ATS",
+    "Belgium": "BEF",
+    "Brazil": "BRL",
+    "Canada": "CAD",
+    "China": "CNY",
+    "Denmark": "DKK",
+    "Euro": "EUR",
+    "Finland": "FIM",
+    "France": "FRF",
+    "Germany": "DEM",
+    "Greece": "GRD",
+    "Hong Kong": "HKD",
+    "India": "INR",
+    "Ireland": "IEP",
+    "Italy": "ITL",
+    "Japan": "JPY",
+    "Malaysia": "MYR",
+    "Mexico": "MXN",
+    "Netherlands": "NLG",
+    "New Zealand": "NZD",
+    "Norway": "NOK",
+    "Portugal": "PTE",
+    "Singapore": "SGD",
+    "South Africa": "ZAR",
+    "South Korea": "KRW",
+    "Spain": "ESP",
+    "Sri Lanka": "LKR",
+    "Sweden": "SEK",
+    "Switzerland": "CHF",
+    "Taiwan": "TWD",
+    "Thailand": "THB",
     "United Kingdom": "GBP",
 }
 # Venezuela's series chains three currencies (VEB, VEF, VES/VED) through redenominations
@@ -50,9 +75,15 @@ H10_USD_PER_UNIT = frozenset({"AUD", "EUR", "NZD", "GBP", "IEP"})
 
 # Irrevocable euro conversion rates (units of legacy currency per 1 EUR).
 EURO_FIXED: dict[str, Decimal] = {
-    "DEM": Decimal("1.95583"), "FRF": Decimal("6.55957"), "ITL": Decimal("1936.27"),
-    "ESP": Decimal("166.386"), "NLG": Decimal("2.20371"), "BEF": Decimal("40.3399"),
-    "ATS": Decimal("13.7603"), "PTE": Decimal("200.482"), "FIM": Decimal("5.94573"),
+    "DEM": Decimal("1.95583"),
+    "FRF": Decimal("6.55957"),
+    "ITL": Decimal("1936.27"),
+    "ESP": Decimal("166.386"),
+    "NLG": Decimal("2.20371"),
+    "BEF": Decimal("40.3399"),
+    "ATS": Decimal("13.7603"),
+    "PTE": Decimal("200.482"),
+    "FIM": Decimal("5.94573"),
 }
 PER_USD = "per USD"
 USD_PER_UNIT = "USD per unit"
@@ -109,11 +140,16 @@ def parse(path: Path) -> FxData:
     for currency, month, value, country in raw:
         flip = inverted and currency in H10_USD_PER_UNIT
         per_usd = _PRECISION.divide(Decimal(1), value) if flip else value
-        rows.append({
-            "currency": currency, "month": month, "per_usd": str(per_usd),
-            "value": str(value), "source_quote": USD_PER_UNIT if flip else PER_USD,
-            "source_name": country,
-        })
+        rows.append(
+            {
+                "currency": currency,
+                "month": month,
+                "per_usd": str(per_usd),
+                "value": str(value),
+                "source_quote": USD_PER_UNIT if flip else PER_USD,
+                "source_name": country,
+            }
+        )
     return FxData(rows, inverted, evidence)
 
 

@@ -1,4 +1,4 @@
-"""HS 2022 nomenclature from ``harmonized-system.csv`` and ``sections.csv`` (datasets/harmonized-system).
+"""HS 2022 nomenclature from datasets/harmonized-system (harmonized-system.csv, sections.csv).
 
 ``harmonized-system.csv`` columns: section, hscode, description, parent, level. Chapters have
 parent ``TOTAL``; one row with hscode ``TOTAL`` (level 5) is the grand total and is skipped;
@@ -72,12 +72,18 @@ def parse(hs_csv: Path, sections_csv: Path) -> HsData:
         parent = (row["parent"] or "").strip()
         parent_value = None if level == 2 else parent
         if parent_value is not None and parent_value != code[: level - 2]:
-            raise BadFile(hs_csv, f"parent {parent!r} of {code} should be {code[: level - 2]}",
-                          line)
+            raise BadFile(
+                hs_csv, f"parent {parent!r} of {code} should be {code[: level - 2]}", line
+            )
         if code in seen:
             raise BadFile(hs_csv, f"code {code} appears twice", line)
-        record: dict[str, object] = {"code": code, "description": description, "level": level,
-                                     "section": section_value, "parent": parent_value}
+        record: dict[str, object] = {
+            "code": code,
+            "description": description,
+            "level": level,
+            "section": section_value,
+            "parent": parent_value,
+        }
         seen[code] = record
         codes.append(record)
     for record in codes:

@@ -17,10 +17,17 @@ from pathlib import Path
 from smartcustoms.reference.loaders.common import BadFile, fold, read_text
 
 FUNCTIONS: dict[str, str] = {
-    "0": "not officially functional", "1": "port", "2": "rail terminal", "3": "road terminal",
-    "4": "airport", "5": "postal exchange office", "6": "multimodal (inland clearance depot)",
-    "7": "fixed transport (pipeline, cable)", "8": "inland water transport",
-    "A": "special economic zone", "B": "border crossing",
+    "0": "not officially functional",
+    "1": "port",
+    "2": "rail terminal",
+    "3": "road terminal",
+    "4": "airport",
+    "5": "postal exchange office",
+    "6": "multimodal (inland clearance depot)",
+    "7": "fixed transport (pipeline, cable)",
+    "8": "inland water transport",
+    "A": "special economic zone",
+    "B": "border crossing",
 }
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _PLACE = re.compile(r"[A-Z0-9]{3}")
@@ -39,8 +46,20 @@ def parse(path: Path) -> Iterator[dict[str, object]]:
             continue
         if len(row) != 12:
             raise BadFile(path, f"expected 12 columns, got {len(row)}", line)
-        change, country, place, name, name_ascii, subdivision, functions, status, _date, iata, \
-            coordinates, _remarks = (cell.strip() for cell in row)
+        (
+            change,
+            country,
+            place,
+            name,
+            name_ascii,
+            subdivision,
+            functions,
+            status,
+            _date,
+            iata,
+            coordinates,
+            _remarks,
+        ) = (cell.strip() for cell in row)
         if not place or change == "=":
             continue
         if not _COUNTRY.fullmatch(country) or not _PLACE.fullmatch(place):
@@ -49,10 +68,17 @@ def parse(path: Path) -> Iterator[dict[str, object]]:
             raise BadFile(path, f"{country}{place} has no name", line)
         ascii_name = name_ascii or fold(name)
         yield {
-            "id": next_id, "code": country + place, "country": country, "name": name[:120],
-            "name_ascii": ascii_name[:120], "name_key": fold(ascii_name)[:120],
-            "subdivision": subdivision or None, "functions": functions[:8],
-            "status": status or None, "iata": iata or None,
-            "coordinates": coordinates or None, "change": change or None,
+            "id": next_id,
+            "code": country + place,
+            "country": country,
+            "name": name[:120],
+            "name_ascii": ascii_name[:120],
+            "name_key": fold(ascii_name)[:120],
+            "subdivision": subdivision or None,
+            "functions": functions[:8],
+            "status": status or None,
+            "iata": iata or None,
+            "coordinates": coordinates or None,
+            "change": change or None,
         }
         next_id += 1

@@ -26,8 +26,15 @@ def hs_search(request: Request, uow: UoW, principal: OptionalPrincipal, q: str =
     error = None
     if query and not hits:
         error = f"No HS code matches “{query}”."
-    return render(request, "reference/hs_search.html", principal=principal, q=query, hits=hits,
-                  error=error, hs=format_hs)
+    return render(
+        request,
+        "reference/hs_search.html",
+        principal=principal,
+        q=query,
+        hits=hits,
+        error=error,
+        hs=format_hs,
+    )
 
 
 @router.get("/reference/hs/{code}", response_class=HTMLResponse)
@@ -35,8 +42,17 @@ def hs_code(request: Request, uow: UoW, principal: OptionalPrincipal, code: str)
     try:
         entry = service.hs_lookup(uow, code)
     except InvalidInput as exc:
-        return render(request, "reference/hs_search.html", status_code=422, principal=principal,
-                      q=code, hits=[], error=exc.errors[0].message, hs=format_hs)
+        return render(
+            request,
+            "reference/hs_search.html",
+            status_code=422,
+            principal=principal,
+            q=code,
+            hits=[],
+            error=exc.errors[0].message,
+            hs=format_hs,
+        )
     egl = service.egl(uow, entry.code) if entry.level == 6 else None
-    return render(request, "reference/hs_code.html", principal=principal, entry=entry, egl=egl,
-                  hs=format_hs)
+    return render(
+        request, "reference/hs_code.html", principal=principal, entry=entry, egl=egl, hs=format_hs
+    )

@@ -1,0 +1,25 @@
+"""Use cases of the audit trail (the CLI's way in; read-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations.audit import AuditLog, VerifyReport
+
+
+def verify(uow: UnitOfWork, chain: str | None = None,
+           progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    with uow:
+        return AuditLog(uow.session).verify(chain.upper() if chain else None, progress)
+
+
+def heads(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
+    with uow:
+        return {k: {"seq": s, "hash": h} for k, (s, h) in AuditLog(uow.session).heads().items()}
+
+
+def history(uow: UnitOfWork, entity_id: str) -> list[dict[str, Any]]:
+    with uow:
+        return AuditLog(uow.session).entries_for(entity_id)
