@@ -20,6 +20,7 @@ app = typer.Typer(
     help="SmartCustoms: declarations, risk targeting, reference data and more.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 
 

@@ -19,8 +19,15 @@ def case_data(**over: Any) -> dict[str, Any]:
         "priority_areas": ["innovation"],
         "themes": ["cross-border-ecommerce", "risk-management-ai"],
         "technologies": ["machine-learning"],
-        "outcomes": [{"metric": "Median release time", "before": 26, "after": 2,
-                      "unit": "hours", "source": "Administration statistics 2025"}],
+        "outcomes": [
+            {
+                "metric": "Median release time",
+                "before": 26,
+                "after": 2,
+                "unit": "hours",
+                "source": "Administration statistics 2025",
+            }
+        ],
     }
     data.update(over)
     return data

@@ -31,7 +31,9 @@ def test_workflow_over_http(client, actors) -> None:  # type: ignore[no-untyped-
     declarant = actors.user("KR", "declarant")
     other = actors.user("CN", "knowledge_manager")
     assert client.post("/api/v1/cases", json=case_data()).status_code == 401
-    assert client.post("/api/v1/cases", json=case_data(), headers=auth(declarant)).status_code == 403
+    assert (
+        client.post("/api/v1/cases", json=case_data(), headers=auth(declarant)).status_code == 403
+    )
     r = client.post("/api/v1/cases", json={"title": ""}, headers=auth(officer))
     assert r.status_code == 422
     assert {"title", "year", "themes", "summary"} <= {e["path"] for e in r.json()["errors"]}
@@ -49,8 +51,9 @@ def test_workflow_over_http(client, actors) -> None:  # type: ignore[no-untyped-
     assert client.post(f"{url}/submit", headers=auth(officer)).json()["status"] == "submitted"
     assert client.post(f"{url}/approve", headers=auth(officer)).status_code == 403
     assert client.post(f"{url}/approve", headers=auth(other)).status_code == 404
-    assert [c["id"] for c in client.get("/api/v1/cases/review-queue", headers=auth(km)).json()] \
-        == [case["id"]]
+    assert [c["id"] for c in client.get("/api/v1/cases/review-queue", headers=auth(km)).json()] == [
+        case["id"]
+    ]
     r = client.post(f"{url}/return", json={"comment": "cite the source"}, headers=auth(km))
     assert r.json()["status"] == "returned"
     r = client.put(url, json=case_data(title="Better title"), headers=auth(officer))
@@ -68,8 +71,13 @@ def test_workflow_over_http(client, actors) -> None:  # type: ignore[no-untyped-
 
 
 def test_html_in_text_is_escaped_everywhere(client, actors) -> None:  # type: ignore[no-untyped-def]
-    case, _, _ = published_case(client, actors, title=f"Scanner {XSS}",
-                                summary=f"Summary {XSS}", solution=f"Scanner {XSS} solution")
+    case, _, _ = published_case(
+        client,
+        actors,
+        title=f"Scanner {XSS}",
+        summary=f"Summary {XSS}",
+        solution=f"Scanner {XSS} solution",
+    )
     assert case["published"]["content"]["title"] == f"Scanner {XSS}"  # stored verbatim
     page = client.get(f"/cases/{case['slug']}")
     assert page.status_code == 200
@@ -86,14 +94,19 @@ def test_attachments(client, actors, settings) -> None:  # type: ignore[no-untyp
     officer = actors.user("KR", "officer")
     case = client.post("/api/v1/cases", json=case_data(), headers=auth(officer)).json()
     url = f"/api/v1/cases/{case['id']}/attachments"
-    bad = client.post(url, files={"file": ("page.html", b"<html><script>x</script>",
-                                           "text/html")}, headers=auth(officer))
+    bad = client.post(
+        url,
+        files={"file": ("page.html", b"<html><script>x</script>", "text/html")},
+        headers=auth(officer),
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "disallowed_type"
-    big = client.post(url, files={"file": ("big.txt", b"a" * (10 * 1024 * 1024 + 1))},
-                      headers=auth(officer))
+    big = client.post(
+        url, files={"file": ("big.txt", b"a" * (10 * 1024 * 1024 + 1))}, headers=auth(officer)
+    )
     assert big.status_code == 422 and big.json()["errors"][0]["code"] == "too_large"
-    ok = client.post(url, files={"file": ("report.pdf", PDF, "application/pdf")},
-                     headers=auth(officer))
+    ok = client.post(
+        url, files={"file": ("report.pdf", PDF, "application/pdf")}, headers=auth(officer)
+    )
     assert ok.status_code == 201, ok.text
     att = ok.json()["working"]["content"]["attachments"][0]
     stored = Path(settings.files_dir) / "cases" / att["sha256"][:2] / att["sha256"]
@@ -112,18 +125,29 @@ def test_attachments(client, actors, settings) -> None:  # type: ignore[no-untyp
 
 
 def test_pages(client, actors) -> None:  # type: ignore[no-untyped-def]
-    case, officer, km = published_case(client, actors)
+    _case, officer, km = published_case(client, actors)
     assert "Automated release" in client.get("/cases").text
     assert client.get("/cases/drafts").status_code == 401  # drafts need a login
     r = client.get("/cases/drafts", headers=auth(officer))
     assert r.status_code == 200
     r = client.post("/cases/new", data={"title": "", "year": "2026"}, headers=auth(officer))
     assert r.status_code == 422 and "summary" in r.text
-    r = client.post("/cases/new", headers=auth(officer), follow_redirects=False, data={
-        "title": "Form case", "year": "2026", "summary": "s", "problem": "p", "solution": "x",
-        "priority_areas": ["innovation"], "themes": ["green-trade"],
-        "outcomes": "Time | 10 | 5 | days | Annual report",
-        "links": "Report | https://example.org"})
+    r = client.post(
+        "/cases/new",
+        headers=auth(officer),
+        follow_redirects=False,
+        data={
+            "title": "Form case",
+            "year": "2026",
+            "summary": "s",
+            "problem": "p",
+            "solution": "x",
+            "priority_areas": ["innovation"],
+            "themes": ["green-trade"],
+            "outcomes": "Time | 10 | 5 | days | Annual report",
+            "links": "Report | https://example.org",
+        },
+    )
     assert r.status_code == 303, r.text
     show = client.get(r.headers["location"], headers=auth(officer))
     assert show.status_code == 200 and "Form case" in show.text and "Annual report" in show.text

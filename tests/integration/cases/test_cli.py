@@ -32,8 +32,10 @@ def test_import_search_compile(cli_env: Path, capsys: pytest.CaptureFixture[str]
     assert sum(v["count"] for v in result["facets"]["economy"]) == result["total"]
 
     out = cli_env / "cases.pdf"
-    assert run(["cases", "compile", "--year", "2026", "--format", "pdf", "--out", str(out),
-                "--json"]) == 0
+    assert (
+        run(["cases", "compile", "--year", "2026", "--format", "pdf", "--out", str(out), "--json"])
+        == 0
+    )
     capsys.readouterr()
     assert "Table of contents" in (PdfReader(out).pages[2].extract_text() or "")
 
@@ -41,7 +43,9 @@ def test_import_search_compile(cli_env: Path, capsys: pytest.CaptureFixture[str]
     assert len(json.loads(capsys.readouterr().out)["files"]) == len(report["created"])
 
 
-def test_bad_import_reports_every_problem(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_import_reports_every_problem(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = cli_env / "bad"
     folder.mkdir()
     (folder / "x.yaml").write_text("title: ''\neconomy: KR\n", encoding="utf-8")

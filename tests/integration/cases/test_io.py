@@ -16,9 +16,12 @@ from tests.integration.cases.helpers import case_data, principal
 def write_cases(folder: Path) -> None:
     folder.mkdir()
     (folder / "one.yaml").write_text(yaml.safe_dump(case_data(economy="KR")), encoding="utf-8")
-    many = {"cases": [case_data(economy="SG", title="Single window for permits",
-                                themes=["single-window"]),
-                      case_data(economy="CN", title="Image review <b>bold</b>")]}
+    many = {
+        "cases": [
+            case_data(economy="SG", title="Single window for permits", themes=["single-window"]),
+            case_data(economy="CN", title="Image review <b>bold</b>"),
+        ]
+    }
     (folder / "many.json").write_text(json.dumps(many), encoding="utf-8")
 
 
@@ -32,8 +35,9 @@ def test_round_trip(db, tmp_path: Path, fmt, single) -> None:  # type: ignore[no
     assert search.search(db.uow(), "").total == 3
 
     out = tmp_path / "out"
-    written = io.export_path(db.uow(), out, principal=None, fmt=fmt, single_file=single,
-                             files_dir=files)
+    written = io.export_path(
+        db.uow(), out, principal=None, fmt=fmt, single_file=single, files_dir=files
+    )
     assert len(written) == (1 if single else 3)
     first = io.export_records(db.uow(), None)
 
@@ -52,12 +56,16 @@ def test_import_is_all_or_nothing(db, tmp_path: Path) -> None:  # type: ignore[n
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / "a.yaml").write_text(yaml.safe_dump(case_data(economy="KR")), encoding="utf-8")
-    (folder / "b.yaml").write_text(yaml.safe_dump(
-        {"cases": [case_data(economy="KR"), case_data(economy="KR", title="", year=1800)]}),
-        encoding="utf-8")
+    (folder / "b.yaml").write_text(
+        yaml.safe_dump(
+            {"cases": [case_data(economy="KR"), case_data(economy="KR", title="", year=1800)]}
+        ),
+        encoding="utf-8",
+    )
     (folder / "c.json").write_text("{not json", encoding="utf-8")
-    (folder / "d.yaml").write_text(yaml.safe_dump(case_data(economy="ZZ", themes=["x"])),
-                                   encoding="utf-8")
+    (folder / "d.yaml").write_text(
+        yaml.safe_dump(case_data(economy="ZZ", themes=["x"])), encoding="utf-8"
+    )
     with pytest.raises(InvalidInput) as exc:
         io.import_path(db.uow(), folder, principal=None, publish=True, files_dir=tmp_path)
     paths = {e.path: e.code for e in exc.value.errors}
@@ -82,8 +90,7 @@ def test_import_as_a_user(db, actors, tmp_path: Path) -> None:  # type: ignore[n
     only_kr = tmp_path / "kr"
     only_kr.mkdir()
     (only_kr / "one.yaml").write_text(yaml.safe_dump(case_data(economy="KR")), encoding="utf-8")
-    report = io.import_path(db.uow(), only_kr, principal=officer, publish=False,
-                            files_dir=tmp_path)
+    report = io.import_path(db.uow(), only_kr, principal=officer, publish=False, files_dir=tmp_path)
     assert len(report.created) == 1
     drafts = service.list_working(db.uow(), officer)
     assert [d.status.value for d in drafts] == ["draft"]

@@ -21,19 +21,34 @@ def corpus(db, actors):  # type: ignore[no-untyped-def]
     kr, kr_km = (principal(db, actors.user("KR", r)) for r in ("officer", "knowledge_manager"))
     sg, sg_km = (principal(db, actors.user("SG", r)) for r in ("officer", "knowledge_manager"))
     cases = {
-        "scan": publish(db, kr, kr_km, title="Container scan image analysis",
-                        summary="Scanner images are read by software.",
-                        problem="Too many scan images to read by eye.",
-                        solution="Computer vision flags anomalies in each scan image.",
-                        themes=["non-intrusive-inspection"],
-                        technologies=["xray-ct-image-analysis", "computer-vision"], year=2025),
-        "parcels": publish(db, kr, kr_km, solution="Risk scoring, with an image check of "
-                           "parcels at the hub."),
-        "window": publish(db, sg, sg_km, title="Single window for permits",
-                          summary="One submission for every agency.", problem="Paper forms.",
-                          solution="An electronic single window.", themes=["single-window"],
-                          technologies=["single-window-platform"],
-                          priority_areas=["openness", "cooperation"], outcomes=[]),
+        "scan": publish(
+            db,
+            kr,
+            kr_km,
+            title="Container scan image analysis",
+            summary="Scanner images are read by software.",
+            problem="Too many scan images to read by eye.",
+            solution="Computer vision flags anomalies in each scan image.",
+            themes=["non-intrusive-inspection"],
+            technologies=["xray-ct-image-analysis", "computer-vision"],
+            year=2025,
+        ),
+        "parcels": publish(
+            db, kr, kr_km, solution="Risk scoring, with an image check of parcels at the hub."
+        ),
+        "window": publish(
+            db,
+            sg,
+            sg_km,
+            title="Single window for permits",
+            summary="One submission for every agency.",
+            problem="Paper forms.",
+            solution="An electronic single window.",
+            themes=["single-window"],
+            technologies=["single-window-platform"],
+            priority_areas=["openness", "cooperation"],
+            outcomes=[],
+        ),
     }
     # A draft that mentions "image" everywhere must never show up.
     service.create_case(db.uow(), kr, case_data(title="Draft image image image"))
@@ -71,10 +86,8 @@ def test_filters_and_facets_without_query(db, corpus) -> None:  # type: ignore[n
 
 def test_unknown_filters_are_errors(db, corpus) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput) as exc:
-        search.search(db.uow(), "", {"theme": ["time-travel"], "colour": ["red"],
-                                    "year": ["soon"]})
-    assert {e.code for e in exc.value.errors} == {"unknown_theme", "unknown_facet",
-                                                  "not_a_year"}
+        search.search(db.uow(), "", {"theme": ["time-travel"], "colour": ["red"], "year": ["soon"]})
+    assert {e.code for e in exc.value.errors} == {"unknown_theme", "unknown_facet", "not_a_year"}
 
 
 def test_similar_cases(db, corpus) -> None:  # type: ignore[no-untyped-def]

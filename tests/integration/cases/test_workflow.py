@@ -45,8 +45,14 @@ def test_draft_submit_return_resubmit_approve(db, people) -> None:  # type: igno
     assert case.status is CaseStatus.PUBLISHED
     assert case.published is not None and case.published.content.title == "Release v2"
     actions = [e.action for e in case.events]
-    assert actions == [ReviewAction.CREATED, ReviewAction.SUBMITTED, ReviewAction.RETURNED,
-                       ReviewAction.EDITED, ReviewAction.SUBMITTED, ReviewAction.APPROVED]
+    assert actions == [
+        ReviewAction.CREATED,
+        ReviewAction.SUBMITTED,
+        ReviewAction.RETURNED,
+        ReviewAction.EDITED,
+        ReviewAction.SUBMITTED,
+        ReviewAction.APPROVED,
+    ]
     assert case.events[2].comment == "Add the source of the figure"
 
     public = service.get_case(uow, case.slug, None)
@@ -98,8 +104,9 @@ def test_edit_after_publication_goes_through_review(db, people) -> None:  # type
     service.submit_case(uow, people["officer"], case.id)
     service.approve_case(uow, people["km"], case.id)
 
-    edited = service.update_case(uow, people["officer"], case.id,
-                                 case_data(title="Automated release, now with drones"))
+    edited = service.update_case(
+        uow, people["officer"], case.id, case_data(title="Automated release, now with drones")
+    )
     assert edited.published is not None and edited.working is not None
     assert (edited.published.number, edited.working.number) == (1, 2)
     assert edited.status is CaseStatus.DRAFT

@@ -23,7 +23,7 @@ def codes(exc: pytest.ExceptionInfo[InvalidInput]) -> list[str]:
         (PDF, "report.pdf", "application/pdf"),
         (PNG, "scan.PNG", "image/png"),
         (b"\xff\xd8\xff\xe0" + b"\x00" * 16, "photo.jpeg", "image/jpeg"),
-        ("metric,value\nrelease,2\n".encode(), "figures.csv", "text/csv"),
+        (b"metric,value\nrelease,2\n", "figures.csv", "text/csv"),
         ("Notes in 한국어".encode(), "notes.txt", "text/plain"),
     ],
 )

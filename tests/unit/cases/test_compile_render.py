@@ -10,18 +10,27 @@ from smartcustoms.cases.model import CaseContent, Outcome
 
 def test_text_is_escaped_and_sections_listed() -> None:
     content = CaseContent(
-        title="<script>alert('t')</script> Scanner", economy="KR", year=2026,
-        summary="<b>bold?</b>", problem="p", solution="s\n\nsecond <img src=x onerror=1>",
-        priority_areas=("innovation",), themes=("risk-management-ai",),
+        title="<script>alert('t')</script> Scanner",
+        economy="KR",
+        year=2026,
+        summary="<b>bold?</b>",
+        problem="p",
+        solution="s\n\nsecond <img src=x onerror=1>",
+        priority_areas=("innovation",),
+        themes=("risk-management-ai",),
         technologies=("machine-learning",),
         outcomes=(Outcome("Release time", "hours", "Report", 26.0, 2.0),),
     )
     case = CompiledCase("1.1", "case-kr-x", "id1", "kr-x", "Republic of Korea", content)
-    doc = CompiledDocument(2026, datetime(2026, 11, 1, tzinfo=UTC), "Foreword <i>here</i>",
-                           [Section("innovation", "Innovation", (case,))],
-                           by_economy=[("Republic of Korea", [case])],
-                           by_technology=[("Machine learning", [case])],
-                           outcomes=[(case, content.outcomes[0])])
+    doc = CompiledDocument(
+        2026,
+        datetime(2026, 11, 1, tzinfo=UTC),
+        "Foreword <i>here</i>",
+        [Section("innovation", "Innovation", (case,))],
+        by_economy=[("Republic of Korea", [case])],
+        by_technology=[("Machine learning", [case])],
+        outcomes=[(case, content.outcomes[0])],
+    )
     html = render_html(doc)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt; Scanner" in html

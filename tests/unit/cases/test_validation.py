@@ -21,8 +21,15 @@ def good(**over: Any) -> dict[str, Any]:
         "priority_areas": ["innovation"],
         "themes": ["cross-border-ecommerce"],
         "technologies": ["Machine learning"],
-        "outcomes": [{"metric": "Release time", "before": "26", "after": 2, "unit": "hours",
-                      "source": "Annual report 2025"}],
+        "outcomes": [
+            {
+                "metric": "Release time",
+                "before": "26",
+                "after": 2,
+                "unit": "hours",
+                "source": "Annual report 2025",
+            }
+        ],
         "links": [{"title": "Report", "url": "https://example.org/report"}],
     }
     data.update(over)
@@ -42,12 +49,18 @@ def test_valid_content_is_normalised() -> None:
 
 
 def test_every_problem_is_reported_with_its_path() -> None:
-    bad = good(title="", year="next year", themes=["paperless-trade", "teleportation"],
-               priority_areas=[], economy="XX",
-               outcomes=[{"metric": "", "unit": "h", "source": "x"}],
-               links=[{"title": "x", "url": "javascript:alert(1)"}],
-               contacts=[{"name": "A", "email": "not-an-email"}], colour="blue",
-               language="klingon")
+    bad = good(
+        title="",
+        year="next year",
+        themes=["paperless-trade", "teleportation"],
+        priority_areas=[],
+        economy="XX",
+        outcomes=[{"metric": "", "unit": "h", "source": "x"}],
+        links=[{"title": "x", "url": "javascript:alert(1)"}],
+        contacts=[{"name": "A", "email": "not-an-email"}],
+        colour="blue",
+        language="klingon",
+    )
     with pytest.raises(InvalidInput) as exc:
         parse_content(bad, known_economies={"KR"})
     got = paths(exc)
