@@ -63,3 +63,17 @@ class IssuedToken:
     id: str
     secret: str
     expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What may be shown about a stored credential: never the secret, only its hash."""
+
+    id: str
+    kind: str
+    name: str
+    secret_hash: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
-from smartcustoms.accounts.model import EconomyInfo, IssuedToken, Principal, Role, User
+from smartcustoms.accounts.model import (
+    EconomyInfo,
+    IssuedToken,
+    Principal,
+    Role,
+    TokenInfo,
+    User,
+)
 from smartcustoms.accounts.repository import AccountsRepository, economy_from_row, user_from_row
 from smartcustoms.accounts.tables import EconomyRow, TokenRow, UserRow
 from smartcustoms.core import codes
@@ -296,6 +303,18 @@ def revoke_secret(uow: UnitOfWork, secret: str, *, clock: Clock | None = None) -
             uow.commit()
 
 
-def list_tokens(uow: UnitOfWork, user_id: str) -> Sequence[TokenRow]:
+def list_tokens(uow: UnitOfWork, user_id: str) -> list[TokenInfo]:
     with uow:
-        return list(AccountsRepository(uow.session).tokens(user_id))
+        return [
+            TokenInfo(
+                t.id,
+                t.kind,
+                t.name,
+                t.secret_hash,
+                t.created_at,
+                t.expires_at,
+                t.revoked_at,
+                t.last_used_at,
+            )
+            for t in AccountsRepository(uow.session).tokens(user_id)
+        ]

@@ -11,7 +11,7 @@ app = typer.Typer(help="Database schema: upgrade, check for drift.", no_args_is_
 
 
 @app.command()
-def upgrade(ctx: typer.Context, revision: str = "head", as_json: bool = JsonOption) -> None:
+def upgrade(ctx: typer.Context, revision: str = "heads", as_json: bool = JsonOption) -> None:
     """Migrate the database that SMARTCUSTOMS_DATABASE_URL points to."""
     url = state(ctx).settings.effective_database_url
     migrate.upgrade(url, revision)

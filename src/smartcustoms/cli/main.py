@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 import click
+import sqlalchemy.exc
 import typer
 from pydantic import ValidationError
 
@@ -67,14 +68,17 @@ def run(argv: Sequence[str] | None = None) -> int:
     as_json = "--json" in args
     try:
         result = app(args=args, prog_name="smartcustoms", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except (typer.Exit, click.exceptions.Exit) as exc:
+        return int(exc.exit_code)
+    except (typer.Abort, click.exceptions.Abort):
         err_console.print("aborted")
         return 1
-    except click.ClickException as exc:
-        exc.show()
-        return 2 if isinstance(exc, click.UsageError | click.BadParameter) else exc.exit_code
+    except (typer.TyperException, click.ClickException) as exc:
+        # Usage and parameter errors (click's, or the copy Typer vendors): exit code 2.
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(exc, "exit_code", 2))
     except InvalidInput as exc:
         _report(exc, as_json, [e.to_dict() for e in exc.errors])
         return 2
@@ -84,6 +88,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except SmartCustomsError as exc:
         _report(exc, as_json, [])
         return 1
+    except sqlalchemy.exc.DBAPIError as exc:
+        hint = "is the database migrated? run 'smartcustoms db upgrade'"
+        _report(SmartCustomsError(f"database error: {exc.orig} ({hint})"), as_json, [])
+        return 1
     return result if isinstance(result, int) else 0
 
 
@@ -92,7 +100,9 @@ def _report(exc: SmartCustomsError, as_json: bool, errors: list[dict[str, str]])
         doc = {"error": type(exc).__name__, "message": exc.message, "errors": errors}
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    err_console.print(f"[red]error:[/red] {exc.message}")
+    # A single problem's sentence often is the message itself; say it once.
+    if not (len(errors) == 1 and errors[0]["message"] == exc.message):
+        err_console.print(f"[red]error:[/red] {exc.message}")
     for e in errors:
         err_console.print(f"  [bold]{e['path']}[/bold] ({e['code']}): {e['message']}")
 

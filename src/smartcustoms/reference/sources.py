@@ -194,7 +194,7 @@ def download(cache_dir: Path, files: Iterable[DataFile] = FILES) -> ReferenceSou
             )
         except Exception as exc:  # network errors, hash mismatch: all mean "not available"
             if f.required:
-                failures.append(f"{f.url}: {type(exc).__name__}: {exc}")
+                failures.append(f"{f.url} ({type(exc).__name__})")
     if failures:
         raise DataUnavailable(unavailable_message("downloading failed: " + "; ".join(failures[:3])))
     source = ReferenceSource("download", cache_dir, missing=_missing_in(cache_dir))

@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 def _routers() -> list:  # type: ignore[type-arg]
     """Every feature's routers. One line each so parallel work does not collide."""
     from smartcustoms.web.api import cases as cases_api
+    from smartcustoms.web.api import declarations as declarations_api
     from smartcustoms.web.api import reference as reference_api
     from smartcustoms.web.pages import cases as cases_pages
     from smartcustoms.web.pages import reference as reference_pages
@@ -62,6 +63,7 @@ def _routers() -> list:  # type: ignore[type-arg]
         reference_pages.router,
         cases_api.router,
         cases_pages.router,
+        declarations_api.router,
     ]
 
 
