@@ -13,8 +13,11 @@ app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
 
 @app.command("verify")
-def verify(ctx: typer.Context, chain: str | None = typer.Option(None, help="Only this economy"),
-           as_json: bool = JsonOption) -> None:
+def verify(
+    ctx: typer.Context,
+    chain: str | None = typer.Option(None, help="Only this economy"),
+    as_json: bool = JsonOption,
+) -> None:
     """Recompute every link of the chain; name the first broken one (exit 1)."""
     uow = state(ctx).db.uow()
     if as_json:
@@ -23,7 +26,8 @@ def verify(ctx: typer.Context, chain: str | None = typer.Option(None, help="Only
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("verifying", total=None)
             report = audit_service.verify(
-                uow, chain, lambda done, total: bar.update(task, completed=done, total=total))
+                uow, chain, lambda done, total: bar.update(task, completed=done, total=total)
+            )
 
     def render(r: VerifyReport) -> None:
         per = ", ".join(f"{k} {v}" for k, v in sorted(r.chains.items()))
@@ -42,5 +46,9 @@ def verify(ctx: typer.Context, chain: str | None = typer.Option(None, help="Only
 def head(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """The last link of each chain: publish it elsewhere to detect a rewritten chain."""
     heads = audit_service.heads(state(ctx).db.uow())
-    emit(heads, as_json, lambda h: [console.print(f"{k}: seq {v['seq']} {v['hash']}")
-                                    for k, v in sorted(h.items())])
+
+    def render(h: dict[str, dict[str, object]]) -> None:
+        for k, v in sorted(h.items()):
+            console.print(f"{k}: seq {v['seq']} {v['hash']}")
+
+    emit(heads, as_json, render)

@@ -34,22 +34,29 @@ from smartcustoms.declarations.model import (
 from smartcustoms.declarations.profiles import load_profile
 from smartcustoms.errors import InvalidInput
 
-app = typer.Typer(help="Goods declarations: lodge, follow, act on, bulk import.",
-                  no_args_is_help=True)
-UserOption = typer.Option(None, "--user", envvar="SMARTCUSTOMS_USER",
-                          help="Act as this user (email); default: the system.")
+app = typer.Typer(
+    help="Goods declarations: lodge, follow, act on, bulk import.", no_args_is_help=True
+)
+UserOption = typer.Option(
+    None,
+    "--user",
+    envvar="SMARTCUSTOMS_USER",
+    help="Act as this user (email); default: the system.",
+)
 EconomyOption = typer.Option(None, "--economy", help="Economy code when acting as the system.")
 
 
-def principal(ctx: typer.Context, user: str | None, economy: str | None,
-              default_economy: str | None = None) -> Principal:
+def principal(
+    ctx: typer.Context, user: str | None, economy: str | None, default_economy: str | None = None
+) -> Principal:
     db = state(ctx).db
     if user:
         return accounts.principal_of(accounts.user_by_email(db.uow(), user))
     code = economy or default_economy
     if not code:
-        raise InvalidInput.single("--economy", "required",
-                                  "give --user EMAIL, or --economy XX to act as the system")
+        raise InvalidInput.single(
+            "--economy", "required", "give --user EMAIL, or --economy XX to act as the system"
+        )
     return service.system_principal(code)
 
 
@@ -64,28 +71,42 @@ def _load_json(path: Path) -> Any:
 
 def render_record(r: DeclarationRecord) -> None:
     d = r.declaration
-    console.print(f"[bold]{r.id}[/bold]  {d.kind.value} {d.reference}  status [bold]{r.status}"
-                  f"[/bold]  lane {r.lane or '-'}  version {r.version}")
-    console.print(f"  {r.economy}, office {d.office}, {d.transport_mode.value}, "
-                  f"{r.declaration_date}, declarant {d.declarant.id}")
+    console.print(
+        f"[bold]{r.id}[/bold]  {d.kind.value} {d.reference}  status [bold]{r.status}"
+        f"[/bold]  lane {r.lane or '-'}  version {r.version}"
+    )
+    console.print(
+        f"  {r.economy}, office {d.office}, {d.transport_mode.value}, "
+        f"{r.declaration_date}, declarant {d.declarant.id}"
+    )
     if r.lane_reasons:
         console.print("  lane: " + "; ".join(r.lane_reasons))
     a = r.assessment
     if a is not None:
         table = Table("item", "tax", "base", "rate", "source", "amount", title="assessment")
         for ln in a.lines:
-            table.add_row(str(ln.item), ln.tax, f"{ln.base} {ln.base_unit}",
-                          f"{ln.rate} {ln.rate_unit}", ln.source, f"{ln.amount} {a.currency}")
+            table.add_row(
+                str(ln.item),
+                ln.tax,
+                f"{ln.base} {ln.base_unit}",
+                f"{ln.rate} {ln.rate_unit}",
+                ln.source,
+                f"{ln.amount} {a.currency}",
+            )
         console.print(table)
         rates = ", ".join(f"{x.currency} {x.per_usd}/USD ({x.month:%Y-%m})" for x in a.rates_used)
-        console.print(f"  customs value {a.customs_value} {a.currency}; duty {a.duty_total}; "
-                      f"VAT {a.tax_total}; [bold]total {a.total} {a.currency}[/bold]"
-                      + (f"; rates: {rates}" if rates else ""))
+        console.print(
+            f"  customs value {a.customs_value} {a.currency}; duty {a.duty_total}; "
+            f"VAT {a.tax_total}; [bold]total {a.total} {a.currency}[/bold]"
+            + (f"; rates: {rates}" if rates else "")
+        )
         for note in a.notes:
             console.print(f"  note: {note}")
     for h in r.history:
-        console.print(f"  {h.at:%Y-%m-%d %H:%M} {h.action:<18} {h.from_status or '-'} -> "
-                      f"{h.to_status or '-'}  by {h.actor} {h.note}")
+        console.print(
+            f"  {h.at:%Y-%m-%d %H:%M} {h.action:<18} {h.from_status or '-'} -> "
+            f"{h.to_status or '-'}  by {h.actor} {h.note}"
+        )
 
 
 def _report(rep: ValidationReport) -> None:
@@ -101,8 +122,13 @@ def _report(rep: ValidationReport) -> None:
 
 
 @app.command("validate")
-def validate(ctx: typer.Context, file: Path, user: str | None = UserOption,
-             economy: str | None = EconomyOption, as_json: bool = JsonOption) -> None:
+def validate(
+    ctx: typer.Context,
+    file: Path,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Validate a JSON declaration without storing it (exit 2 when invalid)."""
     rep = service.validate(state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file))
     emit(rep, as_json, _report)
@@ -111,21 +137,39 @@ def validate(ctx: typer.Context, file: Path, user: str | None = UserOption,
 
 
 @app.command("submit")
-def submit(ctx: typer.Context, file: Path, user: str | None = UserOption,
-           economy: str | None = EconomyOption, as_json: bool = JsonOption) -> None:
+def submit(
+    ctx: typer.Context,
+    file: Path,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Lodge a JSON declaration (the same file again returns the stored one)."""
-    result = service.submit(state(ctx).db.uow(), principal(ctx, user, economy),
-                            _load_json(file), source="cli")
-    emit(result, as_json, lambda r: (console.print(
-        "created" if r.created else "already lodged (same content)"), render_record(r.record)))
+    result = service.submit(
+        state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file), source="cli"
+    )
+
+    def render(r: service.SubmitResult) -> None:
+        console.print("created" if r.created else "already lodged (same content)")
+        render_record(r.record)
+
+    emit(result, as_json, render)
 
 
 @app.command("show")
-def show(ctx: typer.Context, declaration_id: str, user: str | None = UserOption,
-         economy: str | None = EconomyOption, as_json: bool = JsonOption) -> None:
+def show(
+    ctx: typer.Context,
+    declaration_id: str,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """One declaration with its assessment, lane, inspections and history."""
-    emit(service.get(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id),
-         as_json, render_record)
+    emit(
+        service.get(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("list")
@@ -144,18 +188,41 @@ def list_(
     as_json: bool = JsonOption,
 ) -> None:
     """List declarations (newest first) with filters."""
-    filters = ListFilters(status=status, lane=lane, date_from=_day(date_from, "--from"),
-                          date_to=_day(date_to, "--to"), hs_prefix=hs, party=party)
-    result = service.list_declarations(state(ctx).db.uow(), principal(ctx, user, economy),
-                                       filters, PageRequest(page, size))
+    filters = ListFilters(
+        status=status,
+        lane=lane,
+        date_from=_day(date_from, "--from"),
+        date_to=_day(date_to, "--to"),
+        hs_prefix=hs,
+        party=party,
+    )
+    result = service.list_declarations(
+        state(ctx).db.uow(), principal(ctx, user, economy), filters, PageRequest(page, size)
+    )
 
     def render(p: Page[DeclarationSummary]) -> None:
-        table = Table("id", "reference", "date", "status", "lane", "HS", "value", "due",
-                      title=f"{p.total} declarations (page {p.page}/{p.pages})")
+        table = Table(
+            "id",
+            "reference",
+            "date",
+            "status",
+            "lane",
+            "HS",
+            "value",
+            "due",
+            title=f"{p.total} declarations (page {p.page}/{p.pages})",
+        )
         for s in p.items:
-            table.add_row(s.id, s.reference, str(s.declaration_date), s.status.value,
-                          s.lane.value if s.lane else "-", " ".join(s.hs_codes),
-                          f"{s.customs_value or ''}", f"{s.total_due or ''} {s.currency or ''}")
+            table.add_row(
+                s.id,
+                s.reference,
+                str(s.declaration_date),
+                s.status.value,
+                s.lane.value if s.lane else "-",
+                " ".join(s.hs_codes),
+                f"{s.customs_value or ''}",
+                f"{'' if s.total_due is None else s.total_due} {s.currency or ''}",
+            )
         console.print(table)
 
     emit(result, as_json, render)
@@ -171,40 +238,77 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 @app.command("amend")
-def amend(ctx: typer.Context, declaration_id: str, file: Path,
-          user: str | None = UserOption, economy: str | None = EconomyOption,
-          as_json: bool = JsonOption) -> None:
+def amend(
+    ctx: typer.Context,
+    declaration_id: str,
+    file: Path,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Replace a declaration's document (before release; the old version is kept)."""
-    emit(service.amend(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id,
-                       _load_json(file)), as_json, render_record)
+    emit(
+        service.amend(
+            state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, _load_json(file)
+        ),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("cancel")
-def cancel(ctx: typer.Context, declaration_id: str, reason: str = typer.Option(""),
-           user: str | None = UserOption, economy: str | None = EconomyOption,
-           as_json: bool = JsonOption) -> None:
+def cancel(
+    ctx: typer.Context,
+    declaration_id: str,
+    reason: str = typer.Option(""),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Cancel a declaration (declarant, before release and before physical inspection)."""
-    emit(service.cancel(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id,
-                        reason), as_json, render_record)
+    emit(
+        service.cancel(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, reason),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("arrival")
-def arrival(ctx: typer.Context, declaration_id: str,
-            on: str | None = typer.Option(None, help="Arrival date (default today)"),
-            user: str | None = UserOption, economy: str | None = EconomyOption,
-            as_json: bool = JsonOption) -> None:
+def arrival(
+    ctx: typer.Context,
+    declaration_id: str,
+    on: str | None = typer.Option(None, help="Arrival date (default today)"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Arrival notice for a pre-lodged declaration: it is then assessed and routed."""
-    emit(actions.arrival_notice(state(ctx).db.uow(), principal(ctx, user, economy),
-                                declaration_id, _day(on, "--on")), as_json, render_record)
+    emit(
+        actions.arrival_notice(
+            state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, _day(on, "--on")
+        ),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("refer")
-def refer(ctx: typer.Context, declaration_id: str, note: str = typer.Option(""),
-          user: str | None = UserOption, economy: str | None = EconomyOption,
-          as_json: bool = JsonOption) -> None:
+def refer(
+    ctx: typer.Context,
+    declaration_id: str,
+    note: str = typer.Option(""),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Send a declaration under documentary check to physical inspection."""
-    emit(actions.refer_physical(state(ctx).db.uow(), principal(ctx, user, economy),
-                                declaration_id, note), as_json, render_record)
+    emit(
+        actions.refer_physical(
+            state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note
+        ),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("inspect")
@@ -227,28 +331,54 @@ def inspect(
             amount = Decimal(adjustment)
         except ArithmeticError as exc:
             raise InvalidInput.single("--adjustment", "not_a_number", "give a number") from exc
-    emit(actions.record_inspection(state(ctx).db.uow(), principal(ctx, user, economy),
-                                   declaration_id, outcome, notes=notes,
-                                   revenue_adjustment=amount, hold=hold, critical=critical),
-         as_json, render_record)
+    emit(
+        actions.record_inspection(
+            state(ctx).db.uow(),
+            principal(ctx, user, economy),
+            declaration_id,
+            outcome,
+            notes=notes,
+            revenue_adjustment=amount,
+            hold=hold,
+            critical=critical,
+        ),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("release")
-def release(ctx: typer.Context, declaration_id: str, note: str = typer.Option(""),
-            user: str | None = UserOption, economy: str | None = EconomyOption,
-            as_json: bool = JsonOption) -> None:
+def release(
+    ctx: typer.Context,
+    declaration_id: str,
+    note: str = typer.Option(""),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Release held goods."""
-    emit(actions.release(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id,
-                         note), as_json, render_record)
+    emit(
+        actions.release(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("seize")
-def seize(ctx: typer.Context, declaration_id: str, note: str = typer.Option(""),
-          user: str | None = UserOption, economy: str | None = EconomyOption,
-          as_json: bool = JsonOption) -> None:
+def seize(
+    ctx: typer.Context,
+    declaration_id: str,
+    note: str = typer.Option(""),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Seize held goods."""
-    emit(actions.seize(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id,
-                       note), as_json, render_record)
+    emit(
+        actions.seize(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
+        as_json,
+        render_record,
+    )
 
 
 @app.command("import")
@@ -267,11 +397,15 @@ def import_(
     uow = state(ctx).db.uow()
     try:
         if as_json:
-            report = importing.import_file(uow, who, file, prof, economy=economy,
-                                           dry_run=dry_run)
+            report = importing.import_file(uow, who, file, prof, economy=economy, dry_run=dry_run)
         else:
-            with Progress(TextColumn("{task.description:<8}"), BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as bar:
+            with Progress(
+                TextColumn("{task.description:<8}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+            ) as bar:
                 tasks: dict[str, Any] = {}
 
                 def tick(stage: str, done: int, total: int) -> None:
@@ -279,8 +413,9 @@ def import_(
                         tasks[stage] = bar.add_task(stage, total=max(total, 1))
                     bar.update(tasks[stage], completed=done, total=max(total, 1))
 
-                report = importing.import_file(uow, who, file, prof, economy=economy,
-                                               dry_run=dry_run, progress=tick)
+                report = importing.import_file(
+                    uow, who, file, prof, economy=economy, dry_run=dry_run, progress=tick
+                )
     except importing.ImportRejected as exc:
         emit(exc.report, as_json, _render_import)
         raise typer.Exit(2) from exc
@@ -290,37 +425,52 @@ def import_(
 def _render_import(r: importing.ImportReport) -> None:
     verb = "checked (dry run)" if r.dry_run else "stored"
     if r.errors:
-        table = Table("row", "column", "field", "problem", title=f"{r.invalid} invalid rows of "
-                      f"{r.rows}: nothing stored")
+        table = Table(
+            "row",
+            "column",
+            "field",
+            "problem",
+            title=f"{r.invalid} invalid rows of {r.rows}: nothing stored",
+        )
         for e in r.errors:
             table.add_row(str(e.row), e.column or "-", e.field, e.message)
         err_console.print(table)
         return
     count = r.valid if r.dry_run else r.stored
-    console.print(f"{r.rows} rows: {count} {verb}, {r.already_present} already present; "
-                  f"{r.inspections} inspection results ({r.fraud} fraud, {r.critical} critical) "
-                  f"in {r.seconds:.1f} s")
+    console.print(
+        f"{r.rows} rows: {count} {verb}, {r.already_present} already present; "
+        f"{r.inspections} inspection results ({r.fraud} fraud, {r.critical} critical) "
+        f"in {r.seconds:.1f} s"
+    )
     if r.warnings:
         console.print("warnings: " + ", ".join(f"{k} x{v}" for k, v in r.warnings.items()))
 
 
-rules_app = typer.Typer(help="The rule-based lane assessor's configuration.",
-                        no_args_is_help=True)
+rules_app = typer.Typer(help="The rule-based lane assessor's configuration.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
 @rules_app.command("show")
-def rules_show(ctx: typer.Context, economy: str = typer.Option(..., help="Economy code"),
-               as_json: bool = JsonOption) -> None:
+def rules_show(
+    ctx: typer.Context,
+    economy: str = typer.Option(..., help="Economy code"),
+    as_json: bool = JsonOption,
+) -> None:
     """Show the rules and random selection rates."""
     config = service.get_assessor_config(state(ctx).db.uow(), economy.upper())
     emit(config.to_dict(), as_json, lambda d: console.print_json(json.dumps(d)))
 
 
 @rules_app.command("set")
-def rules_set(ctx: typer.Context, file: Path, user: str | None = UserOption,
-              economy: str | None = EconomyOption, as_json: bool = JsonOption) -> None:
+def rules_set(
+    ctx: typer.Context,
+    file: Path,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Replace the configuration with a JSON file (random rates and rules)."""
-    config = service.set_assessor_config(state(ctx).db.uow(), principal(ctx, user, economy),
-                                         _load_json(file))
+    config = service.set_assessor_config(
+        state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file)
+    )
     emit(config.to_dict(), as_json, lambda d: console.print(f"{len(d['rules'])} rules set"))

@@ -76,8 +76,15 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         from smartcustoms.reference.sources import resolve
 
         source = resolve(st.settings, allow_sample=True)
-        loaded = reference.load(st.db.uow(), source, progress=report)
-        return f"{loaded.summary()}"
+        current = reference.status(st.db.uow())
+        # Reuse what a previous run loaded from the same place; reload when it changed.
+        if current and all(
+            d.is_sample == source.is_sample
+            and (d.source == "package" or d.location.startswith(str(source.root)))
+            for d in current
+        ):
+            return f"already loaded ({len(current)} datasets from {source.root})"
+        return reference.load(st.db.uow(), source, progress=report).summary()
 
     def economies_and_users(report: Callable[[str, int, int], None]) -> str:
         added = accounts.ensure_apec_economies(st.db.uow())
@@ -98,9 +105,23 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
                     pass
         return f"{added} economies, {users} users added"
 
+    def declarations(report: Callable[[str, int, int], None]) -> str:
+        from smartcustoms.declarations.demo import load_demo
+
+        data_dir = st.settings.data_dir
+        stored = load_demo(st.db.uow(), data_dir, progress=report)
+        return f"{stored} declarations stored" if stored else "already loaded"
+
+    def cases(report: Callable[[str, int, int], None]) -> str:
+        from smartcustoms.cases.service import load_examples
+
+        return f"{load_examples(st.db.uow())} example cases published"
+
     return [
         ("reference data", reference_data),
         ("economies and users", economies_and_users),
+        ("demo declarations", declarations),
+        ("example cases", cases),
     ]
 
 

@@ -15,10 +15,7 @@ from smartcustoms.declarations.assessor import Assessor
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import dec, from_document
-from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome, Status
-from smartcustoms.declarations.repository import DeclarationRepository
-from smartcustoms.declarations.service import (
+from smartcustoms.declarations.flow import (
     assess_and_route,
     check_action,
     event,
@@ -27,13 +24,22 @@ from smartcustoms.declarations.service import (
     read_record,
     state_of,
 )
+from smartcustoms.declarations.lifecycle import Action
+from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome, Status
+from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import InspectionResultRow
 from smartcustoms.errors import FieldError, InvalidInput
 
 
-def arrival_notice(uow: UnitOfWork, principal: Principal, declaration_id: str,
-                   arrived_on: date | None = None, *, clock: Clock | None = None,
-                   assessor: Assessor | None = None) -> DeclarationRecord:
+def arrival_notice(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    arrived_on: date | None = None,
+    *,
+    clock: Clock | None = None,
+    assessor: Assessor | None = None,
+) -> DeclarationRecord:
     """The goods of a pre-lodged declaration have arrived: submit, assess and route it."""
     now = (clock or SystemClock()).now()
     arrived = arrived_on or now.date()
@@ -46,9 +52,16 @@ def arrival_notice(uow: UnitOfWork, principal: Principal, declaration_id: str,
         before = state_of(row)
         row.status = Status.SUBMITTED.value
         row.updated_at = now
-        events: list[AuditEvent] = [event(row, Action.ARRIVAL_NOTICE.value, principal.user_id,
-                                          now, before, {**state_of(row),
-                                                        "arrived_on": arrived.isoformat()})]
+        events: list[AuditEvent] = [
+            event(
+                row,
+                Action.ARRIVAL_NOTICE.value,
+                principal.user_id,
+                now,
+                before,
+                {**state_of(row), "arrived_on": arrived.isoformat()},
+            )
+        ]
         decl = from_document(row.document)
         a = Checker(uow, row.economy, now.date()).assess(decl)
         assess_and_route(uow, row, decl, a, events, now, assessor)
@@ -58,8 +71,14 @@ def arrival_notice(uow: UnitOfWork, principal: Principal, declaration_id: str,
         return read_record(uow, row)
 
 
-def refer_physical(uow: UnitOfWork, principal: Principal, declaration_id: str, note: str = "",
-                   *, clock: Clock | None = None) -> DeclarationRecord:
+def refer_physical(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    note: str = "",
+    *,
+    clock: Clock | None = None,
+) -> DeclarationRecord:
     """A documentary check found reason to look at the goods: send them to the red lane."""
     now = (clock or SystemClock()).now()
     with uow:
@@ -70,9 +89,20 @@ def refer_physical(uow: UnitOfWork, principal: Principal, declaration_id: str, n
         row.status = Status.PHYSICAL_INSPECTION.value
         row.lane = Lane.RED.value
         row.updated_at = now
-        AuditLog(uow.session).append(row.economy, [event(
-            row, Action.REFER_PHYSICAL.value, principal.user_id, now, before, state_of(row),
-            note)])
+        AuditLog(uow.session).append(
+            row.economy,
+            [
+                event(
+                    row,
+                    Action.REFER_PHYSICAL.value,
+                    principal.user_id,
+                    now,
+                    before,
+                    state_of(row),
+                    note,
+                )
+            ],
+        )
         uow.commit()
         return read_record(uow, row)
 
@@ -93,11 +123,21 @@ def record_inspection(
     the revenue adjustment (or held, when ``hold``); seizure -> seized."""
     errors = []
     if revenue_adjustment is not None and revenue_adjustment < 0:
-        errors.append(FieldError("revenue_adjustment", "negative",
-                                 "a revenue adjustment is an amount owed, zero or more"))
+        errors.append(
+            FieldError(
+                "revenue_adjustment",
+                "negative",
+                "a revenue adjustment is an amount owed, zero or more",
+            )
+        )
     if outcome is Outcome.NO_DISCREPANCY and (revenue_adjustment or hold or critical):
-        errors.append(FieldError("outcome", "inconsistent", "no discrepancy means no "
-                                 "adjustment, no hold and nothing critical"))
+        errors.append(
+            FieldError(
+                "outcome",
+                "inconsistent",
+                "no discrepancy means no adjustment, no hold and nothing critical",
+            )
+        )
     if outcome is Outcome.SEIZURE and hold:
         errors.append(FieldError("hold", "inconsistent", "seized goods are not held"))
     if errors:
@@ -113,21 +153,56 @@ def record_inspection(
         fraud = outcome is not Outcome.NO_DISCREPANCY
         if revenue_adjustment:
             row.total_due = (row.total_due or Decimal(0)) + revenue_adjustment
-        repo.add_inspection(InspectionResultRow(
-            id=new_id(), declaration_id=row.id, economy=row.economy, outcome=outcome.value,
-            fraud=fraud, critical=critical, revenue_adjustment=revenue_adjustment, notes=notes,
-            recorded_by=principal.user_id, recorded_at=now, source="officer"))
-        AuditLog(uow.session).append(row.economy, [event(
-            row, Action.RECORD_INSPECTION.value, principal.user_id, now, before, {
-                **state_of(row), "outcome": outcome.value, "fraud": fraud, "critical": critical,
-                "revenue_adjustment": None if revenue_adjustment is None
-                else dec(revenue_adjustment)}, notes)])
+        repo.add_inspection(
+            InspectionResultRow(
+                id=new_id(),
+                declaration_id=row.id,
+                economy=row.economy,
+                outcome=outcome.value,
+                fraud=fraud,
+                critical=critical,
+                revenue_adjustment=revenue_adjustment,
+                notes=notes,
+                recorded_by=principal.user_id,
+                recorded_at=now,
+                source="officer",
+            )
+        )
+        AuditLog(uow.session).append(
+            row.economy,
+            [
+                event(
+                    row,
+                    Action.RECORD_INSPECTION.value,
+                    principal.user_id,
+                    now,
+                    before,
+                    {
+                        **state_of(row),
+                        "outcome": outcome.value,
+                        "fraud": fraud,
+                        "critical": critical,
+                        "revenue_adjustment": None
+                        if revenue_adjustment is None
+                        else dec(revenue_adjustment),
+                    },
+                    notes,
+                )
+            ],
+        )
         uow.commit()
         return read_record(uow, row)
 
 
-def _decide_held(uow: UnitOfWork, principal: Principal, declaration_id: str, action: Action,
-                 to: Status, note: str, clock: Clock | None) -> DeclarationRecord:
+def _decide_held(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    action: Action,
+    to: Status,
+    note: str,
+    clock: Clock | None,
+) -> DeclarationRecord:
     now = (clock or SystemClock()).now()
     with uow:
         repo = DeclarationRepository(uow.session)
@@ -136,19 +211,34 @@ def _decide_held(uow: UnitOfWork, principal: Principal, declaration_id: str, act
         before = state_of(row)
         row.status = to.value
         row.updated_at = now
-        AuditLog(uow.session).append(row.economy, [event(
-            row, action.value, principal.user_id, now, before, state_of(row), note)])
+        AuditLog(uow.session).append(
+            row.economy,
+            [event(row, action.value, principal.user_id, now, before, state_of(row), note)],
+        )
         uow.commit()
         return read_record(uow, row)
 
 
-def release(uow: UnitOfWork, principal: Principal, declaration_id: str, note: str = "", *,
-            clock: Clock | None = None) -> DeclarationRecord:
+def release(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    note: str = "",
+    *,
+    clock: Clock | None = None,
+) -> DeclarationRecord:
     """Release held goods (e.g. once the revenue adjustment is paid)."""
-    return _decide_held(uow, principal, declaration_id, Action.RELEASE, Status.RELEASED, note,
-                        clock)
+    return _decide_held(
+        uow, principal, declaration_id, Action.RELEASE, Status.RELEASED, note, clock
+    )
 
 
-def seize(uow: UnitOfWork, principal: Principal, declaration_id: str, note: str = "", *,
-          clock: Clock | None = None) -> DeclarationRecord:
+def seize(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    note: str = "",
+    *,
+    clock: Clock | None = None,
+) -> DeclarationRecord:
     return _decide_held(uow, principal, declaration_id, Action.SEIZE, Status.SEIZED, note, clock)

@@ -43,10 +43,27 @@ FxSource = Callable[[str, date], FxRate]
 
 ADD_FREIGHT = frozenset({"EXW", "FCA", "FAS", "FOB"})
 ADD_INSURANCE = ADD_FREIGHT | {"CFR", "CPT"}
-_ZERO_DECIMALS = frozenset({
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-    "VUV", "XAF", "XOF", "XPF",
-})
+_ZERO_DECIMALS = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
 _THREE_DECIMALS = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 HUNDRED = Decimal(100)
 
@@ -77,8 +94,9 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
     return shares
 
 
-def specific_duty_problems(declaration: Declaration, schedule: TariffSchedule | None
-                           ) -> list[FieldError]:
+def specific_duty_problems(
+    declaration: Declaration, schedule: TariffSchedule | None
+) -> list[FieldError]:
     """Items whose tariff line levies a duty per unit but which give no quantity."""
     if schedule is None or declaration.kind is not Kind.IMPORT:
         return []
@@ -87,10 +105,14 @@ def specific_duty_problems(declaration: Declaration, schedule: TariffSchedule | 
         match, _ = schedule.select(item.hs_code, item.origin_country, item.preference)
         line = match.line if match else None
         if line and line.specific_unit is SpecificUnit.UNIT and item.quantity is None:
-            problems.append(FieldError(
-                f"items[{i}].quantity", "required",
-                f"the {schedule.economy} tariff levies a duty per unit on {item.hs_code}; "
-                "give the quantity"))
+            problems.append(
+                FieldError(
+                    f"items[{i}].quantity",
+                    "required",
+                    f"the {schedule.economy} tariff levies a duty per unit on {item.hs_code}; "
+                    "give the quantity",
+                )
+            )
     return problems
 
 
@@ -124,10 +146,22 @@ def assess(
     valuation = []
     for i, it in enumerate(d.items):
         cif = it.invoice_value + freights[i] + insurances[i]
-        valuation.append(ItemValuation(i + 1, it.invoice_value, freights[i], insurances[i], cif,
-                                       round_to(cif * to_local, currency)))
+        valuation.append(
+            ItemValuation(
+                i + 1,
+                it.invoice_value,
+                freights[i],
+                insurances[i],
+                cif,
+                round_to(cif * to_local, currency),
+            )
+        )
     customs_value = sum((v.customs_value for v in valuation), Decimal(0))
-    notes: list[str] = []
+    notes: list[str] = [
+        f"{r.currency}: the rate of {r.month:%Y-%m} is used, the latest loaded"
+        for r in rates.values()
+        if r.month != on.replace(day=1)
+    ]
     if d.freight and not freight:
         notes.append(f"freight not added: {d.incoterm} prices include it")
     if d.insurance and not insurance:
@@ -135,19 +169,38 @@ def assess(
 
     if d.kind is Kind.EXPORT:
         notes.append("exports: no duties or taxes are assessed")
-        return Assessment(currency, d.invoice_currency, on, _sorted(rates), valuation, [], None,
-                          customs_value, Decimal(0), Decimal(0), Decimal(0), notes, True)
+        return Assessment(
+            currency,
+            d.invoice_currency,
+            on,
+            _sorted(rates),
+            valuation,
+            [],
+            None,
+            customs_value,
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            notes,
+            True,
+        )
 
     de_minimis = None
     relieve_duty = relieve_tax = False
     settings = schedule.settings if schedule else None
     if settings and settings.de_minimis_amount is not None and settings.de_minimis_currency:
-        local = round_to(settings.de_minimis_amount *
-                         factor(settings.de_minimis_currency, currency), currency)
+        local = round_to(
+            settings.de_minimis_amount * factor(settings.de_minimis_currency, currency), currency
+        )
         applies = customs_value <= local
-        de_minimis = DeMinimisCheck(settings.de_minimis_amount, settings.de_minimis_currency,
-                                    local, customs_value, settings.de_minimis_scope.value,
-                                    applies)
+        de_minimis = DeMinimisCheck(
+            settings.de_minimis_amount,
+            settings.de_minimis_currency,
+            local,
+            customs_value,
+            settings.de_minimis_scope.value,
+            applies,
+        )
         relieve_duty = applies
         relieve_tax = applies and settings.de_minimis_scope is DeMinimisScope.DUTY_AND_TAX
     if schedule is None:
@@ -166,17 +219,40 @@ def assess(
         duty_due = sum((ln.amount for ln in duty_lines), Decimal(0))
         vat_rate = settings.vat_rate if settings else Decimal(0)
         base = cv + duty_due
-        vat_source = (f"{economy} VAT/GST on customs value + duty" if settings else
-                      f"no rate: no {economy} tariff schedule gives a VAT/GST rate")
+        vat_source = (
+            f"{economy} VAT/GST on customs value + duty"
+            if settings
+            else f"no rate: no {economy} tariff schedule gives a VAT/GST rate"
+        )
         complete = complete and settings is not None
-        vat = AssessmentLine(i + 1, "vat", base, currency, vat_rate, "%", vat_source,
-                             round_to(base * vat_rate / HUNDRED, currency))
+        vat = AssessmentLine(
+            i + 1,
+            "vat",
+            base,
+            currency,
+            vat_rate,
+            "%",
+            vat_source,
+            round_to(base * vat_rate / HUNDRED, currency),
+        )
         lines.append(_relieved(vat) if relieve_tax else vat)
     duty_total = sum((ln.amount for ln in lines if ln.tax != "vat"), Decimal(0))
     tax_total = sum((ln.amount for ln in lines if ln.tax == "vat"), Decimal(0))
-    return Assessment(currency, d.invoice_currency, on, _sorted(rates), valuation, lines,
-                      de_minimis, customs_value, duty_total, tax_total, duty_total + tax_total,
-                      notes, complete)
+    return Assessment(
+        currency,
+        d.invoice_currency,
+        on,
+        _sorted(rates),
+        valuation,
+        lines,
+        de_minimis,
+        customs_value,
+        duty_total,
+        tax_total,
+        duty_total + tax_total,
+        notes,
+        complete,
+    )
 
 
 def _sorted(rates: dict[str, FxRate]) -> list[FxRate]:
@@ -184,14 +260,23 @@ def _sorted(rates: dict[str, FxRate]) -> list[FxRate]:
 
 
 def _relieved(line: AssessmentLine) -> AssessmentLine:
-    return replace(line, amount=Decimal(0) * line.amount,
-                   source=f"{line.source}; relieved under de minimis")
+    return replace(
+        line, amount=Decimal(0) * line.amount, source=f"{line.source}; relieved under de minimis"
+    )
 
 
-def _duty_lines(n: int, it: Item, cv: Decimal, economy: str, currency: str,
-                schedule: TariffSchedule | None, notes: list[str]) -> list[AssessmentLine]:
-    match, note = (schedule.select(it.hs_code, it.origin_country, it.preference)
-                   if schedule else (None, ""))
+def _duty_lines(
+    n: int,
+    it: Item,
+    cv: Decimal,
+    economy: str,
+    currency: str,
+    schedule: TariffSchedule | None,
+    notes: list[str],
+) -> list[AssessmentLine]:
+    match, note = (
+        schedule.select(it.hs_code, it.origin_country, it.preference) if schedule else (None, "")
+    )
     if note:
         notes.append(f"item {n}: {note}")
     if match is None:
@@ -199,24 +284,58 @@ def _duty_lines(n: int, it: Item, cv: Decimal, economy: str, currency: str,
             rate = it.declared_duty_rate
             source = f"declared rate {rate} % (self-assessed; no {economy} schedule line)"
         else:
-            return [AssessmentLine(n, "duty", cv, currency, Decimal(0), "%",
-                                   f"no rate: no line for {it.hs_code} in the {economy} "
-                                   "schedule and none declared", Decimal(0))]
-        return [AssessmentLine(n, "duty", cv, currency, rate, "%", source,
-                               round_to(cv * rate / HUNDRED, currency))]
+            return [
+                AssessmentLine(
+                    n,
+                    "duty",
+                    cv,
+                    currency,
+                    Decimal(0),
+                    "%",
+                    f"no rate: no line for {it.hs_code} in the {economy} "
+                    "schedule and none declared",
+                    Decimal(0),
+                )
+            ]
+        return [
+            AssessmentLine(
+                n, "duty", cv, currency, rate, "%", source, round_to(cv * rate / HUNDRED, currency)
+            )
+        ]
     line = match.line
     source = f"{economy} tariff {line.hs_prefix} {line.rate_type}: {match.why}"
     if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
-        notes.append(f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
-                     f"schedule's {line.ad_valorem} %")
-    out = [AssessmentLine(n, "duty", cv, currency, line.ad_valorem, "%", source,
-                          round_to(cv * line.ad_valorem / HUNDRED, currency))]
+        notes.append(
+            f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
+            f"schedule's {line.ad_valorem} %"
+        )
+    out = [
+        AssessmentLine(
+            n,
+            "duty",
+            cv,
+            currency,
+            line.ad_valorem,
+            "%",
+            source,
+            round_to(cv * line.ad_valorem / HUNDRED, currency),
+        )
+    ]
     if line.specific_amount is not None and line.specific_unit is not None:
         if line.specific_unit is SpecificUnit.KG:
             base, unit = it.net_mass_kg, "kg"
         else:
             base, unit = it.quantity or Decimal(0), "unit"
-        out.append(AssessmentLine(n, "specific_duty", base, unit, line.specific_amount,
-                                  f"{currency}/{unit}", source,
-                                  round_to(base * line.specific_amount, currency)))
+        out.append(
+            AssessmentLine(
+                n,
+                "specific_duty",
+                base,
+                unit,
+                line.specific_amount,
+                f"{currency}/{unit}",
+                source,
+                round_to(base * line.specific_amount, currency),
+            )
+        )
     return out

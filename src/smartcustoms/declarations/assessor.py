@@ -70,16 +70,21 @@ class Rule:
         if self.origin and not any(it.origin_country == self.origin for it in d.items):
             return False
         if self.party:
-            ids = {p.id for p in (d.declarant, d.importer, d.exporter, d.seller, d.buyer,
-                                  d.courier) if p is not None}
+            ids = {
+                p.id
+                for p in (d.declarant, d.importer, d.exporter, d.seller, d.buyer, d.courier)
+                if p is not None
+            }
             if self.party not in ids:
                 return False
         return True
 
     def describe(self) -> str:
-        crit = [f"HS {self.hs_prefix}*" if self.hs_prefix else "",
-                f"origin {self.origin}" if self.origin else "",
-                f"party {self.party}" if self.party else ""]
+        crit = [
+            f"HS {self.hs_prefix}*" if self.hs_prefix else "",
+            f"origin {self.origin}" if self.origin else "",
+            f"party {self.party}" if self.party else "",
+        ]
         what = ", ".join(c for c in crit if c)
         return f"rule {self.name} ({what})" + (f": {self.reason}" if self.reason else "")
 
@@ -96,10 +101,21 @@ class RuleBasedConfig:
             "random_red_rate": self.random_red_rate,
             "random_yellow_rate": self.random_yellow_rate,
             "seed": self.seed,
-            "rules": [{k: v for k, v in (("name", r.name), ("lane", r.lane.value),
-                                         ("hs_prefix", r.hs_prefix), ("origin", r.origin),
-                                         ("party", r.party), ("reason", r.reason)) if v}
-                      for r in self.rules],
+            "rules": [
+                {
+                    k: v
+                    for k, v in (
+                        ("name", r.name),
+                        ("lane", r.lane.value),
+                        ("hs_prefix", r.hs_prefix),
+                        ("origin", r.origin),
+                        ("party", r.party),
+                        ("reason", r.reason),
+                    )
+                    if v
+                }
+                for r in self.rules
+            ],
         }
 
     @classmethod
@@ -109,14 +125,22 @@ class RuleBasedConfig:
         rates = {}
         for key, default in (("random_red_rate", 0.02), ("random_yellow_rate", 0.05)):
             value = raw.get(key, default)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                    not 0 <= value <= 1:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value <= 1
+            ):
                 errors.append(FieldError(key, "out_of_range", "a share between 0 and 1"))
                 value = default
             rates[key] = float(value)
         if rates["random_red_rate"] + rates["random_yellow_rate"] > 1:
-            errors.append(FieldError("random_yellow_rate", "out_of_range",
-                                     "red and yellow random shares add up to more than 1"))
+            errors.append(
+                FieldError(
+                    "random_yellow_rate",
+                    "out_of_range",
+                    "red and yellow random shares add up to more than 1",
+                )
+            )
         rules = []
         for i, r in enumerate(raw.get("rules") or []):
             path = f"rules[{i}]"
@@ -126,26 +150,39 @@ class RuleBasedConfig:
             try:
                 lane = Lane(str(r.get("lane", "")).lower())
             except ValueError:
-                errors.append(FieldError(f"{path}.lane", "invalid_choice",
-                                         "lane is green, yellow or red"))
+                errors.append(
+                    FieldError(f"{path}.lane", "invalid_choice", "lane is green, yellow or red")
+                )
                 continue
-            rule = Rule(name=str(r.get("name") or f"rule-{i + 1}"), lane=lane,
-                        hs_prefix=_opt(r.get("hs_prefix")),
-                        origin=(_opt(r.get("origin")) or "").upper() or None,
-                        party=_opt(r.get("party")), reason=str(r.get("reason") or ""))
+            rule = Rule(
+                name=str(r.get("name") or f"rule-{i + 1}"),
+                lane=lane,
+                hs_prefix=_opt(r.get("hs_prefix")),
+                origin=(_opt(r.get("origin")) or "").upper() or None,
+                party=_opt(r.get("party")),
+                reason=str(r.get("reason") or ""),
+            )
             if not (rule.hs_prefix or rule.origin or rule.party):
-                errors.append(FieldError(path, "no_criteria",
-                                         "give hs_prefix, origin or party (or several)"))
+                errors.append(
+                    FieldError(path, "no_criteria", "give hs_prefix, origin or party (or several)")
+                )
                 continue
             if rule.hs_prefix and not rule.hs_prefix.isdigit():
-                errors.append(FieldError(f"{path}.hs_prefix", "invalid_hs_prefix",
-                                         "an HS prefix is digits only"))
+                errors.append(
+                    FieldError(
+                        f"{path}.hs_prefix", "invalid_hs_prefix", "an HS prefix is digits only"
+                    )
+                )
                 continue
             rules.append(rule)
         if errors:
             raise InvalidInput(errors)
-        return cls(rates["random_red_rate"], rates["random_yellow_rate"],
-                   str(raw.get("seed") or "smartcustoms"), tuple(rules))
+        return cls(
+            rates["random_red_rate"],
+            rates["random_yellow_rate"],
+            str(raw.get("seed") or "smartcustoms"),
+            tuple(rules),
+        )
 
 
 def _opt(value: Any) -> str | None:

@@ -50,8 +50,10 @@ class BrokenLink:
     problem: str
 
     def describe(self) -> str:
-        return (f"audit entry {self.entry_id} (chain {self.chain}, seq {self.seq}, "
-                f"{self.entity_kind} {self.entity_id}): {self.problem}")
+        return (
+            f"audit entry {self.entry_id} (chain {self.chain}, seq {self.seq}, "
+            f"{self.entity_kind} {self.entity_id}): {self.problem}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +70,20 @@ def link_hash(prev_hash: str, body: str) -> str:
 
 
 def body_of(chain: str, seq: int, e: AuditEvent) -> str:
-    return canonical_json({
-        "chain": chain,
-        "seq": seq,
-        "at": as_utc(e.at).isoformat(),
-        "actor": e.actor,
-        "action": e.action,
-        "entity_kind": e.entity_kind,
-        "entity_id": e.entity_id,
-        "before": e.before,
-        "after": e.after,
-        "note": e.note,
-    })
+    return canonical_json(
+        {
+            "chain": chain,
+            "seq": seq,
+            "at": as_utc(e.at).isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "entity_kind": e.entity_kind,
+            "entity_id": e.entity_id,
+            "before": e.before,
+            "after": e.after,
+            "note": e.note,
+        }
+    )
 
 
 class AuditLog:
@@ -103,9 +107,20 @@ class AuditLog:
             seq += 1
             body = body_of(chain, seq, e)
             digest = link_hash(prev, body)
-            rows.append({"chain": chain, "seq": seq, "entity_kind": e.entity_kind,
-                         "entity_id": e.entity_id, "action": e.action, "actor": e.actor,
-                         "at": e.at, "body": body, "prev_hash": prev, "hash": digest})
+            rows.append(
+                {
+                    "chain": chain,
+                    "seq": seq,
+                    "entity_kind": e.entity_kind,
+                    "entity_id": e.entity_id,
+                    "action": e.action,
+                    "actor": e.actor,
+                    "at": e.at,
+                    "body": body,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
             prev = digest
         for start in range(0, len(rows), 5000):
             self.session.execute(insert(AuditEntryRow), rows[start : start + 5000])
@@ -115,7 +130,8 @@ class AuditLog:
 
     def entries_for(self, entity_id: str) -> list[dict[str, Any]]:
         rows = self.session.scalars(
-            select(AuditEntryRow).where(AuditEntryRow.entity_id == entity_id)
+            select(AuditEntryRow)
+            .where(AuditEntryRow.entity_id == entity_id)
             .order_by(AuditEntryRow.chain, AuditEntryRow.seq)
         ).all()
         return [json.loads(r.body) for r in rows]
@@ -123,8 +139,9 @@ class AuditLog:
     def heads(self) -> dict[str, tuple[int, str]]:
         return {h.chain: (h.seq, h.hash) for h in self.session.scalars(select(AuditHeadRow))}
 
-    def verify(self, chain: str | None = None,
-               progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    def verify(
+        self, chain: str | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> VerifyReport:
         heads = self.heads()
         chains = [chain] if chain else sorted(set(heads) | set(self._chains()))
         total = int(self.session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)
@@ -132,15 +149,23 @@ class AuditLog:
         done = 0
         for name in chains:
             seq, prev, last = 0, GENESIS, None
-            stmt = (select(AuditEntryRow).where(AuditEntryRow.chain == name)
-                    .order_by(AuditEntryRow.seq).execution_options(yield_per=2000))
+            stmt = (
+                select(AuditEntryRow)
+                .where(AuditEntryRow.chain == name)
+                .order_by(AuditEntryRow.seq)
+                .execution_options(yield_per=2000)
+            )
             for row in self.session.scalars(stmt):
                 done += 1
                 problem = _check(row, seq + 1, prev)
                 if problem:
                     counted[name] = seq
-                    return VerifyReport(False, done, counted, BrokenLink(
-                        row.id, name, row.seq, row.entity_kind, row.entity_id, problem))
+                    return VerifyReport(
+                        False,
+                        done,
+                        counted,
+                        BrokenLink(row.id, name, row.seq, row.entity_kind, row.entity_id, problem),
+                    )
                 seq, prev, last = row.seq, row.hash, row
                 if progress and done % 2000 == 0:
                     progress(done, total)
@@ -148,11 +173,20 @@ class AuditLog:
             head = heads.get(name)
             if head is not None and head != (seq, prev):
                 anchor = last
-                return VerifyReport(False, done, counted, BrokenLink(
-                    anchor.id if anchor else 0, name, seq,
-                    anchor.entity_kind if anchor else "-", anchor.entity_id if anchor else "-",
-                    f"the chain head records seq {head[0]}, but the chain ends at seq {seq}: "
-                    "entries were removed from the end or the last one was rewritten"))
+                return VerifyReport(
+                    False,
+                    done,
+                    counted,
+                    BrokenLink(
+                        anchor.id if anchor else 0,
+                        name,
+                        seq,
+                        anchor.entity_kind if anchor else "-",
+                        anchor.entity_id if anchor else "-",
+                        f"the chain head records seq {head[0]}, but the chain ends at seq {seq}: "
+                        "entries were removed from the end or the last one was rewritten",
+                    ),
+                )
         if progress:
             progress(done, total)
         return VerifyReport(True, done, counted)
@@ -172,11 +206,18 @@ def _check(row: AuditEntryRow, expected_seq: int, prev: str) -> str | None:
         body = json.loads(row.body)
     except ValueError:
         return "its body is not valid JSON"
-    columns = {"chain": row.chain, "seq": row.seq, "entity_kind": row.entity_kind,
-               "entity_id": row.entity_id, "action": row.action, "actor": row.actor,
-               "at": as_utc(row.at).isoformat()}
+    columns = {
+        "chain": row.chain,
+        "seq": row.seq,
+        "entity_kind": row.entity_kind,
+        "entity_id": row.entity_id,
+        "action": row.action,
+        "actor": row.actor,
+        "at": as_utc(row.at).isoformat(),
+    }
     for key, value in columns.items():
         if body.get(key) != value:
-            return f"its column '{key}' ({value}) disagrees with the hashed record " \
-                   f"({body.get(key)})"
+            return (
+                f"its column '{key}' ({value}) disagrees with the hashed record ({body.get(key)})"
+            )
     return None

@@ -9,8 +9,9 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.audit import AuditLog, VerifyReport
 
 
-def verify(uow: UnitOfWork, chain: str | None = None,
-           progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+def verify(
+    uow: UnitOfWork, chain: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> VerifyReport:
     with uow:
         return AuditLog(uow.session).verify(chain.upper() if chain else None, progress)
 

@@ -16,10 +16,17 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import assessment as duties
 from smartcustoms.declarations.model import Assessment, Declaration, FxRate
 from smartcustoms.declarations.validation import STRICT, Policy, check_hs_codes, read_document
-from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
+from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.reference import service as reference
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.model import TariffSchedule
+
+FALLBACK_MONTHS = 6
+
+
+def _months_before(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
 
 
 class RateBook:
@@ -32,10 +39,24 @@ class RateBook:
     def __call__(self, currency: str, on: date) -> FxRate:
         key = (currency, on.replace(day=1))
         if key not in self._cache:
-            used = reference.rate_per_usd(self.uow, currency, on)
-            self._cache[key] = FxRate(used.currency, used.month, used.per_usd,
-                                      str(used.source_quote))
+            self._cache[key] = self._fetch(currency, key[1])
         return self._cache[key]
+
+    def _fetch(self, currency: str, month: date) -> FxRate:
+        # Monthly averages are published after the month ends: a declaration of the current
+        # month takes the latest month loaded, at most FALLBACK_MONTHS back (the assessment
+        # shows which month was used).
+        first_error: NotFound | None = None
+        for back in range(FALLBACK_MONTHS + 1):
+            wanted = _months_before(month, back)
+            try:
+                used = reference.rate_per_usd(self.uow, currency, wanted)
+            except NotFound as exc:
+                first_error = first_error or exc
+                continue
+            return FxRate(used.currency, used.month, used.per_usd, str(used.source_quote))
+        assert first_error is not None
+        raise first_error
 
 
 @dataclass
@@ -69,8 +90,9 @@ class Checker:
     def read(self, raw: Any) -> tuple[Declaration | None, list[FieldError], list[FieldError]]:
         return read_document(raw, economy=self.economy, today=self.today, policy=self.policy)
 
-    def check(self, decl: Declaration, known: set[str] | None = None
-              ) -> tuple[Assessment | None, list[FieldError], list[FieldError]]:
+    def check(
+        self, decl: Declaration, known: set[str] | None = None
+    ) -> tuple[Assessment | None, list[FieldError], list[FieldError]]:
         """Reference checks and the assessment; ``known`` lets a batch look HS codes up once."""
         on = decl.date or self.today
         if known is None:
@@ -83,14 +105,28 @@ class Checker:
             result = self.assess(decl)
         except SmartCustomsError as exc:
             path = "invoice_currency"
-            return None, [FieldError(path, "no_exchange_rate",
-                                     f"no reference exchange rate for {on:%Y-%m}: "
-                                     f"{exc.message}")], warnings
+            return (
+                None,
+                [
+                    FieldError(
+                        path,
+                        "no_exchange_rate",
+                        f"no reference exchange rate for {on:%Y-%m}: {exc.message}",
+                    )
+                ],
+                warnings,
+            )
         return result, [], warnings
 
     def assess(self, decl: Declaration) -> Assessment:
-        return duties.assess(decl, economy=self.economy, currency=self.currency,
-                             on=decl.date or self.today, schedule=self.schedule, fx=self.rates)
+        return duties.assess(
+            decl,
+            economy=self.economy,
+            currency=self.currency,
+            on=decl.date or self.today,
+            schedule=self.schedule,
+            fx=self.rates,
+        )
 
     def full(self, raw: Any) -> tuple[Declaration, Assessment, list[FieldError]]:
         """Read, check and assess; raise InvalidInput with every problem found."""

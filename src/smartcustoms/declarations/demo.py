@@ -28,18 +28,61 @@ TEST_SPLIT = "df_syn_test_eng.csv"
 SPLITS = ("df_syn_train_eng.csv", "df_syn_valid_eng.csv", TEST_SPLIT)
 SAMPLE_SIZE = 400
 SEED = 20210401
-HEADER = ["Declaration ID", "Date", "Office ID", "Process Type", "Import Type", "Import Use",
-          "Payment Type", "Mode of Transport", "Declarant ID", "Importer ID", "Seller ID",
-          "Courier ID", "HS6 Code", "Country of Departure", "Country of Origin", "Tax Rate",
-          "Tax Type", "Country of Origin Indicator", "Net Mass", "Item Price", "Fraud",
-          "Critical Fraud"]
+HEADER = [
+    "Declaration ID",
+    "Date",
+    "Office ID",
+    "Process Type",
+    "Import Type",
+    "Import Use",
+    "Payment Type",
+    "Mode of Transport",
+    "Declarant ID",
+    "Importer ID",
+    "Seller ID",
+    "Courier ID",
+    "HS6 Code",
+    "Country of Departure",
+    "Country of Origin",
+    "Tax Rate",
+    "Tax Type",
+    "Country of Origin Indicator",
+    "Net Mass",
+    "Item Price",
+    "Fraud",
+    "Critical Fraud",
+]
 # Subheadings the built-in HS sample holds (batteries, transformers, solar cells, analysers).
-SAMPLE_HS = ["850410", "850440", "850450", "850490", "850710", "850760", "850780", "854141",
-             "854142", "854143", "854190", "902710", "902750", "902781", "902789"]
+SAMPLE_HS = [
+    "850410",
+    "850440",
+    "850450",
+    "850490",
+    "850710",
+    "850760",
+    "850780",
+    "854141",
+    "854142",
+    "854143",
+    "854190",
+    "902710",
+    "902750",
+    "902781",
+    "902789",
+]
 # (origin, rate type claimed, share): the mix of preferences the KCS data shows.
-ORIGINS = [("CN", "FCN1", 0.35), ("CN", "A", 0.15), ("JP", "C", 0.12), ("US", "FUS1", 0.1),
-           ("DE", "FEU1", 0.08), ("VN", "FAS1", 0.06), ("TW", "A", 0.05), ("KR", "A", 0.04),
-           ("TH", "FAS1", 0.03), ("MY", "A", 0.02)]
+ORIGINS = [
+    ("CN", "FCN1", 0.35),
+    ("CN", "A", 0.15),
+    ("JP", "C", 0.12),
+    ("US", "FUS1", 0.1),
+    ("DE", "FEU1", 0.08),
+    ("VN", "FAS1", 0.06),
+    ("TW", "A", 0.05),
+    ("KR", "A", 0.04),
+    ("TH", "FAS1", 0.03),
+    ("MY", "A", 0.02),
+]
 BASE_RATE = {"A": Decimal(8), "C": Decimal("6.5")}
 
 DemoProgress = Callable[[str, int, int], None]
@@ -52,37 +95,45 @@ def observations(path: Path) -> Iterable[Observation]:
             rate = Decimal(item.get("declared_duty_rate", ""))
         except ArithmeticError:
             continue
-        yield Observation(item.get("hs_code", ""), item.get("preference", ""), rate,
-                          item.get("origin_country", ""))
+        yield Observation(
+            item.get("hs_code", ""),
+            item.get("preference", ""),
+            rate,
+            item.get("origin_country", ""),
+        )
 
 
 def load_kr_demo_schedule(uow: UnitOfWork, files: list[Path]) -> int:
     """Derive the demonstration KR schedule from KCS files and store it; returns its lines."""
     obs = [o for f in files for o in observations(f)]
     names = ", ".join(f.name for f in files)
-    summary = tariff.set_schedule(uow, system_principal("KR"),
-                                  kr_demo_settings(f"the KCS declaration datasets ({names})"),
-                                  derive_lines(obs))
+    summary = tariff.set_schedule(
+        uow,
+        system_principal("KR"),
+        kr_demo_settings(f"the KCS declaration datasets ({names})"),
+        derive_lines(obs),
+    )
     return summary.lines
 
 
-def load_demo(uow: UnitOfWork, data_dir: Path | None, progress: DemoProgress | None = None
-              ) -> int:
+def load_demo(uow: UnitOfWork, data_dir: Path | None, progress: DemoProgress | None = None) -> int:
     """Load demo declarations for KR; returns how many are stored (0 if already there)."""
     accounts.ensure_apec_economies(uow)
     if data_dir is not None and (data_dir / KCS_DIR / TEST_SPLIT).is_file():
         test = data_dir / KCS_DIR / TEST_SPLIT
         splits = [data_dir / KCS_DIR / s for s in SPLITS if (data_dir / KCS_DIR / s).is_file()]
         load_kr_demo_schedule(uow, splits)
-        report = importing.import_file(uow, system_principal("KR"), test, "kcs-cdd",
-                                       progress=progress)
+        report = importing.import_file(
+            uow, system_principal("KR"), test, "kcs-cdd", progress=progress
+        )
         return report.stored
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kcs-cdd-sample.csv"
         write_sample(path)
         load_kr_demo_schedule(uow, [path])
-        report = importing.import_file(uow, system_principal("KR"), path, "kcs-cdd",
-                                       progress=progress)
+        report = importing.import_file(
+            uow, system_principal("KR"), path, "kcs-cdd", progress=progress
+        )
         return report.stored
 
 
@@ -105,15 +156,32 @@ def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
             fraud = rng.random() < 0.2
             critical = "2" if fraud and rng.random() < 0.05 else ("1" if fraud else "0")
             departure = origin if rng.random() < 0.8 else rng.choice(["HK", "SG", "US", "CN"])
-            writer.writerow([
-                str(90000000 + i), (start + timedelta(days=rng.randint(0, 90))).isoformat(),
-                rng.choice(["20", "30", "40", "16"]), "B", "11", "21",
-                rng.choice(["11", "43", "18"]), rng.choice(["10", "40"]),
-                rng.choice(declarants), rng.choice(importers),
-                rng.choice(sellers) if rng.random() < 0.9 else "", "", hs, departure, origin,
-                str(rate), rate_type, rng.choice(["E", "G", "Y", "B", "S"]), str(mass),
-                str(price), "1" if fraud else "0", critical,
-            ])
+            writer.writerow(
+                [
+                    str(90000000 + i),
+                    (start + timedelta(days=rng.randint(0, 90))).isoformat(),
+                    rng.choice(["20", "30", "40", "16"]),
+                    "B",
+                    "11",
+                    "21",
+                    rng.choice(["11", "43", "18"]),
+                    rng.choice(["10", "40"]),
+                    rng.choice(declarants),
+                    rng.choice(importers),
+                    rng.choice(sellers) if rng.random() < 0.9 else "",
+                    "",
+                    hs,
+                    departure,
+                    origin,
+                    str(rate),
+                    rate_type,
+                    rng.choice(["E", "G", "Y", "B", "S"]),
+                    str(mass),
+                    str(price),
+                    "1" if fraud else "0",
+                    critical,
+                ]
+            )
 
 
 def _code(rng: random.Random, n: int) -> str:

@@ -58,8 +58,7 @@ def _item(it: Item) -> dict[str, Any]:
         "unit": it.unit,
         "gross_mass_kg": None if it.gross_mass_kg is None else dec(it.gross_mass_kg),
         "preference": it.preference,
-        "declared_duty_rate": None if it.declared_duty_rate is None
-        else dec(it.declared_duty_rate),
+        "declared_duty_rate": None if it.declared_duty_rate is None else dec(it.declared_duty_rate),
     }
     out.update({k: v for k, v in optional.items() if v is not None})
     return out
@@ -124,17 +123,46 @@ def assessment_from_dict(d: dict[str, Any]) -> Assessment:
         currency=d["currency"],
         invoice_currency=d["invoice_currency"],
         date=date.fromisoformat(d["date"]),
-        rates_used=[FxRate(r["currency"], date.fromisoformat(r["month"]), D(r["per_usd"]),
-                           r["source_quote"]) for r in d["rates_used"]],
-        valuation=[ItemValuation(v["item"], D(v["invoice_value"]), D(v["freight"]),
-                                 D(v["insurance"]), D(v["cif"]), D(v["customs_value"]))
-                   for v in d["valuation"]],
-        lines=[AssessmentLine(ln["item"], ln["tax"], D(ln["base"]), ln["base_unit"],
-                              D(ln["rate"]), ln["rate_unit"], ln["source"], D(ln["amount"]))
-               for ln in d["lines"]],
-        de_minimis=None if dm is None else DeMinimisCheck(
-            D(dm["threshold"]), dm["threshold_currency"], D(dm["threshold_local"]),
-            D(dm["consignment_value"]), dm["scope"], dm["applies"]),
+        rates_used=[
+            FxRate(
+                r["currency"], date.fromisoformat(r["month"]), D(r["per_usd"]), r["source_quote"]
+            )
+            for r in d["rates_used"]
+        ],
+        valuation=[
+            ItemValuation(
+                v["item"],
+                D(v["invoice_value"]),
+                D(v["freight"]),
+                D(v["insurance"]),
+                D(v["cif"]),
+                D(v["customs_value"]),
+            )
+            for v in d["valuation"]
+        ],
+        lines=[
+            AssessmentLine(
+                ln["item"],
+                ln["tax"],
+                D(ln["base"]),
+                ln["base_unit"],
+                D(ln["rate"]),
+                ln["rate_unit"],
+                ln["source"],
+                D(ln["amount"]),
+            )
+            for ln in d["lines"]
+        ],
+        de_minimis=None
+        if dm is None
+        else DeMinimisCheck(
+            D(dm["threshold"]),
+            dm["threshold_currency"],
+            D(dm["threshold_local"]),
+            D(dm["consignment_value"]),
+            dm["scope"],
+            dm["applies"],
+        ),
         customs_value=D(d["customs_value"]),
         duty_total=D(d["duty_total"]),
         tax_total=D(d["tax_total"]),
@@ -159,27 +187,43 @@ def from_document(doc: dict[str, Any]) -> Declaration:
         return None if value is None else date.fromisoformat(value)
 
     items = tuple(
-        Item(hs_code=it["hs_code"], description=it["description"],
-             origin_country=it["origin_country"], net_mass_kg=Decimal(it["net_mass_kg"]),
-             invoice_value=Decimal(it["invoice_value"]),
-             origin_indicator=it.get("origin_indicator"), quantity=opt_dec(it.get("quantity")),
-             unit=it.get("unit"), gross_mass_kg=opt_dec(it.get("gross_mass_kg")),
-             preference=it.get("preference"),
-             declared_duty_rate=opt_dec(it.get("declared_duty_rate")))
+        Item(
+            hs_code=it["hs_code"],
+            description=it["description"],
+            origin_country=it["origin_country"],
+            net_mass_kg=Decimal(it["net_mass_kg"]),
+            invoice_value=Decimal(it["invoice_value"]),
+            origin_indicator=it.get("origin_indicator"),
+            quantity=opt_dec(it.get("quantity")),
+            unit=it.get("unit"),
+            gross_mass_kg=opt_dec(it.get("gross_mass_kg")),
+            preference=it.get("preference"),
+            declared_duty_rate=opt_dec(it.get("declared_duty_rate")),
+        )
         for it in doc["items"]
     )
     declarant = party("declarant")
     assert declarant is not None
     return Declaration(
-        reference=doc["reference"], kind=Kind(doc["kind"]), office=doc["office"],
-        transport_mode=TransportMode(doc["transport_mode"]), declarant=declarant,
-        invoice_currency=doc["invoice_currency"], incoterm=doc["incoterm"], items=items,
-        date=opt_day(doc.get("date")), importer=party("importer"), exporter=party("exporter"),
-        seller=party("seller"), buyer=party("buyer"), courier=party("courier"),
+        reference=doc["reference"],
+        kind=Kind(doc["kind"]),
+        office=doc["office"],
+        transport_mode=TransportMode(doc["transport_mode"]),
+        declarant=declarant,
+        invoice_currency=doc["invoice_currency"],
+        incoterm=doc["incoterm"],
+        items=items,
+        date=opt_day(doc.get("date")),
+        importer=party("importer"),
+        exporter=party("exporter"),
+        seller=party("seller"),
+        buyer=party("buyer"),
+        courier=party("courier"),
         departure_country=doc.get("departure_country"),
         destination_country=doc.get("destination_country"),
         arrival_date=opt_day(doc.get("arrival_date")),
         departure_date=opt_day(doc.get("departure_date")),
-        freight=Decimal(doc.get("freight", "0")), insurance=Decimal(doc.get("insurance", "0")),
+        freight=Decimal(doc.get("freight", "0")),
+        insurance=Decimal(doc.get("insurance", "0")),
         national=dict(doc.get("national") or {}),
     )

@@ -34,12 +34,11 @@ from smartcustoms.declarations.document import (
     document_hash,
     to_document,
 )
-from smartcustoms.declarations.lifecycle import Action
+from smartcustoms.declarations.flow import item_rows
 from smartcustoms.declarations.mapping import MappedRow, read_records
 from smartcustoms.declarations.model import Assessment, Declaration, Lane, Outcome
 from smartcustoms.declarations.profiles import Profile, load_profile
 from smartcustoms.declarations.repository import DeclarationRepository
-from smartcustoms.declarations.service import item_rows
 from smartcustoms.declarations.tables import ImportBatchRow
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
 
@@ -82,10 +81,15 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, report: ImportReport) -> None:
         self.report = report
-        super().__init__([FieldError(f"rows[{e.row}].{e.field}", e.code,
-                                     f"{e.column or e.field}: {e.message}")
-                          for e in report.errors],
-                         f"{report.invalid} of {report.rows} rows are invalid; nothing stored")
+        super().__init__(
+            [
+                FieldError(
+                    f"rows[{e.row}].{e.field}", e.code, f"{e.column or e.field}: {e.message}"
+                )
+                for e in report.errors
+            ],
+            f"{report.invalid} of {report.rows} rows are invalid; nothing stored",
+        )
 
 
 @dataclass
@@ -141,8 +145,15 @@ def import_file(
     return report
 
 
-def _check_all(uow: UnitOfWork, checker: Checker, prof: Profile, mapped: list[MappedRow],
-               principal: Principal, report: ImportReport, tick: Progress) -> list[_Good]:
+def _check_all(
+    uow: UnitOfWork,
+    checker: Checker,
+    prof: Profile,
+    mapped: list[MappedRow],
+    principal: Principal,
+    report: ImportReport,
+    tick: Progress,
+) -> list[_Good]:
     def fail(m: MappedRow, errors: list[FieldError]) -> None:
         for e in errors:
             column = prof.column_of.get(e.path)
@@ -159,16 +170,25 @@ def _check_all(uow: UnitOfWork, checker: Checker, prof: Profile, mapped: list[Ma
         read.append((m, decl))
     known = checker.known_hs({it.hs_code[:6] for _, d in read for it in d.items})
     repo = DeclarationRepository(uow.session)
-    existing = repo.existing_references(checker.economy, principal.user_id,
-                                        [d.reference for _, d in read])
+    existing = repo.existing_references(
+        checker.economy, principal.user_id, [d.reference for _, d in read]
+    )
     good: list[_Good] = []
     seen: dict[str, int] = {}
     for n, (m, decl) in enumerate(read, start=1):
         if n % 500 == 0:
             tick("check", n, len(read))
         if decl.reference in seen:
-            fail(m, [FieldError("reference", "duplicate_reference",
-                                f"'{decl.reference}' also on row {seen[decl.reference]}")])
+            fail(
+                m,
+                [
+                    FieldError(
+                        "reference",
+                        "duplicate_reference",
+                        f"'{decl.reference}' also on row {seen[decl.reference]}",
+                    )
+                ],
+            )
             continue
         seen[decl.reference] = m.row
         a, errors, warnings = checker.check(decl, known)
@@ -181,9 +201,17 @@ def _check_all(uow: UnitOfWork, checker: Checker, prof: Profile, mapped: list[Ma
             if existing[decl.reference][1] == digest:
                 report.already_present += 1
                 continue
-            fail(m, [FieldError("reference", "reference_conflict",
-                                f"'{decl.reference}' is stored already with different content "
-                                f"({existing[decl.reference][0]})")])
+            fail(
+                m,
+                [
+                    FieldError(
+                        "reference",
+                        "reference_conflict",
+                        f"'{decl.reference}' is stored already with different content "
+                        f"({existing[decl.reference][0]})",
+                    )
+                ],
+            )
             continue
         good.append(_Good(m, decl, a, digest))
     tick("check", len(read), len(read))
@@ -191,8 +219,17 @@ def _check_all(uow: UnitOfWork, checker: Checker, prof: Profile, mapped: list[Ma
     return good
 
 
-def _store(uow: UnitOfWork, prof: Profile, file: Path, economy: str, principal: Principal,
-           good: list[_Good], report: ImportReport, now: Any, tick: Progress) -> str:
+def _store(
+    uow: UnitOfWork,
+    prof: Profile,
+    file: Path,
+    economy: str,
+    principal: Principal,
+    good: list[_Good],
+    report: ImportReport,
+    now: Any,
+    tick: Progress,
+) -> str:
     batch_id = new_id()
     lane = Lane(prof.lane)
     declarations, items, inspections = [], [], []
@@ -208,50 +245,116 @@ def _store(uow: UnitOfWork, prof: Profile, file: Path, economy: str, principal: 
             status = lifecycle.after_inspection(outcome, hold=False)
         assert status is not None
         trader, partner = d.trader, d.partner
-        declarations.append({
-            "id": decl_id, "economy": economy, "lodged_by": principal.user_id,
-            "reference": d.reference, "submission_hash": g.digest, "kind": d.kind.value,
-            "status": status.value, "lane": lane.value, "lane_score": None,
-            "lane_reasons": [f"recorded by the {prof.name} import (batch {batch_id})"],
-            "version": 1, "declaration_date": d.date or now.date(), "office": d.office,
-            "declarant_id": d.declarant.id, "trader_id": trader.id if trader else None,
-            "partner_id": partner.id if partner else None,
-            "invoice_currency": d.invoice_currency, "currency": a.currency,
-            "customs_value": a.customs_value, "duty_total": a.duty_total,
-            "tax_total": a.tax_total, "total_due": a.total, "document": to_document(d),
-            "assessment": assessment_to_dict(a), "source": source, "batch_id": batch_id,
-            "created_at": now, "updated_at": now,
-        })
+        declarations.append(
+            {
+                "id": decl_id,
+                "economy": economy,
+                "lodged_by": principal.user_id,
+                "reference": d.reference,
+                "submission_hash": g.digest,
+                "kind": d.kind.value,
+                "status": status.value,
+                "lane": lane.value,
+                "lane_score": None,
+                "lane_reasons": [f"recorded by the {prof.name} import (batch {batch_id})"],
+                "version": 1,
+                "declaration_date": d.date or now.date(),
+                "office": d.office,
+                "declarant_id": d.declarant.id,
+                "trader_id": trader.id if trader else None,
+                "partner_id": partner.id if partner else None,
+                "invoice_currency": d.invoice_currency,
+                "currency": a.currency,
+                "customs_value": a.customs_value,
+                "duty_total": a.duty_total,
+                "tax_total": a.tax_total,
+                "total_due": a.total,
+                "document": to_document(d),
+                "assessment": assessment_to_dict(a),
+                "source": source,
+                "batch_id": batch_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         items.extend(item_rows(decl_id, d, a))
-        after: dict[str, Any] = {"status": status.value, "lane": lane.value, "version": 1,
-                                 "document_hash": g.digest, "batch": batch_id,
-                                 "row": g.mapped.row}
+        after: dict[str, Any] = {
+            "status": status.value,
+            "lane": lane.value,
+            "version": 1,
+            "document_hash": g.digest,
+            "batch": batch_id,
+            "row": g.mapped.row,
+        }
         if outcome is not None:
-            inspections.append({
-                "id": new_id(), "declaration_id": decl_id, "economy": economy,
-                "outcome": outcome.value, "fraud": bool(g.mapped.fraud),
-                "critical": bool(g.mapped.critical), "revenue_adjustment": None,
-                "notes": f"{prof.name} labels: critical code {g.mapped.critical_code}",
-                "recorded_by": principal.user_id, "recorded_at": now, "source": source,
-            })
-            after |= {"outcome": outcome.value, "fraud": bool(g.mapped.fraud),
-                      "critical": bool(g.mapped.critical)}
-        events.append(AuditEvent("declaration", decl_id, "import", principal.user_id, now,
-                                 None, after, f"{file.name} row {g.mapped.row}"))
+            inspections.append(
+                {
+                    "id": new_id(),
+                    "declaration_id": decl_id,
+                    "economy": economy,
+                    "outcome": outcome.value,
+                    "fraud": bool(g.mapped.fraud),
+                    "critical": bool(g.mapped.critical),
+                    "revenue_adjustment": None,
+                    "notes": f"{prof.name} labels: critical code {g.mapped.critical_code}",
+                    "recorded_by": principal.user_id,
+                    "recorded_at": now,
+                    "source": source,
+                }
+            )
+            after |= {
+                "outcome": outcome.value,
+                "fraud": bool(g.mapped.fraud),
+                "critical": bool(g.mapped.critical),
+            }
+        events.append(
+            AuditEvent(
+                "declaration",
+                decl_id,
+                "import",
+                principal.user_id,
+                now,
+                None,
+                after,
+                f"{file.name} row {g.mapped.row}",
+            )
+        )
     tick("store", 0, len(good))
     repo = DeclarationRepository(uow.session)
     digest = _sha256(file)
-    repo.add_batch(ImportBatchRow(
-        id=batch_id, economy=economy, profile=prof.name, file_name=file.name,
-        file_sha256=digest, rows=report.rows, stored=len(good), created_by=principal.user_id,
-        created_at=now))
+    repo.add_batch(
+        ImportBatchRow(
+            id=batch_id,
+            economy=economy,
+            profile=prof.name,
+            file_name=file.name,
+            file_sha256=digest,
+            rows=report.rows,
+            stored=len(good),
+            created_by=principal.user_id,
+            created_at=now,
+        )
+    )
     uow.session.flush()
     repo.bulk_insert(declarations, items, inspections)
     tick("store", len(good) // 2, len(good))
-    events.append(AuditEvent("import_batch", batch_id, "import", principal.user_id,
-                             now, None, {"profile": prof.name, "file": file.name,
-                                         "sha256": digest, "rows": report.rows,
-                                         "stored": len(good)}))
+    events.append(
+        AuditEvent(
+            "import_batch",
+            batch_id,
+            "import",
+            principal.user_id,
+            now,
+            None,
+            {
+                "profile": prof.name,
+                "file": file.name,
+                "sha256": digest,
+                "rows": report.rows,
+                "stored": len(good),
+            },
+        )
+    )
     AuditLog(uow.session).append(economy, events)
     report.stored = len(good)
     tick("store", len(good), len(good))

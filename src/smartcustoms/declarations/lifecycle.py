@@ -50,8 +50,9 @@ class Transition:
     """Who may ask for it; empty: only the system does it (as a consequence of another)."""
 
 
-BEFORE_RELEASE = frozenset({S.PRE_LODGED, S.SUBMITTED, S.ASSESSED, S.DOCUMENTARY_CHECK,
-                            S.PHYSICAL_INSPECTION, S.HELD})
+BEFORE_RELEASE = frozenset(
+    {S.PRE_LODGED, S.SUBMITTED, S.ASSESSED, S.DOCUMENTARY_CHECK, S.PHYSICAL_INSPECTION, S.HELD}
+)
 FINAL = frozenset({S.RELEASED, S.SEIZED, S.CANCELLED})
 UNDER_CONTROL = frozenset({S.DOCUMENTARY_CHECK, S.PHYSICAL_INSPECTION})
 
@@ -62,8 +63,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.ROUTE: Transition(frozenset({S.ASSESSED}), ()),
     Action.AMEND: Transition(BEFORE_RELEASE, (Role.DECLARANT,)),
     # Goods selected for physical inspection (or held) cannot be withdrawn by cancelling.
-    Action.CANCEL: Transition(frozenset({S.PRE_LODGED, S.SUBMITTED, S.ASSESSED,
-                                         S.DOCUMENTARY_CHECK}), (Role.DECLARANT,)),
+    Action.CANCEL: Transition(
+        frozenset({S.PRE_LODGED, S.SUBMITTED, S.ASSESSED, S.DOCUMENTARY_CHECK}), (Role.DECLARANT,)
+    ),
     Action.REFER_PHYSICAL: Transition(frozenset({S.DOCUMENTARY_CHECK}), (Role.OFFICER,)),
     Action.RECORD_INSPECTION: Transition(UNDER_CONTROL, (Role.OFFICER,)),
     Action.RELEASE: Transition(frozenset({S.HELD}), (Role.OFFICER,)),
@@ -72,8 +74,11 @@ TRANSITIONS: dict[Action, Transition] = {
 # Declarants act on their own declarations only; officers on any of their economy's.
 OWNER_ONLY = frozenset({Action.SUBMIT, Action.AMEND, Action.CANCEL})
 
-LANE_STATUS = {Lane.GREEN: S.RELEASED, Lane.YELLOW: S.DOCUMENTARY_CHECK,
-               Lane.RED: S.PHYSICAL_INSPECTION}
+LANE_STATUS = {
+    Lane.GREEN: S.RELEASED,
+    Lane.YELLOW: S.DOCUMENTARY_CHECK,
+    Lane.RED: S.PHYSICAL_INSPECTION,
+}
 
 
 def check(action: Action, status: Status | None, principal: Principal | None) -> None:
@@ -90,8 +95,10 @@ def check(action: Action, status: Status | None, principal: Principal | None) ->
         return
     if status not in rule.sources:
         allowed = ", ".join(sorted(s.value for s in rule.sources))
-        raise Conflict(f"cannot {action.value.replace('_', ' ')} a declaration that is "
-                       f"{status.value if status else 'new'} (only when {allowed})")
+        raise Conflict(
+            f"cannot {action.value.replace('_', ' ')} a declaration that is "
+            f"{status.value if status else 'new'} (only when {allowed})"
+        )
 
 
 def after_submit(pre_lodged: bool) -> Status:

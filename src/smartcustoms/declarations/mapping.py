@@ -34,7 +34,7 @@ class MappedRow:
 
 @cache
 def _segments(target: str) -> tuple[tuple[str, int | None], ...]:
-    out = []
+    out: list[tuple[str, int | None]] = []
     for part in target.split("."):
         if _SEGMENT_INDEX in part:
             name, rest = part.split("[", 1)
@@ -82,8 +82,9 @@ def map_row(profile: Profile, row: dict[str, str], line: int) -> MappedRow:
     return MappedRow(line, doc, fraud, critical, code, problems)
 
 
-def _value(profile: Profile, spec: FieldSpec, row: dict[str, str],
-           problems: list[FieldError]) -> str:
+def _value(
+    profile: Profile, spec: FieldSpec, row: dict[str, str], problems: list[FieldError]
+) -> str:
     if spec.value is not None:
         return spec.value
     if spec.template is not None:
@@ -99,9 +100,13 @@ def _value(profile: Profile, spec: FieldSpec, row: dict[str, str],
     if spec.codes:
         table = profile.codes[spec.codes]
         if raw not in table:
-            problems.append(FieldError(spec.target, "unknown_code",
-                                       f"'{raw}' is not in the {spec.codes} code list of the "
-                                       f"{profile.name} profile"))
+            problems.append(
+                FieldError(
+                    spec.target,
+                    "unknown_code",
+                    f"'{raw}' is not in the {spec.codes} code list of the {profile.name} profile",
+                )
+            )
             return ""
         return table[raw]
     return raw
@@ -116,14 +121,20 @@ def open_rows(path: Path, profile: Profile) -> tuple[csv.DictReader[str], Any]:
     missing = [c for c in profile.required_columns() if c not in header]
     if missing:
         handle.close()
-        raise InvalidInput([FieldError("header", "missing_column",
-                                       f"column '{c}' is missing (profile {profile.name})")
-                            for c in missing])
+        raise InvalidInput(
+            [
+                FieldError(
+                    "header", "missing_column", f"column '{c}' is missing (profile {profile.name})"
+                )
+                for c in missing
+            ]
+        )
     return reader, handle
 
 
-def read_records(path: str | Path, profile: str | Path | Profile = "kcs-cdd"
-                 ) -> Iterator[MappedRow]:
+def read_records(
+    path: str | Path, profile: str | Path | Profile = "kcs-cdd"
+) -> Iterator[MappedRow]:
     """Every data row of ``path`` mapped to a declaration document; nothing is validated or
     stored (see :func:`smartcustoms.declarations.importing.import_file` for that)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -160,13 +171,13 @@ def flat_record(m: MappedRow) -> dict[str, Any]:
         "net_mass_kg": item.get("net_mass_kg", ""),
         "item_value": item.get("invoice_value", ""),
         "fraud": None if m.fraud is None else int(m.fraud),
-        "critical_fraud": None if m.fraud is None else
-        (2 if m.critical else (1 if m.fraud else 0)),
+        "critical_fraud": None if m.fraud is None else (2 if m.critical else (1 if m.fraud else 0)),
     }
 
 
-def frame_records(path: str | Path, profile: str | Path | Profile = "kcs-cdd"
-                  ) -> list[dict[str, Any]]:
+def frame_records(
+    path: str | Path, profile: str | Path | Profile = "kcs-cdd"
+) -> list[dict[str, Any]]:
     """Rows of ``path`` as flat records with the risk frame's column names (not stored):
     ``pandas.DataFrame(frame_records(p))`` can go straight into ``risk.frame.normalize_frame``.
     """

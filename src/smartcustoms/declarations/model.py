@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from smartcustoms.errors import FieldError
 
+Day = date  # the Declaration has a field named ``date``
+
 
 class Kind(enum.StrEnum):
     IMPORT = "import"
@@ -106,8 +108,8 @@ class Declaration:
     courier: Party | None = None
     departure_country: str | None = None
     destination_country: str | None = None
-    arrival_date: date | None = None
-    departure_date: date | None = None
+    arrival_date: Day | None = None
+    departure_date: Day | None = None
     freight: Decimal = Decimal(0)
     insurance: Decimal = Decimal(0)
     national: dict[str, str] = field(default_factory=dict)

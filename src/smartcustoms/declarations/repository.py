@@ -33,21 +33,31 @@ class DeclarationRepository:
         return self.session.scalars(stmt).one_or_none()
 
     def by_reference(self, economy: str, lodged_by: str, reference: str) -> DeclarationRow | None:
-        return self.session.scalars(select(DeclarationRow).where(
-            DeclarationRow.economy == economy, DeclarationRow.lodged_by == lodged_by,
-            DeclarationRow.reference == reference)).one_or_none()
+        return self.session.scalars(
+            select(DeclarationRow).where(
+                DeclarationRow.economy == economy,
+                DeclarationRow.lodged_by == lodged_by,
+                DeclarationRow.reference == reference,
+            )
+        ).one_or_none()
 
-    def existing_references(self, economy: str, lodged_by: str,
-                            references: Iterable[str]) -> dict[str, tuple[str, str]]:
+    def existing_references(
+        self, economy: str, lodged_by: str, references: Iterable[str]
+    ) -> dict[str, tuple[str, str]]:
         """reference -> (id, submission hash) for those already lodged."""
         refs = list(references)
         out: dict[str, tuple[str, str]] = {}
         for start in range(0, len(refs), 900):
             chunk = refs[start : start + 900]
-            rows = self.session.execute(select(
-                DeclarationRow.reference, DeclarationRow.id, DeclarationRow.submission_hash
-            ).where(DeclarationRow.economy == economy, DeclarationRow.lodged_by == lodged_by,
-                    DeclarationRow.reference.in_(chunk)))
+            rows = self.session.execute(
+                select(
+                    DeclarationRow.reference, DeclarationRow.id, DeclarationRow.submission_hash
+                ).where(
+                    DeclarationRow.economy == economy,
+                    DeclarationRow.lodged_by == lodged_by,
+                    DeclarationRow.reference.in_(chunk),
+                )
+            )
             out.update({r.reference: (r.id, r.submission_hash) for r in rows})
         return out
 
@@ -56,7 +66,8 @@ class DeclarationRepository:
 
     def set_items(self, declaration_id: str, items: Sequence[dict[str, Any]]) -> None:
         self.session.query(DeclarationItemRow).filter(
-            DeclarationItemRow.declaration_id == declaration_id).delete()
+            DeclarationItemRow.declaration_id == declaration_id
+        ).delete()
         if items:
             self.session.execute(insert(DeclarationItemRow), list(items))
 
@@ -64,30 +75,46 @@ class DeclarationRepository:
         self.session.add(row)
 
     def versions(self, declaration_id: str) -> list[DeclarationVersionRow]:
-        return list(self.session.scalars(select(DeclarationVersionRow).where(
-            DeclarationVersionRow.declaration_id == declaration_id).order_by(
-            DeclarationVersionRow.version)))
+        return list(
+            self.session.scalars(
+                select(DeclarationVersionRow)
+                .where(DeclarationVersionRow.declaration_id == declaration_id)
+                .order_by(DeclarationVersionRow.version)
+            )
+        )
 
     def add_inspection(self, row: InspectionResultRow) -> None:
         self.session.add(row)
 
     def inspections(self, declaration_id: str) -> list[InspectionResultRow]:
-        return list(self.session.scalars(select(InspectionResultRow).where(
-            InspectionResultRow.declaration_id == declaration_id).order_by(
-            InspectionResultRow.recorded_at)))
+        return list(
+            self.session.scalars(
+                select(InspectionResultRow)
+                .where(InspectionResultRow.declaration_id == declaration_id)
+                .order_by(InspectionResultRow.recorded_at)
+            )
+        )
 
-    def bulk_insert(self, declarations: list[dict[str, Any]], items: list[dict[str, Any]],
-                    inspections: list[dict[str, Any]]) -> None:
-        for table, rows in ((DeclarationRow, declarations), (DeclarationItemRow, items),
-                            (InspectionResultRow, inspections)):
+    def bulk_insert(
+        self,
+        declarations: list[dict[str, Any]],
+        items: list[dict[str, Any]],
+        inspections: list[dict[str, Any]],
+    ) -> None:
+        for table, rows in (
+            (DeclarationRow, declarations),
+            (DeclarationItemRow, items),
+            (InspectionResultRow, inspections),
+        ):
             for start in range(0, len(rows), CHUNK):
                 self.session.execute(insert(table), rows[start : start + CHUNK])
 
     def add_batch(self, row: ImportBatchRow) -> None:
         self.session.add(row)
 
-    def search(self, economy: str, lodged_by: str | None, f: ListFilters,
-               page: PageRequest) -> tuple[list[DeclarationRow], int]:
+    def search(
+        self, economy: str, lodged_by: str | None, f: ListFilters, page: PageRequest
+    ) -> tuple[list[DeclarationRow], int]:
         D = DeclarationRow
         conditions: list[Any] = [D.economy == economy]
         if lodged_by is not None:
@@ -103,35 +130,43 @@ class DeclarationRepository:
         if f.reference:
             conditions.append(D.reference == f.reference)
         if f.party:
-            conditions.append(or_(D.declarant_id == f.party, D.trader_id == f.party,
-                                  D.partner_id == f.party))
+            conditions.append(
+                or_(D.declarant_id == f.party, D.trader_id == f.party, D.partner_id == f.party)
+            )
         if f.hs_prefix:
-            conditions.append(exists().where(
-                DeclarationItemRow.declaration_id == D.id,
-                DeclarationItemRow.hs_code.startswith(f.hs_prefix, autoescape=True)))
-        total = int(self.session.scalar(select(func.count()).select_from(D).where(*conditions))
-                    or 0)
+            conditions.append(
+                exists().where(
+                    DeclarationItemRow.declaration_id == D.id,
+                    DeclarationItemRow.hs_code.startswith(f.hs_prefix, autoescape=True),
+                )
+            )
+        total = int(
+            self.session.scalar(select(func.count()).select_from(D).where(*conditions)) or 0
+        )
         rows = self.session.scalars(
-            select(D).where(*conditions)
+            select(D)
+            .where(*conditions)
             .order_by(D.declaration_date.desc(), D.created_at.desc(), D.id)
-            .offset(page.offset).limit(page.size)).all()
+            .offset(page.offset)
+            .limit(page.size)
+        ).all()
         return list(rows), total
 
     def hs_codes(self, declaration_ids: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {i: [] for i in declaration_ids}
         if not declaration_ids:
             return out
-        rows = self.session.execute(select(
-            DeclarationItemRow.declaration_id, DeclarationItemRow.hs_code
-        ).where(DeclarationItemRow.declaration_id.in_(list(declaration_ids))).order_by(
-            DeclarationItemRow.declaration_id, DeclarationItemRow.line_no))
+        rows = self.session.execute(
+            select(DeclarationItemRow.declaration_id, DeclarationItemRow.hs_code)
+            .where(DeclarationItemRow.declaration_id.in_(list(declaration_ids)))
+            .order_by(DeclarationItemRow.declaration_id, DeclarationItemRow.line_no)
+        )
         for r in rows:
             out[r.declaration_id].append(r.hs_code)
         return out
 
     def status_counts(self, economy: str, lodged_by: str | None) -> dict[str, int]:
-        stmt = select(DeclarationRow.status, func.count()).where(
-            DeclarationRow.economy == economy)
+        stmt = select(DeclarationRow.status, func.count()).where(DeclarationRow.economy == economy)
         if lodged_by is not None:
             stmt = stmt.where(DeclarationRow.lodged_by == lodged_by)
         rows = self.session.execute(stmt.group_by(DeclarationRow.status)).all()

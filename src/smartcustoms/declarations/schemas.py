@@ -42,8 +42,17 @@ class DeclarationIn(BaseModel):
     kind: Literal["import", "export"]
     date: str | None = Field(None, description="YYYY-MM-DD; default today")
     office: str
-    transport_mode: Literal["sea", "rail", "road", "air", "post", "fixed_installation",
-                            "inland_waterway", "own_propulsion", "unknown"]
+    transport_mode: Literal[
+        "sea",
+        "rail",
+        "road",
+        "air",
+        "post",
+        "fixed_installation",
+        "inland_waterway",
+        "own_propulsion",
+        "unknown",
+    ]
     invoice_currency: str
     incoterm: str
     freight: Decimal = Decimal(0)

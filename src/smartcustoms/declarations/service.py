@@ -21,21 +21,32 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import (
     Assessor,
-    AssessorContext,
-    RuleBasedAssessor,
     RuleBasedConfig,
-    registered_assessor,
 )
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
-    assessment_to_dict,
     document_hash,
     to_document,
 )
+from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for callers)
+    ENTITY,
+    READERS,
+    SYSTEM,
+    apply_assessment,
+    assess_and_route,
+    assessor_for,
+    check_action,
+    event,
+    get_assessor_config,
+    item_rows,
+    load_row,
+    read_record,
+    sees_all,
+    state_of,
+)
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (
-    Assessment,
     Declaration,
     DeclarationRecord,
     DeclarationSummary,
@@ -44,24 +55,25 @@ from smartcustoms.declarations.model import (
     Status,
     ValidationReport,
 )
-from smartcustoms.declarations.records import record_of, summary_of
+from smartcustoms.declarations.records import summary_of
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import (
     AssessorConfigRow,
     DeclarationRow,
     DeclarationVersionRow,
 )
-from smartcustoms.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
-
-ENTITY = "declaration"
-READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
-SYSTEM = "system"
+from smartcustoms.errors import Conflict, FieldError, InvalidInput
 
 
 def system_principal(economy: str, name: str = SYSTEM) -> Principal:
     """The platform acting on its own (CLI operators, demo loading): an admin of ``economy``."""
-    return Principal(user_id=name, email=f"{name}@localhost", name="SmartCustoms system",
-                     economy=economy.upper(), roles=frozenset({Role.ADMIN}))
+    return Principal(
+        user_id=name,
+        email=f"{name}@localhost",
+        name="SmartCustoms system",
+        economy=economy.upper(),
+        roles=frozenset({Role.ADMIN}),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,108 +84,12 @@ class SubmitResult:
     warnings: list[FieldError] = field(default_factory=list)
 
 
-# --- helpers shared with actions.py ------------------------------------------------------------
-
-
-def sees_all(principal: Principal) -> bool:
-    return principal.has(Role.OFFICER, Role.ANALYST)
-
-
-def load_row(repo: DeclarationRepository, principal: Principal, declaration_id: str,
-             *, lock: bool = False) -> DeclarationRow:
-    """The row if this principal may see it; another economy's or another declarant's: 404."""
-    principal.require(*READERS)
-    row = repo.get(declaration_id, lock=lock)
-    if row is None or row.economy != principal.economy or (
-            not sees_all(principal) and row.lodged_by != principal.user_id):
-        raise NotFound(f"no declaration {declaration_id}")
-    return row
-
-
-def check_action(action: Action, row: DeclarationRow, principal: Principal) -> None:
-    lifecycle.check(action, Status(row.status), principal)
-    if action in lifecycle.OWNER_ONLY and row.lodged_by != principal.user_id and \
-            not principal.has(Role.ADMIN):
-        raise PermissionDenied("only the declarant who lodged it may do this")
-
-
-def event(row: DeclarationRow, action: str, actor: str, at: Any, before: dict[str, Any] | None,
-          after: dict[str, Any] | None, note: str = "") -> AuditEvent:
-    return AuditEvent(ENTITY, row.id, action, actor, at, before, after, note)
-
-
-def state_of(row: DeclarationRow) -> dict[str, Any]:
-    return {"status": row.status, "lane": row.lane, "version": row.version}
-
-
-def read_record(uow: UnitOfWork, row: DeclarationRow) -> DeclarationRecord:
-    repo = DeclarationRepository(uow.session)
-    return record_of(row, repo.inspections(row.id), AuditLog(uow.session).entries_for(row.id))
-
-
-def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:
-    row.assessment = assessment_to_dict(a) if a else None
-    row.currency = a.currency if a else None
-    row.customs_value = a.customs_value if a else None
-    row.duty_total = a.duty_total if a else None
-    row.tax_total = a.tax_total if a else None
-    row.total_due = a.total if a else None
-
-
-def item_rows(declaration_id: str, decl: Declaration, a: Assessment | None
-              ) -> list[dict[str, Any]]:
-    duty: dict[int, Any] = {}
-    if a is not None:
-        for ln in a.lines:
-            if ln.tax != "vat":
-                duty[ln.item] = duty.get(ln.item, 0) + ln.amount
-    return [{
-        "declaration_id": declaration_id, "line_no": i + 1, "hs_code": it.hs_code,
-        "origin_country": it.origin_country, "preference": it.preference,
-        "net_mass_kg": it.net_mass_kg, "invoice_value": it.invoice_value,
-        "customs_value": a.valuation[i].customs_value if a else None,
-        "duty": duty.get(i + 1) if a else None,
-    } for i, it in enumerate(decl.items)]
-
-
-def assessor_for(uow: UnitOfWork, economy: str, given: Assessor | None) -> Assessor:
-    if given is not None:
-        return given
-    registered = registered_assessor(economy)
-    if registered is not None:
-        return registered
-    return RuleBasedAssessor(get_assessor_config(uow, economy))
-
-
-def assess_and_route(uow: UnitOfWork, row: DeclarationRow, decl: Declaration, a: Assessment,
-                     events: list[AuditEvent], at: Any, assessor: Assessor | None) -> None:
-    """submitted -> assessed -> released | documentary_check | physical_inspection."""
-    lifecycle.check(Action.ASSESS, Status(row.status), None)
-    before = state_of(row)
-    apply_assessment(row, a)
-    row.status = Status.ASSESSED.value
-    events.append(event(row, Action.ASSESS.value, SYSTEM, at, before, {
-        **state_of(row), "customs_value": str(a.customs_value), "total_due": str(a.total),
-        "currency": a.currency}))
-    chosen = assessor_for(uow, row.economy, assessor)
-    decision = chosen.assess(decl, AssessorContext(row.economy, row.id, row.declaration_date,
-                                                   row.lodged_by, a))
-    lifecycle.check(Action.ROUTE, Status(row.status), None)
-    before = state_of(row)
-    row.lane = decision.lane.value
-    row.lane_score = decision.score
-    row.lane_reasons = list(decision.reasons)
-    row.status = lifecycle.LANE_STATUS[decision.lane].value
-    events.append(event(row, Action.ROUTE.value, SYSTEM, at, before, {
-        **state_of(row), "score": decision.score, "reasons": list(decision.reasons),
-        "rules_fired": list(decision.rules_fired)}))
-
-
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def validate(uow: UnitOfWork, principal: Principal, raw: Any, *,
-             clock: Clock | None = None) -> ValidationReport:
+def validate(
+    uow: UnitOfWork, principal: Principal, raw: Any, *, clock: Clock | None = None
+) -> ValidationReport:
     """Every problem of ``raw`` at once, and the duties it would owe; stores nothing."""
     principal.require(*READERS)
     today = (clock or SystemClock()).now().date()
@@ -186,8 +102,15 @@ def validate(uow: UnitOfWork, principal: Principal, raw: Any, *,
         return ValidationReport(errors, warnings + more, a)
 
 
-def submit(uow: UnitOfWork, principal: Principal, raw: Any, *, clock: Clock | None = None,
-           assessor: Assessor | None = None, source: str = "api") -> SubmitResult:
+def submit(
+    uow: UnitOfWork,
+    principal: Principal,
+    raw: Any,
+    *,
+    clock: Clock | None = None,
+    assessor: Assessor | None = None,
+    source: str = "api",
+) -> SubmitResult:
     """Lodge a declaration; replaying the same payload returns the existing one."""
     lifecycle.check(Action.SUBMIT, None, principal)
     now = (clock or SystemClock()).now()
@@ -206,11 +129,22 @@ def submit(uow: UnitOfWork, principal: Principal, raw: Any, *, clock: Clock | No
             raise InvalidInput(errors)
         row = _new_row(principal, decl, digest, now, source)
         events: list[AuditEvent] = []
-        pre_lodged = decl.kind is Kind.IMPORT and decl.arrival_date is not None and \
-            decl.arrival_date > now.date()
+        pre_lodged = (
+            decl.kind is Kind.IMPORT
+            and decl.arrival_date is not None
+            and decl.arrival_date > now.date()
+        )
         row.status = lifecycle.after_submit(pre_lodged).value
-        events.append(event(row, Action.SUBMIT.value, principal.user_id, now, None, {
-            **state_of(row), "document_hash": digest, "reference": decl.reference}))
+        events.append(
+            event(
+                row,
+                Action.SUBMIT.value,
+                principal.user_id,
+                now,
+                None,
+                {**state_of(row), "document_hash": digest, "reference": decl.reference},
+            )
+        )
         if not pre_lodged:
             assess_and_route(uow, row, decl, a, events, now, assessor)
         try:
@@ -229,26 +163,46 @@ def submit(uow: UnitOfWork, principal: Principal, raw: Any, *, clock: Clock | No
         return SubmitResult(read_record(uow, row), True, warnings + more)
 
 
-def _replay(uow: UnitOfWork, existing: DeclarationRow, digest: str,
-            warnings: list[FieldError]) -> SubmitResult:
+def _replay(
+    uow: UnitOfWork, existing: DeclarationRow, digest: str, warnings: list[FieldError]
+) -> SubmitResult:
     if existing.submission_hash != digest:
-        raise Conflict(f"reference '{existing.reference}' was already used for a different "
-                       f"declaration ({existing.id}); amend that one or use a new reference")
+        raise Conflict(
+            f"reference '{existing.reference}' was already used for a different "
+            f"declaration ({existing.id}); amend that one or use a new reference"
+        )
     return SubmitResult(read_record(uow, existing), False, warnings)
 
 
-def _new_row(principal: Principal, decl: Declaration, digest: str, now: Any,
-             source: str) -> DeclarationRow:
+def _new_row(
+    principal: Principal, decl: Declaration, digest: str, now: Any, source: str
+) -> DeclarationRow:
     trader, partner = decl.trader, decl.partner
     return DeclarationRow(
-        id=new_id(), economy=principal.economy, lodged_by=principal.user_id,
-        reference=decl.reference, submission_hash=digest, kind=decl.kind.value,
-        status=Status.SUBMITTED.value, lane=None, lane_score=None, lane_reasons=[], version=1,
-        declaration_date=decl.date or now.date(), office=decl.office,
-        declarant_id=decl.declarant.id, trader_id=trader.id if trader else None,
-        partner_id=partner.id if partner else None, invoice_currency=decl.invoice_currency,
-        document=to_document(decl), assessment=None, source=source, batch_id=None,
-        created_at=now, updated_at=now)
+        id=new_id(),
+        economy=principal.economy,
+        lodged_by=principal.user_id,
+        reference=decl.reference,
+        submission_hash=digest,
+        kind=decl.kind.value,
+        status=Status.SUBMITTED.value,
+        lane=None,
+        lane_score=None,
+        lane_reasons=[],
+        version=1,
+        declaration_date=decl.date or now.date(),
+        office=decl.office,
+        declarant_id=decl.declarant.id,
+        trader_id=trader.id if trader else None,
+        partner_id=partner.id if partner else None,
+        invoice_currency=decl.invoice_currency,
+        document=to_document(decl),
+        assessment=None,
+        source=source,
+        batch_id=None,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def get(uow: UnitOfWork, principal: Principal, declaration_id: str) -> DeclarationRecord:
@@ -257,8 +211,12 @@ def get(uow: UnitOfWork, principal: Principal, declaration_id: str) -> Declarati
         return read_record(uow, row)
 
 
-def list_declarations(uow: UnitOfWork, principal: Principal, filters: ListFilters | None = None,
-                      page: PageRequest | None = None) -> Page[DeclarationSummary]:
+def list_declarations(
+    uow: UnitOfWork,
+    principal: Principal,
+    filters: ListFilters | None = None,
+    page: PageRequest | None = None,
+) -> Page[DeclarationSummary]:
     """The economy's declarations (a declarant: only their own), newest first."""
     principal.require(*READERS)
     page = page or PageRequest()
@@ -277,8 +235,15 @@ def status_counts(uow: UnitOfWork, principal: Principal) -> dict[str, int]:
         return DeclarationRepository(uow.session).status_counts(principal.economy, own)
 
 
-def amend(uow: UnitOfWork, principal: Principal, declaration_id: str, raw: Any, *,
-          clock: Clock | None = None, assessor: Assessor | None = None) -> DeclarationRecord:
+def amend(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    raw: Any,
+    *,
+    clock: Clock | None = None,
+    assessor: Assessor | None = None,
+) -> DeclarationRecord:
     """Replace the document (keeping the old version) and re-assess; before release only."""
     now = (clock or SystemClock()).now()
     with uow:
@@ -288,14 +253,24 @@ def amend(uow: UnitOfWork, principal: Principal, declaration_id: str, raw: Any, 
         checker = Checker(uow, row.economy, now.date())
         decl, a, _ = checker.full(raw)
         if decl.reference != row.reference:
-            raise InvalidInput.single("reference", "reference_changed",
-                                      f"an amendment keeps the reference '{row.reference}'")
+            raise InvalidInput.single(
+                "reference",
+                "reference_changed",
+                f"an amendment keeps the reference '{row.reference}'",
+            )
         if decl.kind.value != row.kind:
             raise InvalidInput.single("kind", "kind_changed", "an amendment keeps the kind")
         before = {**state_of(row), "document_hash": document_hash_of(row)}
-        repo.add_version(DeclarationVersionRow(
-            declaration_id=row.id, version=row.version, document=row.document,
-            assessment=row.assessment, superseded_at=now, superseded_by=principal.user_id))
+        repo.add_version(
+            DeclarationVersionRow(
+                declaration_id=row.id,
+                version=row.version,
+                document=row.document,
+                assessment=row.assessment,
+                superseded_at=now,
+                superseded_by=principal.user_id,
+            )
+        )
         row.version += 1
         row.document = to_document(decl)
         row.declaration_date = decl.date or row.declaration_date
@@ -307,8 +282,16 @@ def amend(uow: UnitOfWork, principal: Principal, declaration_id: str, raw: Any, 
         row.updated_at = now
         new_status = lifecycle.after_amend(Status(row.status))
         row.status = new_status.value
-        events = [event(row, Action.AMEND.value, principal.user_id, now, before,
-                        {**state_of(row), "document_hash": document_hash(decl)})]
+        events = [
+            event(
+                row,
+                Action.AMEND.value,
+                principal.user_id,
+                now,
+                before,
+                {**state_of(row), "document_hash": document_hash(decl)},
+            )
+        ]
         if new_status is Status.SUBMITTED:
             assess_and_route(uow, row, decl, a, events, now, assessor)
         elif new_status is not Status.PRE_LODGED:
@@ -325,8 +308,14 @@ def document_hash_of(row: DeclarationRow) -> str:
     return sha256_of(row.document)
 
 
-def cancel(uow: UnitOfWork, principal: Principal, declaration_id: str, reason: str = "", *,
-           clock: Clock | None = None) -> DeclarationRecord:
+def cancel(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    reason: str = "",
+    *,
+    clock: Clock | None = None,
+) -> DeclarationRecord:
     now = (clock or SystemClock()).now()
     with uow:
         repo = DeclarationRepository(uow.session)
@@ -335,8 +324,14 @@ def cancel(uow: UnitOfWork, principal: Principal, declaration_id: str, reason: s
         before = state_of(row)
         row.status = Status.CANCELLED.value
         row.updated_at = now
-        AuditLog(uow.session).append(row.economy, [event(
-            row, Action.CANCEL.value, principal.user_id, now, before, state_of(row), reason)])
+        AuditLog(uow.session).append(
+            row.economy,
+            [
+                event(
+                    row, Action.CANCEL.value, principal.user_id, now, before, state_of(row), reason
+                )
+            ],
+        )
         uow.commit()
         return read_record(uow, row)
 
@@ -346,22 +341,22 @@ def versions(uow: UnitOfWork, principal: Principal, declaration_id: str) -> list
     with uow:
         repo = DeclarationRepository(uow.session)
         row = load_row(repo, principal, declaration_id)
-        return [{"version": v.version, "document": v.document, "assessment": v.assessment,
-                 "superseded_at": v.superseded_at, "superseded_by": v.superseded_by}
-                for v in repo.versions(row.id)]
+        return [
+            {
+                "version": v.version,
+                "document": v.document,
+                "assessment": v.assessment,
+                "superseded_at": v.superseded_at,
+                "superseded_by": v.superseded_by,
+            }
+            for v in repo.versions(row.id)
+        ]
 
 
 # --- assessor configuration --------------------------------------------------------------------
-
-
-def get_assessor_config(uow: UnitOfWork, economy: str) -> RuleBasedConfig:
-    with uow:
-        row = DeclarationRepository(uow.session).assessor_config(economy)
-        return RuleBasedConfig.from_dict(row.config) if row else RuleBasedConfig()
-
-
-def set_assessor_config(uow: UnitOfWork, principal: Principal, raw: dict[str, Any], *,
-                        clock: Clock | None = None) -> RuleBasedConfig:
+def set_assessor_config(
+    uow: UnitOfWork, principal: Principal, raw: dict[str, Any], *, clock: Clock | None = None
+) -> RuleBasedConfig:
     """Replace the rule-based assessor's rules and random rates (analysts, admins)."""
     principal.require(Role.ANALYST)
     config = RuleBasedConfig.from_dict(raw)
@@ -369,11 +364,27 @@ def set_assessor_config(uow: UnitOfWork, principal: Principal, raw: dict[str, An
     with uow:
         repo = DeclarationRepository(uow.session)
         old = repo.assessor_config(principal.economy)
-        repo.save_assessor_config(AssessorConfigRow(
-            economy=principal.economy, config=config.to_dict(), updated_by=principal.user_id,
-            updated_at=now))
-        AuditLog(uow.session).append(principal.economy, [AuditEvent(
-            "assessor_config", principal.economy, "configure", principal.user_id, now,
-            old.config if old else None, config.to_dict())])
+        repo.save_assessor_config(
+            AssessorConfigRow(
+                economy=principal.economy,
+                config=config.to_dict(),
+                updated_by=principal.user_id,
+                updated_at=now,
+            )
+        )
+        AuditLog(uow.session).append(
+            principal.economy,
+            [
+                AuditEvent(
+                    "assessor_config",
+                    principal.economy,
+                    "configure",
+                    principal.user_id,
+                    now,
+                    old.config if old else None,
+                    config.to_dict(),
+                )
+            ],
+        )
         uow.commit()
     return config

@@ -68,7 +68,8 @@ class DeclarationItemRow(Base):
     __tablename__ = "declaration_items"
 
     declaration_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True
+    )
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     hs_code: Mapped[str] = mapped_column(String(10), index=True)
     origin_country: Mapped[str] = mapped_column(String(2), index=True)
@@ -85,7 +86,8 @@ class DeclarationVersionRow(Base):
     __tablename__ = "declaration_versions"
 
     declaration_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True)
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), primary_key=True
+    )
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     assessment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -100,7 +102,8 @@ class InspectionResultRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     declaration_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), index=True)
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), index=True
+    )
     economy: Mapped[str] = mapped_column(String(2), index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     fraud: Mapped[bool] = mapped_column(Boolean)

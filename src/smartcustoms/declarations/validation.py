@@ -9,23 +9,22 @@ declarant but do not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
-from smartcustoms.core.codes import is_country, is_currency
+from smartcustoms.core.codes import is_currency
 from smartcustoms.declarations.model import (
     INCOTERMS,
     MAX_ITEMS,
-    UNKNOWN_COUNTRY,
     Declaration,
     Item,
     Kind,
     Party,
     TransportMode,
 )
+from smartcustoms.declarations.reader import STRICT, Policy, Reader
 from smartcustoms.errors import FieldError
 
 E = TypeVar("E")
@@ -39,121 +38,46 @@ HS_CHAPTERS = frozenset(f"{n:02d}" for n in range(1, 98) if n != 77)
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/\-]{0,63}$")
 MAX_DECIMAL = Decimal("1e15")
 
-HEADER_FIELDS = frozenset({
-    "reference", "kind", "date", "office", "transport_mode", "invoice_currency", "incoterm",
-    "freight", "insurance", "declarant", "importer", "exporter", "seller", "buyer", "courier",
-    "departure_country", "destination_country", "arrival_date", "departure_date", "national",
-    "items",
-})
-ITEM_FIELDS = frozenset({
-    "hs_code", "description", "origin_country", "origin_indicator", "quantity", "unit",
-    "net_mass_kg", "gross_mass_kg", "invoice_value", "preference", "declared_duty_rate",
-})
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """What a source may relax. Live lodgings use the defaults; a mapping profile for recorded
-    history may accept what its source is known to contain (see profiles/kcs-cdd.yaml)."""
-
-    allow_zero_mass: bool = False
-    allow_zero_value: bool = False
-    allow_unknown_country: bool = False
-
-
-STRICT = Policy()
-
-
-@dataclass
-class _Reader:
-    policy: Policy
-    errors: list[FieldError] = field(default_factory=list)
-    warnings: list[FieldError] = field(default_factory=list)
-
-    def err(self, path: str, code: str, message: str) -> None:
-        self.errors.append(FieldError(path, code, message))
-
-    def warn(self, path: str, code: str, message: str) -> None:
-        self.warnings.append(FieldError(path, code, message))
-
-    def text(self, obj: Mapping[str, Any], key: str, path: str, *, required: bool = True,
-             max_len: int = 200) -> str | None:
-        value = obj.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.err(path, "required", f"{key.replace('_', ' ')} is required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            self.err(path, "not_text", f"{key.replace('_', ' ')} must be text")
-            return None
-        text = str(value).strip()
-        if len(text) > max_len:
-            self.err(path, "too_long", f"at most {max_len} characters ({len(text)} given)")
-            return None
-        return text
-
-    def number(self, obj: Mapping[str, Any], key: str, path: str, *, required: bool = True,
-               positive: bool = False, allow_zero: bool = False) -> Decimal | None:
-        value = obj.get(key)
-        if value is None or value == "":
-            if required:
-                self.err(path, "required", f"{key.replace('_', ' ')} is required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-            self.err(path, "not_a_number", f"'{value}' is not a number")
-            return None
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.err(path, "not_a_number",
-                     f"'{value}' is not a number (write digits with a dot, e.g. 1234.50)")
-            return None
-        if not number.is_finite() or abs(number) >= MAX_DECIMAL:
-            self.err(path, "out_of_range", f"'{value}' is not a usable amount")
-            return None
-        if number < 0:
-            self.err(path, "negative", f"{key.replace('_', ' ')} cannot be negative ({value})")
-            return None
-        if positive and number == 0 and not allow_zero:
-            self.err(path, "not_positive", f"{key.replace('_', ' ')} must be more than zero")
-            return None
-        return number
-
-    def day(self, obj: Mapping[str, Any], key: str, path: str) -> date | None:
-        value = obj.get(key)
-        if value is None or value == "":
-            return None
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.err(path, "invalid_date", f"'{value}' is not a date; write YYYY-MM-DD")
-            return None
-
-    def country(self, obj: Mapping[str, Any], key: str, path: str, *,
-                required: bool = False) -> str | None:
-        text = self.text(obj, key, path, required=required, max_len=3)
-        if text is None:
-            return None
-        code = text.upper()
-        if code == UNKNOWN_COUNTRY and self.policy.allow_unknown_country:
-            return code
-        if not is_country(code):
-            self.err(path, "unknown_country", f"'{text}' is not an ISO 3166 country code "
-                     "(two letters, e.g. KR, CN, US)")
-            return None
-        return code
-
-    def choice(self, obj: Mapping[str, Any], key: str, path: str,
-               parse: Callable[[str], E], allowed: Iterable[str]) -> E | None:
-        text = self.text(obj, key, path)
-        if text is None:
-            return None
-        try:
-            return parse(text)
-        except ValueError:
-            self.err(path, "invalid_choice",
-                     f"'{text}' is not allowed; use one of {', '.join(sorted(allowed))}")
-            return None
+HEADER_FIELDS = frozenset(
+    {
+        "reference",
+        "kind",
+        "date",
+        "office",
+        "transport_mode",
+        "invoice_currency",
+        "incoterm",
+        "freight",
+        "insurance",
+        "declarant",
+        "importer",
+        "exporter",
+        "seller",
+        "buyer",
+        "courier",
+        "departure_country",
+        "destination_country",
+        "arrival_date",
+        "departure_date",
+        "national",
+        "items",
+    }
+)
+ITEM_FIELDS = frozenset(
+    {
+        "hs_code",
+        "description",
+        "origin_country",
+        "origin_indicator",
+        "quantity",
+        "unit",
+        "net_mass_kg",
+        "gross_mass_kg",
+        "invoice_value",
+        "preference",
+        "declared_duty_rate",
+    }
+)
 
 
 def read_document(
@@ -164,7 +88,7 @@ def read_document(
     Returns ``(declaration or None, errors, warnings)``; the declaration is None whenever there
     is at least one error, so nothing half-checked can be stored.
     """
-    r = _Reader(policy)
+    r = Reader(policy)
     if not isinstance(raw, Mapping):
         r.err("$", "not_an_object", "a declaration is a JSON object")
         return None, r.errors, r.warnings
@@ -180,18 +104,28 @@ def read_document(
     if lodged is not None and lodged < EARLIEST_DATE:
         r.err("date", "too_old", f"the declaration date must be on or after {EARLIEST_DATE}")
     office = r.text(raw, "office", "office", max_len=20)
-    mode = r.choice(raw, "transport_mode", "transport_mode", lambda t: TransportMode(t.lower()),
-                    [m.value for m in TransportMode])
+    mode = r.choice(
+        raw,
+        "transport_mode",
+        "transport_mode",
+        lambda t: TransportMode(t.lower()),
+        [m.value for m in TransportMode],
+    )
     currency = r.text(raw, "invoice_currency", "invoice_currency", max_len=3)
     if currency is not None and not is_currency(currency):
-        r.err("invoice_currency", "unknown_currency",
-              f"'{currency}' is not an ISO 4217 currency code (e.g. USD, EUR, KRW)")
+        r.err(
+            "invoice_currency",
+            "unknown_currency",
+            f"'{currency}' is not an ISO 4217 currency code (e.g. USD, EUR, KRW)",
+        )
         currency = None
     incoterm = r.choice(raw, "incoterm", "incoterm", _incoterm, INCOTERMS)
     freight = r.number(raw, "freight", "freight", required=False) or Decimal(0)
     insurance = r.number(raw, "insurance", "insurance", required=False) or Decimal(0)
-    parties = {role: _party(r, raw, role) for role in
-               ("declarant", "importer", "exporter", "seller", "buyer", "courier")}
+    parties = {
+        role: _party(r, raw, role)
+        for role in ("declarant", "importer", "exporter", "seller", "buyer", "courier")
+    }
     if raw.get("declarant") is None:
         r.err("declarant", "required", "say who declares (declarant.id)")
     departure = r.country(raw, "departure_country", "departure_country")
@@ -203,11 +137,17 @@ def read_document(
         if raw.get("importer") is None:
             r.err("importer", "required", "an import declaration names the importer")
         if departure == economy:
-            r.warn("departure_country", "departs_from_destination",
-                   f"the goods depart from {economy}, the economy they are imported into")
+            r.warn(
+                "departure_country",
+                "departs_from_destination",
+                f"the goods depart from {economy}, the economy they are imported into",
+            )
         if destination is not None and destination != economy:
-            r.err("destination_country", "wrong_destination",
-                  f"an import into {economy} has {economy} as its destination")
+            r.err(
+                "destination_country",
+                "wrong_destination",
+                f"an import into {economy} has {economy} as its destination",
+            )
         _window(r, arrival, when, "arrival_date")
     elif kind is Kind.EXPORT:
         if raw.get("exporter") is None:
@@ -215,8 +155,11 @@ def read_document(
         if raw.get("destination_country") is None:
             r.err("destination_country", "required", "an export names its destination country")
         elif destination == economy:
-            r.err("destination_country", "same_as_origin",
-                  f"goods exported from {economy} cannot be destined for {economy}")
+            r.err(
+                "destination_country",
+                "same_as_origin",
+                f"goods exported from {economy} cannot be destined for {economy}",
+            )
         if arrival is not None:
             r.err("arrival_date", "not_for_export", "an export has a departure_date instead")
         _window(r, departure_date, when, "departure_date")
@@ -227,15 +170,33 @@ def read_document(
     assert kind and reference and office and mode and currency and incoterm and items
     declarant = parties["declarant"]
     assert declarant is not None
-    return Declaration(
-        reference=reference, kind=kind, date=lodged, office=office, transport_mode=mode,
-        declarant=declarant, importer=parties["importer"], exporter=parties["exporter"],
-        seller=parties["seller"], buyer=parties["buyer"], courier=parties["courier"],
-        invoice_currency=currency.upper(), incoterm=incoterm, freight=freight,
-        insurance=insurance, departure_country=departure, destination_country=destination,
-        arrival_date=arrival, departure_date=departure_date, national=national,
-        items=tuple(items),
-    ), r.errors, r.warnings
+    return (
+        Declaration(
+            reference=reference,
+            kind=kind,
+            date=lodged,
+            office=office,
+            transport_mode=mode,
+            declarant=declarant,
+            importer=parties["importer"],
+            exporter=parties["exporter"],
+            seller=parties["seller"],
+            buyer=parties["buyer"],
+            courier=parties["courier"],
+            invoice_currency=currency.upper(),
+            incoterm=incoterm,
+            freight=freight,
+            insurance=insurance,
+            departure_country=departure,
+            destination_country=destination,
+            arrival_date=arrival,
+            departure_date=departure_date,
+            national=national,
+            items=tuple(items),
+        ),
+        r.errors,
+        r.warnings,
+    )
 
 
 def _incoterm(text: str) -> str:
@@ -245,16 +206,20 @@ def _incoterm(text: str) -> str:
     return code
 
 
-def _window(r: _Reader, value: date | None, when: date, key: str) -> None:
+def _window(r: Reader, value: date | None, when: date, key: str) -> None:
     if value is None:
         return
     if value < when - ARRIVAL_BEFORE or value > when + ARRIVAL_AFTER:
-        r.err(key, "out_of_range", f"{key.replace('_', ' ')} {value} must lie between "
-              f"{when - ARRIVAL_BEFORE} and {when + ARRIVAL_AFTER} (the declaration date "
-              f"{when}, 365 days before to 90 days after)")
+        r.err(
+            key,
+            "out_of_range",
+            f"{key.replace('_', ' ')} {value} must lie between "
+            f"{when - ARRIVAL_BEFORE} and {when + ARRIVAL_AFTER} (the declaration date "
+            f"{when}, 365 days before to 90 days after)",
+        )
 
 
-def _party(r: _Reader, raw: Mapping[str, Any], role: str) -> Party | None:
+def _party(r: Reader, raw: Mapping[str, Any], role: str) -> Party | None:
     value = raw.get(role)
     if value is None:
         return None
@@ -267,7 +232,7 @@ def _party(r: _Reader, raw: Mapping[str, Any], role: str) -> Party | None:
     return None if ident is None else Party(ident, name, country)
 
 
-def _national(r: _Reader, value: Any) -> dict[str, str]:
+def _national(r: Reader, value: Any) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -284,7 +249,7 @@ def _national(r: _Reader, value: Any) -> dict[str, str]:
     return out
 
 
-def _items(r: _Reader, value: Any, kind: Kind | None, economy: str) -> list[Item]:
+def _items(r: Reader, value: Any, kind: Kind | None, economy: str) -> list[Item]:
     if value is None:
         r.err("items", "required", "a declaration has at least one item")
         return []
@@ -292,8 +257,9 @@ def _items(r: _Reader, value: Any, kind: Kind | None, economy: str) -> list[Item
         r.err("items", "not_a_list", "items is a list of goods lines")
         return []
     if not 1 <= len(value) <= MAX_ITEMS:
-        r.err("items", "item_count", f"a declaration has 1 to {MAX_ITEMS} items "
-              f"({len(value)} given)")
+        r.err(
+            "items", "item_count", f"a declaration has 1 to {MAX_ITEMS} items ({len(value)} given)"
+        )
         return []
     items: list[Item] = []
     seen: dict[tuple[Any, ...], int] = {}
@@ -301,11 +267,21 @@ def _items(r: _Reader, value: Any, kind: Kind | None, economy: str) -> list[Item
         item = _item(r, raw, f"items[{i}]", kind, economy)
         if item is None:
             continue
-        key = (item.hs_code, item.description.lower(), item.origin_country, item.preference,
-               item.invoice_value, item.net_mass_kg, item.quantity)
+        key = (
+            item.hs_code,
+            item.description.lower(),
+            item.origin_country,
+            item.preference,
+            item.invoice_value,
+            item.net_mass_kg,
+            item.quantity,
+        )
         if key in seen:
-            r.err(f"items[{i}]", "duplicate_item",
-                  f"this line repeats items[{seen[key]}]; merge them or tell them apart")
+            r.err(
+                f"items[{i}]",
+                "duplicate_item",
+                f"this line repeats items[{seen[key]}]; merge them or tell them apart",
+            )
         seen.setdefault(key, i)
         items.append(item)
     return items
@@ -315,7 +291,7 @@ def normalise_hs(text: str) -> str:
     return text.replace(".", "").replace(" ", "")
 
 
-def _item(r: _Reader, raw: Any, base: str, kind: Kind | None, economy: str) -> Item | None:
+def _item(r: Reader, raw: Any, base: str, kind: Kind | None, economy: str) -> Item | None:
     if not isinstance(raw, Mapping):
         r.err(base, "not_an_object", "each item is an object")
         return None
@@ -325,29 +301,43 @@ def _item(r: _Reader, raw: Any, base: str, kind: Kind | None, economy: str) -> I
     hs_text = r.text(raw, "hs_code", f"{base}.hs_code", max_len=16)
     hs = normalise_hs(hs_text) if hs_text else None
     if hs is not None and not (hs.isdigit() and 6 <= len(hs) <= 10):
-        r.err(f"{base}.hs_code", "invalid_hs_code",
-              f"'{hs_text}' is not an HS code: 6 digits, optionally a national extension up "
-              "to 10 digits (e.g. 392690 or 3926909000)")
+        r.err(
+            f"{base}.hs_code",
+            "invalid_hs_code",
+            f"'{hs_text}' is not an HS code: 6 digits, optionally a national extension up "
+            "to 10 digits (e.g. 392690 or 3926909000)",
+        )
     elif hs is not None and hs[:2] not in HS_CHAPTERS:
-        r.err(f"{base}.hs_code", "unknown_hs_code",
-              f"'{hs_text}': chapter {hs[:2]} does not exist in the Harmonized System")
+        r.err(
+            f"{base}.hs_code",
+            "unknown_hs_code",
+            f"'{hs_text}': chapter {hs[:2]} does not exist in the Harmonized System",
+        )
     description = r.text(raw, "description", f"{base}.description", max_len=512)
     origin = r.country(raw, "origin_country", f"{base}.origin_country", required=True)
     if kind is Kind.IMPORT and origin == economy:
-        r.warn(f"{base}.origin_country", "reimport",
-               f"origin {economy} is the importing economy itself (a re-import?)")
-    indicator = r.text(raw, "origin_indicator", f"{base}.origin_indicator", required=False,
-                       max_len=4)
+        r.warn(
+            f"{base}.origin_country",
+            "reimport",
+            f"origin {economy} is the importing economy itself (a re-import?)",
+        )
+    indicator = r.text(
+        raw, "origin_indicator", f"{base}.origin_indicator", required=False, max_len=4
+    )
     p = r.policy
-    net = r.number(raw, "net_mass_kg", f"{base}.net_mass_kg", positive=True,
-                   allow_zero=p.allow_zero_mass)
-    gross = r.number(raw, "gross_mass_kg", f"{base}.gross_mass_kg", required=False,
-                     positive=True)
+    net = r.number(
+        raw, "net_mass_kg", f"{base}.net_mass_kg", positive=True, allow_zero=p.allow_zero_mass
+    )
+    gross = r.number(raw, "gross_mass_kg", f"{base}.gross_mass_kg", required=False, positive=True)
     if net is not None and gross is not None and net > gross:
-        r.err(f"{base}.net_mass_kg", "net_above_gross",
-              f"net mass {net} kg is more than gross mass {gross} kg")
-    value = r.number(raw, "invoice_value", f"{base}.invoice_value", positive=True,
-                     allow_zero=p.allow_zero_value)
+        r.err(
+            f"{base}.net_mass_kg",
+            "net_above_gross",
+            f"net mass {net} kg is more than gross mass {gross} kg",
+        )
+    value = r.number(
+        raw, "invoice_value", f"{base}.invoice_value", positive=True, allow_zero=p.allow_zero_value
+    )
     quantity = r.number(raw, "quantity", f"{base}.quantity", required=False, positive=True)
     unit = r.text(raw, "unit", f"{base}.unit", required=False, max_len=8)
     if quantity is not None and unit is None:
@@ -360,10 +350,17 @@ def _item(r: _Reader, raw: Any, base: str, kind: Kind | None, economy: str) -> I
         return None
     assert hs and description and origin and net is not None and value is not None
     return Item(
-        hs_code=hs, description=description, origin_country=origin, net_mass_kg=net,
-        invoice_value=value, origin_indicator=indicator, quantity=quantity,
-        unit=unit.upper() if unit else None, gross_mass_kg=gross,
-        preference=preference.upper() if preference else None, declared_duty_rate=rate,
+        hs_code=hs,
+        description=description,
+        origin_country=origin,
+        net_mass_kg=net,
+        invoice_value=value,
+        origin_indicator=indicator,
+        quantity=quantity,
+        unit=unit.upper() if unit else None,
+        gross_mass_kg=gross,
+        preference=preference.upper() if preference else None,
+        declared_duty_rate=rate,
     )
 
 
@@ -387,11 +384,17 @@ def check_hs_codes(
             continue
         path = f"items[{i}].hs_code"
         if on < HS_2022_FROM:
-            warnings.append(FieldError(path, "hs_edition", f"{hs6} is not an HS 2022 "
-                                       "subheading; accepted as an earlier-edition code"))
+            warnings.append(
+                FieldError(
+                    path,
+                    "hs_edition",
+                    f"{hs6} is not an HS 2022 subheading; accepted as an earlier-edition code",
+                )
+            )
             continue
         nearest = suggest(hs6)
         hint = f"; did you mean {', '.join(nearest)}?" if nearest else ""
-        errors.append(FieldError(path, "unknown_hs_code",
-                                 f"{hs6} is not an HS 2022 subheading{hint}"))
+        errors.append(
+            FieldError(path, "unknown_hs_code", f"{hs6} is not an HS 2022 subheading{hint}")
+        )
     return errors, warnings

@@ -40,6 +40,7 @@ STRING_COLUMNS: tuple[str, ...] = (
 )
 #: Measured quantities, float64 (NaN when missing).
 NUMERIC_COLUMNS: tuple[str, ...] = ("tax_rate", "net_mass_kg", "item_value")
+NUMERIC_DECIMALS = 4
 LABEL_COLUMNS: tuple[str, ...] = (FRAUD, CRITICAL_FRAUD)
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -111,7 +112,10 @@ def normalize_frame(frame: pd.DataFrame) -> pd.DataFrame:
         [h.zfill(6) if h.isdigit() and len(h) < 6 else h for h in out["hs_code"]], dtype=object
     )
     for col in NUMERIC_COLUMNS:
-        out[col] = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=np.float64)
+        # The database keeps 4 decimals (and CSVs carry float noise like 241.58000000000004):
+        # rounding here makes a file-read and a database-read frame hash identically.
+        out[col] = np.round(values, NUMERIC_DECIMALS)
     for col in LABEL_COLUMNS:
         if col in frame.columns:
             out[col] = pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(np.int64)

@@ -57,8 +57,12 @@ def parse_csv(text: str) -> list[TariffLine]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise InvalidInput([FieldError("header", "missing_column",
-                                       f"the CSV needs a '{c}' column") for c in missing])
+        raise InvalidInput(
+            [
+                FieldError("header", "missing_column", f"the CSV needs a '{c}' column")
+                for c in missing
+            ]
+        )
     errors: list[FieldError] = []
     lines: list[TariffLine] = []
     seen: dict[tuple[str, str], int] = {}
@@ -69,9 +73,13 @@ def parse_csv(text: str) -> list[TariffLine]:
             continue
         key = (line.rate_type, line.hs_prefix)
         if key in seen:
-            errors.append(FieldError(f"rows[{number}].hs_prefix", "duplicate",
-                                     f"{line.rate_type} {line.hs_prefix} is already on line "
-                                     f"{seen[key]}"))
+            errors.append(
+                FieldError(
+                    f"rows[{number}].hs_prefix",
+                    "duplicate",
+                    f"{line.rate_type} {line.hs_prefix} is already on line {seen[key]}",
+                )
+            )
             continue
         seen[key] = number
         lines.append(line)
@@ -84,12 +92,22 @@ def _line(row: dict[str, str], base: str, errors: list[FieldError]) -> TariffLin
     before = len(errors)
     prefix = row.get("hs_prefix", "").replace(".", "").replace(" ", "")
     if not (prefix.isdigit() and MIN_PREFIX <= len(prefix) <= MAX_PREFIX):
-        errors.append(FieldError(f"{base}.hs_prefix", "invalid_hs_prefix",
-                                 f"'{prefix}' must be {MIN_PREFIX} to {MAX_PREFIX} digits"))
+        errors.append(
+            FieldError(
+                f"{base}.hs_prefix",
+                "invalid_hs_prefix",
+                f"'{prefix}' must be {MIN_PREFIX} to {MAX_PREFIX} digits",
+            )
+        )
     rate_type = row.get("rate_type", "").strip().upper()
     if not rate_type or len(rate_type) > 12:
-        errors.append(FieldError(f"{base}.rate_type", "required",
-                                 "give a rate type of at most 12 characters (e.g. MFN)"))
+        errors.append(
+            FieldError(
+                f"{base}.rate_type",
+                "required",
+                "give a rate type of at most 12 characters (e.g. MFN)",
+            )
+        )
     ad_valorem = _decimal(row.get("ad_valorem", ""), f"{base}.ad_valorem", errors)
     specific = _decimal(row.get("specific_amount", ""), f"{base}.specific_amount", errors)
     unit_text = row.get("specific_unit", "").strip().lower()
@@ -98,15 +116,24 @@ def _line(row: dict[str, str], base: str, errors: list[FieldError]) -> TariffLin
         try:
             unit = SpecificUnit(unit_text)
         except ValueError:
-            errors.append(FieldError(f"{base}.specific_unit", "invalid_unit",
-                                     f"'{unit_text}' must be 'kg' or 'unit'"))
+            errors.append(
+                FieldError(
+                    f"{base}.specific_unit", "invalid_unit", f"'{unit_text}' must be 'kg' or 'unit'"
+                )
+            )
     if specific is not None and unit is None and not unit_text:
-        errors.append(FieldError(f"{base}.specific_unit", "required",
-                                 "a specific amount needs its unit: kg or unit"))
+        errors.append(
+            FieldError(
+                f"{base}.specific_unit", "required", "a specific amount needs its unit: kg or unit"
+            )
+        )
     origins = frozenset(o.upper() for o in row.get("origins", "").replace(";", " ").split())
     for origin in sorted(o for o in origins if not is_country(o)):
-        errors.append(FieldError(f"{base}.origins", "unknown_country",
-                                 f"'{origin}' is not an ISO 3166 country code"))
+        errors.append(
+            FieldError(
+                f"{base}.origins", "unknown_country", f"'{origin}' is not an ISO 3166 country code"
+            )
+        )
     if len(errors) > before:
         return None
     return TariffLine(
@@ -125,10 +152,15 @@ def write_csv(lines: Iterable[TariffLine]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for ln in lines:
-        writer.writerow([
-            ln.hs_prefix, ln.rate_type, ln.ad_valorem,
-            "" if ln.specific_amount is None else ln.specific_amount,
-            ln.specific_unit.value if ln.specific_unit else "",
-            " ".join(sorted(ln.origins)), ln.description,
-        ])
+        writer.writerow(
+            [
+                ln.hs_prefix,
+                ln.rate_type,
+                ln.ad_valorem,
+                "" if ln.specific_amount is None else ln.specific_amount,
+                ln.specific_unit.value if ln.specific_unit else "",
+                " ".join(sorted(ln.origins)),
+                ln.description,
+            ]
+        )
     return out.getvalue()

@@ -53,13 +53,15 @@ def derive_lines(observations: Iterable[Observation]) -> list[TariffLine]:
         best = max(counter.values())
         rate = min(r for r, n in counter.items() if n == best)
         preference = rate_type.startswith(PREFERENCE_PREFIXES)
-        lines.append(TariffLine(
-            hs_prefix=hs6,
-            rate_type=rate_type,
-            ad_valorem=rate,
-            origins=frozenset(origins[rate_type]) if preference else frozenset(),
-            description=f"derived: rate seen {best} of {sum(counter.values())} times",
-        ))
+        lines.append(
+            TariffLine(
+                hs_prefix=hs6,
+                rate_type=rate_type,
+                ad_valorem=rate,
+                origins=frozenset(origins[rate_type]) if preference else frozenset(),
+                description=f"derived: rate seen {best} of {sum(counter.values())} times",
+            )
+        )
     return lines
 
 

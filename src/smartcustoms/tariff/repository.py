@@ -34,14 +34,18 @@ class TariffRepository:
         return TariffSchedule(settings_from_row(row), (line_from_row(r) for r in lines))
 
     def economies(self) -> list[str]:
-        return list(self.session.scalars(select(TariffScheduleRow.economy).order_by(
-            TariffScheduleRow.economy)))
+        return list(
+            self.session.scalars(
+                select(TariffScheduleRow.economy).order_by(TariffScheduleRow.economy)
+            )
+        )
 
     def line_count(self, economy: str) -> int:
         from sqlalchemy import func
 
-        stmt = select(func.count()).select_from(TariffLineRow).where(
-            TariffLineRow.economy == economy)
+        stmt = (
+            select(func.count()).select_from(TariffLineRow).where(TariffLineRow.economy == economy)
+        )
         return int(self.session.scalar(stmt) or 0)
 
     def replace_lines(self, economy: str, lines: Iterable[TariffLine]) -> int:

@@ -46,10 +46,12 @@ def get_schedule(uow: UnitOfWork, economy: str) -> TariffSchedule | None:
 def summary(uow: UnitOfWork, economy: str) -> ScheduleSummary:
     schedule = get_schedule(uow, economy)
     if schedule is None:
-        raise NotFound(f"no tariff schedule for {economy.upper()}; see 'smartcustoms tariff "
-                       "import'")
-    return ScheduleSummary(schedule.economy, len(schedule.lines), sorted(schedule.rate_types()),
-                           schedule.settings)
+        raise NotFound(
+            f"no tariff schedule for {economy.upper()}; see 'smartcustoms tariff import'"
+        )
+    return ScheduleSummary(
+        schedule.economy, len(schedule.lines), sorted(schedule.rate_types()), schedule.settings
+    )
 
 
 def check_settings(settings: ScheduleSettings) -> None:
@@ -58,11 +60,19 @@ def check_settings(settings: ScheduleSettings) -> None:
         errors.append(FieldError("vat_rate", "out_of_range", "VAT must be between 0 and 100 %"))
     if settings.de_minimis_amount is not None:
         if settings.de_minimis_amount < 0:
-            errors.append(FieldError("de_minimis_amount", "negative",
-                                     "the de minimis threshold cannot be negative"))
+            errors.append(
+                FieldError(
+                    "de_minimis_amount", "negative", "the de minimis threshold cannot be negative"
+                )
+            )
         if not settings.de_minimis_currency or not is_currency(settings.de_minimis_currency):
-            errors.append(FieldError("de_minimis_currency", "unknown_currency",
-                                     "give the ISO 4217 currency of the de minimis threshold"))
+            errors.append(
+                FieldError(
+                    "de_minimis_currency",
+                    "unknown_currency",
+                    "give the ISO 4217 currency of the de minimis threshold",
+                )
+            )
     if not settings.default_rate_type:
         errors.append(FieldError("default_rate_type", "required", "name the general rate type"))
     if errors:
@@ -79,9 +89,12 @@ def set_schedule(
 ) -> ScheduleSummary:
     """Store the settings and (when given) replace every line of the economy's schedule."""
     economy = settings.economy.upper()
-    settings = replace(settings, economy=economy,
-                       de_minimis_currency=(settings.de_minimis_currency or None) and
-                       settings.de_minimis_currency.upper())
+    settings = replace(
+        settings,
+        economy=economy,
+        de_minimis_currency=(settings.de_minimis_currency or None)
+        and settings.de_minimis_currency.upper(),
+    )
     _may_edit(principal, economy)
     check_settings(settings)
     now = (clock or SystemClock()).now()
@@ -129,7 +142,8 @@ def import_csv(
     settings = replace(
         base,
         vat_rate=base.vat_rate if vat_rate is None else vat_rate,
-        de_minimis_amount=base.de_minimis_amount if de_minimis_amount is None
+        de_minimis_amount=base.de_minimis_amount
+        if de_minimis_amount is None
         else de_minimis_amount,
         de_minimis_currency=de_minimis_currency or base.de_minimis_currency,
         de_minimis_scope=de_minimis_scope or base.de_minimis_scope,
@@ -149,8 +163,10 @@ def lookup(
     code = hs_code.replace(".", "").replace(" ", "")
     match, _ = schedule.select(code, origin.upper(), claimed.upper() if claimed else None)
     if match is None:
-        raise NotFound(f"no {schedule.settings.default_rate_type} rate for {code} in the "
-                       f"{schedule.economy} schedule")
+        raise NotFound(
+            f"no {schedule.settings.default_rate_type} rate for {code} in the "
+            f"{schedule.economy} schedule"
+        )
     return match
 
 

@@ -17,4 +17,4 @@ def test_login_shows_who_and_logout(live_server: str, page: Page, actors: Actors
     page.click("button[type=submit]")
     expect(page.get_by_test_id("who")).to_contain_text("officer@kr.test · KR · officer")
     page.click("text=Log out")
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()

@@ -32,13 +32,31 @@ DOC: dict[str, Any] = {
     "seller": {"id": "SEL-12", "country": "CN"},
     "departure_country": "CN",
     "items": [
-        {"hs_code": "850760", "description": "Li-ion packs", "origin_country": "CN",
-         "net_mass_kg": "180", "invoice_value": "3000", "preference": "FCN1"},
-        {"hs_code": "850440", "description": "Inverters", "origin_country": "VN",
-         "quantity": "200", "unit": "PCE", "net_mass_kg": "40", "invoice_value": "2000",
-         "preference": "FCN1"},
-        {"hs_code": "902710", "description": "Gas analysers", "origin_country": "US",
-         "net_mass_kg": "50", "invoice_value": "1000"},
+        {
+            "hs_code": "850760",
+            "description": "Li-ion packs",
+            "origin_country": "CN",
+            "net_mass_kg": "180",
+            "invoice_value": "3000",
+            "preference": "FCN1",
+        },
+        {
+            "hs_code": "850440",
+            "description": "Inverters",
+            "origin_country": "VN",
+            "quantity": "200",
+            "unit": "PCE",
+            "net_mass_kg": "40",
+            "invoice_value": "2000",
+            "preference": "FCN1",
+        },
+        {
+            "hs_code": "902710",
+            "description": "Gas analysers",
+            "origin_country": "US",
+            "net_mass_kg": "50",
+            "invoice_value": "1000",
+        },
     ],
 }
 
@@ -62,8 +80,11 @@ class KR:
     def quiet_lanes(self, lane: str | None = None) -> None:
         """No random selection; ``lane`` forces every declaration into it by a party rule."""
         rules = [{"name": "force", "lane": lane, "party": "BRK-001"}] if lane else []
-        service.set_assessor_config(self.db.uow(), self.analyst, {
-            "random_red_rate": 0, "random_yellow_rate": 0, "rules": rules})
+        service.set_assessor_config(
+            self.db.uow(),
+            self.analyst,
+            {"random_red_rate": 0, "random_yellow_rate": 0, "rules": rules},
+        )
 
 
 def principal(db: Database, email: str) -> Principal:
@@ -72,17 +93,33 @@ def principal(db: Database, email: str) -> Principal:
 
 @pytest.fixture
 def kr(db: Database, actors: Any) -> KR:
-    users = {name: actors.user("KR", role) for name, role in (
-        ("declarant", "declarant"), ("declarant2", "declarant"), ("officer", "officer"),
-        ("analyst", "analyst"))}
-    tariff.set_schedule(db.uow(), service.system_principal("KR"), ScheduleSettings(
-        economy="KR", vat_rate=Decimal(10), de_minimis_amount=Decimal(150),
-        de_minimis_currency="USD", default_rate_type="A", source="test"), [
-        TariffLine("85", "A", Decimal(8)),
-        TariffLine("850760", "FCN1", Decimal(0), origins=frozenset({"CN"})),
-        TariffLine("8504", "A", Decimal(13), Decimal(500), SpecificUnit.UNIT),
-        TariffLine("9027", "A", Decimal(3), Decimal(1000), SpecificUnit.KG),
-    ])
+    users = {
+        name: actors.user("KR", role)
+        for name, role in (
+            ("declarant", "declarant"),
+            ("declarant2", "declarant"),
+            ("officer", "officer"),
+            ("analyst", "analyst"),
+        )
+    }
+    tariff.set_schedule(
+        db.uow(),
+        service.system_principal("KR"),
+        ScheduleSettings(
+            economy="KR",
+            vat_rate=Decimal(10),
+            de_minimis_amount=Decimal(150),
+            de_minimis_currency="USD",
+            default_rate_type="A",
+            source="test",
+        ),
+        [
+            TariffLine("85", "A", Decimal(8)),
+            TariffLine("850760", "FCN1", Decimal(0), origins=frozenset({"CN"})),
+            TariffLine("8504", "A", Decimal(13), Decimal(500), SpecificUnit.UNIT),
+            TariffLine("9027", "A", Decimal(3), Decimal(1000), SpecificUnit.KG),
+        ],
+    )
     p = {k: principal(db, v["email"]) for k, v in users.items()}
     k = KR(db, p["declarant"], p["declarant2"], p["officer"], p["analyst"], actors, users)
     k.quiet_lanes()

@@ -71,6 +71,11 @@ def test_invalid_declaration_stores_nothing(kr: KR) -> None:
     assert set(paths) == {"items[1].net_mass_kg", "items[2].origin_country"}
     bad["items"][1]["net_mass_kg"] = "1"
     bad["items"][2]["origin_country"] = "US"
+    # Dated 2021 (HS 2017 in force), an unknown HS 2022 subheading is only a warning ...
+    rep = service.validate(kr.db.uow(), kr.declarant, bad)
+    assert rep.valid and [w.code for w in rep.warnings] == ["hs_edition"]
+    # ... lodged today, it is an error with the nearest valid codes suggested.
+    del bad["date"]
     with pytest.raises(InvalidInput) as exc:
         service.submit(kr.db.uow(), kr.declarant, bad)
     [err] = exc.value.errors

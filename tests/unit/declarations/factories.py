@@ -23,14 +23,33 @@ BASE: dict[str, Any] = {
     "seller": {"id": "SEL-12", "country": "CN"},
     "departure_country": "CN",
     "items": [
-        {"hs_code": "850760", "description": "Lithium-ion battery packs",
-         "origin_country": "CN", "net_mass_kg": "180", "gross_mass_kg": "200",
-         "invoice_value": "3000", "preference": "FCN1"},
-        {"hs_code": "6109.10", "description": "Cotton T-shirts", "origin_country": "VN",
-         "quantity": "200", "unit": "PCE", "net_mass_kg": "40", "invoice_value": "2000",
-         "preference": "FCN1"},
-        {"hs_code": "020130", "description": "Fresh boneless beef", "origin_country": "AU",
-         "net_mass_kg": "50", "gross_mass_kg": "55", "invoice_value": "1000"},
+        {
+            "hs_code": "850760",
+            "description": "Lithium-ion battery packs",
+            "origin_country": "CN",
+            "net_mass_kg": "180",
+            "gross_mass_kg": "200",
+            "invoice_value": "3000",
+            "preference": "FCN1",
+        },
+        {
+            "hs_code": "6109.10",
+            "description": "Cotton T-shirts",
+            "origin_country": "VN",
+            "quantity": "200",
+            "unit": "PCE",
+            "net_mass_kg": "40",
+            "invoice_value": "2000",
+            "preference": "FCN1",
+        },
+        {
+            "hs_code": "020130",
+            "description": "Fresh boneless beef",
+            "origin_country": "AU",
+            "net_mass_kg": "50",
+            "gross_mass_kg": "55",
+            "invoice_value": "1000",
+        },
     ],
 }
 
@@ -44,8 +63,14 @@ def document(**changes: Any) -> dict[str, Any]:
 def kr_schedule() -> TariffSchedule:
     """A small KR schedule: a preference, an ad valorem + per-unit and + per-kg duty."""
     return TariffSchedule(
-        ScheduleSettings(economy="KR", vat_rate=Decimal(10), de_minimis_amount=Decimal(150),
-                         de_minimis_currency="USD", default_rate_type="A", source="test"),
+        ScheduleSettings(
+            economy="KR",
+            vat_rate=Decimal(10),
+            de_minimis_amount=Decimal(150),
+            de_minimis_currency="USD",
+            default_rate_type="A",
+            source="test",
+        ),
         [
             TariffLine("85", "A", Decimal(8)),
             TariffLine("850760", "FCN1", Decimal(0), origins=frozenset({"CN"})),

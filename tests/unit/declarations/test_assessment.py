@@ -23,8 +23,9 @@ def _assess(doc: dict) -> object:
     decl, errors, _ = read_document(doc, economy="KR", today=date(2021, 6, 1))
     assert not errors, errors
     assert decl is not None
-    return assess(decl, economy="KR", currency="KRW", on=date(2021, 5, 14),
-                  schedule=kr_schedule(), fx=fx)
+    return assess(
+        decl, economy="KR", currency="KRW", on=date(2021, 5, 14), schedule=kr_schedule(), fx=fx
+    )
 
 
 def test_multi_item_foreign_currency_matches_hand_computation() -> None:
@@ -36,8 +37,7 @@ def test_multi_item_foreign_currency_matches_hand_computation() -> None:
     # CIF x 1120.5 KRW/USD, rounded to whole won.
     assert [v.customs_value for v in a.valuation] == [D(3428730), D(2285820), D(1142910)]
     assert a.customs_value == D(6857460)
-    assert [(r.currency, r.per_usd) for r in a.rates_used] == [("KRW", KRW_PER_USD),
-                                                               ("USD", D(1))]
+    assert [(r.currency, r.per_usd) for r in a.rates_used] == [("KRW", KRW_PER_USD), ("USD", D(1))]
     lines = [(ln.item, ln.tax, ln.base, ln.rate, ln.amount) for ln in a.lines]
     assert lines == [
         (1, "duty", D(3428730), D(0), D(0)),  # FCN1 preference: origin CN qualifies
@@ -61,9 +61,18 @@ def test_multi_item_foreign_currency_matches_hand_computation() -> None:
 
 
 def test_de_minimis_relieves_duty_and_vat() -> None:
-    small = document(items=[{"hs_code": "020130", "description": "Beef sample",
-                             "origin_country": "AU", "net_mass_kg": "1",
-                             "invoice_value": "100"}], incoterm="CIF")
+    small = document(
+        items=[
+            {
+                "hs_code": "020130",
+                "description": "Beef sample",
+                "origin_country": "AU",
+                "net_mass_kg": "1",
+                "invoice_value": "100",
+            }
+        ],
+        incoterm="CIF",
+    )
     a = _assess(small)
     assert a.customs_value == D(112050)  # 100 USD x 1120.5, CIF: nothing added
     assert a.de_minimis is not None and a.de_minimis.applies
@@ -100,8 +109,9 @@ def test_longest_prefix_wins() -> None:
 
 
 def test_export_is_not_taxed() -> None:
-    doc = document(kind="export", exporter={"id": "EXP-1", "country": "KR"},
-                   destination_country="US")
+    doc = document(
+        kind="export", exporter={"id": "EXP-1", "country": "KR"}, destination_country="US"
+    )
     del doc["importer"]
     a = _assess(doc)
     assert a.lines == [] and a.total == 0 and a.customs_value > 0

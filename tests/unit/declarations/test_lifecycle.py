@@ -17,14 +17,26 @@ def who(*roles: Role) -> Principal:
 
 EXPECTED = {
     Action.ARRIVAL_NOTICE: ({Status.PRE_LODGED}, Role.OFFICER),
-    Action.AMEND: ({Status.PRE_LODGED, Status.SUBMITTED, Status.ASSESSED,
-                    Status.DOCUMENTARY_CHECK, Status.PHYSICAL_INSPECTION, Status.HELD},
-                   Role.DECLARANT),
-    Action.CANCEL: ({Status.PRE_LODGED, Status.SUBMITTED, Status.ASSESSED,
-                     Status.DOCUMENTARY_CHECK}, Role.DECLARANT),
+    Action.AMEND: (
+        {
+            Status.PRE_LODGED,
+            Status.SUBMITTED,
+            Status.ASSESSED,
+            Status.DOCUMENTARY_CHECK,
+            Status.PHYSICAL_INSPECTION,
+            Status.HELD,
+        },
+        Role.DECLARANT,
+    ),
+    Action.CANCEL: (
+        {Status.PRE_LODGED, Status.SUBMITTED, Status.ASSESSED, Status.DOCUMENTARY_CHECK},
+        Role.DECLARANT,
+    ),
     Action.REFER_PHYSICAL: ({Status.DOCUMENTARY_CHECK}, Role.OFFICER),
-    Action.RECORD_INSPECTION: ({Status.DOCUMENTARY_CHECK, Status.PHYSICAL_INSPECTION},
-                               Role.OFFICER),
+    Action.RECORD_INSPECTION: (
+        {Status.DOCUMENTARY_CHECK, Status.PHYSICAL_INSPECTION},
+        Role.OFFICER,
+    ),
     Action.RELEASE: ({Status.HELD}, Role.OFFICER),
     Action.SEIZE: ({Status.HELD}, Role.OFFICER),
 }

@@ -36,10 +36,17 @@ def ctx(i: str = "abc") -> AssessorContext:
 
 
 def test_rules_pick_the_most_severe_lane() -> None:
-    config = RuleBasedConfig.from_dict({"random_red_rate": 0, "random_yellow_rate": 0, "rules": [
-        {"name": "beef", "lane": "yellow", "hs_prefix": "0201"},
-        {"name": "vn-broker", "lane": "red", "origin": "VN", "party": "BRK-001"},
-        {"name": "other", "lane": "red", "party": "NOBODY"}]})
+    config = RuleBasedConfig.from_dict(
+        {
+            "random_red_rate": 0,
+            "random_yellow_rate": 0,
+            "rules": [
+                {"name": "beef", "lane": "yellow", "hs_prefix": "0201"},
+                {"name": "vn-broker", "lane": "red", "origin": "VN", "party": "BRK-001"},
+                {"name": "other", "lane": "red", "party": "NOBODY"},
+            ],
+        }
+    )
     got = RuleBasedAssessor(config).assess(decl(), ctx())
     assert got.lane is Lane.RED and got.rules_fired == ["beef", "vn-broker"]
     assert got.score is None and len(got.reasons) == 2
@@ -55,10 +62,15 @@ def test_random_selection_is_reproducible_and_near_its_rate() -> None:
 
 def test_bad_config_reports_every_problem() -> None:
     with pytest.raises(InvalidInput) as exc:
-        RuleBasedConfig.from_dict({"random_red_rate": 2, "rules": [{"lane": "blue"}, {
-            "lane": "red"}, "x"]})
-    assert {e.path for e in exc.value.errors} == {"random_red_rate", "rules[0].lane",
-                                                   "rules[1]", "rules[2]"}
+        RuleBasedConfig.from_dict(
+            {"random_red_rate": 2, "rules": [{"lane": "blue"}, {"lane": "red"}, "x"]}
+        )
+    assert {e.path for e in exc.value.errors} == {
+        "random_red_rate",
+        "rules[0].lane",
+        "rules[1]",
+        "rules[2]",
+    }
 
 
 def test_audit_link_depends_on_every_field() -> None:
@@ -72,25 +84,35 @@ def test_audit_link_depends_on_every_field() -> None:
 
 
 def test_tariff_csv_round_trip_and_errors() -> None:
-    text = ("hs_prefix,rate_type,ad_valorem,specific_amount,specific_unit,origins\n"
-            "3926.90,A,6.5,,,\n8507,FCN1,0,,,CN\n0201,A,40,1000,kg,\n")
+    text = (
+        "hs_prefix,rate_type,ad_valorem,specific_amount,specific_unit,origins\n"
+        "3926.90,A,6.5,,,\n8507,FCN1,0,,,CN\n0201,A,40,1000,kg,\n"
+    )
     lines = parse_csv(text)
     assert [ln.hs_prefix for ln in lines] == ["392690", "8507", "0201"]
     assert parse_csv(write_csv(lines)) == lines
-    bad = "hs_prefix,rate_type,ad_valorem,specific_amount,specific_unit,origins\n" \
-          "3,A,x,5,,QQ\n8507,A,1,,,\n8507,A,2,,,\n"
+    bad = (
+        "hs_prefix,rate_type,ad_valorem,specific_amount,specific_unit,origins\n"
+        "3,A,x,5,,QQ\n8507,A,1,,,\n8507,A,2,,,\n"
+    )
     with pytest.raises(InvalidInput) as exc:
         parse_csv(bad)
     assert {e.path for e in exc.value.errors} == {
-        "rows[2].hs_prefix", "rows[2].ad_valorem", "rows[2].specific_unit", "rows[2].origins",
-        "rows[4].hs_prefix"}
+        "rows[2].hs_prefix",
+        "rows[2].ad_valorem",
+        "rows[2].specific_unit",
+        "rows[2].origins",
+        "rows[4].hs_prefix",
+    }
 
 
 def test_derived_schedule_takes_the_modal_rate_and_observed_origins() -> None:
-    obs = [Observation("392690", "A", Decimal(8), "CN"),
-           Observation("392690", "A", Decimal(8), "JP"),
-           Observation("392690", "A", Decimal("6.5"), "US"),
-           Observation("392690", "FCN1", Decimal("3.9"), "CN")]
+    obs = [
+        Observation("392690", "A", Decimal(8), "CN"),
+        Observation("392690", "A", Decimal(8), "JP"),
+        Observation("392690", "A", Decimal("6.5"), "US"),
+        Observation("392690", "FCN1", Decimal("3.9"), "CN"),
+    ]
     lines = {(ln.hs_prefix, ln.rate_type): ln for ln in derive_lines(obs)}
     assert lines[("392690", "A")].ad_valorem == 8 and not lines[("392690", "A")].origins
     assert lines[("392690", "FCN1")].origins == {"CN"}
@@ -104,7 +126,8 @@ def test_kcs_profile_maps_a_row(tmp_path: Path) -> None:
         "Country of Departure,Country of Origin,Tax Rate,Tax Type,"
         "Country of Origin Indicator,Net Mass,Item Price,Fraud,Critical Fraud\n"
         "41256141,2021-04-01,40,B,11,21,11,40,LPA7LKZ,Y3OM027,,,70320,IT,RO,8.0,A,G,1.0,"
-        "1248.7,1,2\n")
+        "1248.7,1,2\n"
+    )
     [row] = list(read_records(path))
     doc = row.document
     assert doc["reference"] == "KCS-41256141" and doc["transport_mode"] == "air"
@@ -118,8 +141,18 @@ def test_kcs_profile_maps_a_row(tmp_path: Path) -> None:
 def test_profile_errors_are_collected() -> None:
     assert load_profile("kcs-cdd").policy.allow_zero_mass
     with pytest.raises(InvalidInput) as exc:
-        parse_profile({"fields": {"items[0].hs_code": {"column": "a", "value": "b"},
-                                  "kind": {"column": "k", "codes": "missing"}},
-                       "policy": {"allow_everything": True}})
+        parse_profile(
+            {
+                "fields": {
+                    "items[0].hs_code": {"column": "a", "value": "b"},
+                    "kind": {"column": "k", "codes": "missing"},
+                },
+                "policy": {"allow_everything": True},
+            }
+        )
     assert {e.path for e in exc.value.errors} == {
-        "fields", "fields.items[0].hs_code", "fields.kind.codes", "policy.allow_everything"}
+        "fields",
+        "fields.items[0].hs_code",
+        "fields.kind.codes",
+        "policy.allow_everything",
+    }

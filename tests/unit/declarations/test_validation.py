@@ -22,15 +22,16 @@ def problems(doc: Any, policy: Policy = Policy()) -> dict[str, str]:
 
 
 def test_valid_document_reads_and_round_trips() -> None:
-    decl, errors, warnings = read_document(document(), economy="KR", today=TODAY)
+    decl, errors, _ = read_document(document(), economy="KR", today=TODAY)
     assert errors == [] and decl is not None
     assert decl.items[1].hs_code == "610910"  # dots removed
     assert from_document(to_document(decl)) == decl
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    doc = document(invoice_currency="QQQ", incoterm="FOOB", date="2030-01-01",
-                   departure_country="QQ")
+    doc = document(
+        invoice_currency="QQQ", incoterm="FOOB", date="2030-01-01", departure_country="QQ"
+    )
     doc["items"][0].update(hs_code="12AB56", net_mass_kg="-3")
     doc["items"][1].update(origin_country="ZZ", gross_mass_kg="10")  # net 40 > gross 10
     doc["items"][2].update(invoice_value="0")
@@ -85,8 +86,11 @@ def test_policy_relaxes_only_what_it_says() -> None:
     doc["items"][0].pop("gross_mass_kg")
     lax = Policy(allow_zero_mass=True, allow_zero_value=True, allow_unknown_country=True)
     assert problems(doc, lax) == {}
-    assert set(problems(doc)) == {"items[0].net_mass_kg", "items[0].invoice_value",
-                                  "items[0].origin_country"}
+    assert set(problems(doc)) == {
+        "items[0].net_mass_kg",
+        "items[0].invoice_value",
+        "items[0].origin_country",
+    }
     doc["items"][0]["net_mass_kg"] = "-1"
     assert problems(doc, lax) == {"items[0].net_mass_kg": "negative"}
 
@@ -95,8 +99,7 @@ def test_hs_check_suggests_and_tolerates_older_editions() -> None:
     decl, _, _ = read_document(document(), economy="KR", today=TODAY)
     assert decl is not None
     known = {"850760", "020130"}
-    errors, warnings = check_hs_codes(decl, known, lambda c: ["610910", "610990"],
-                                      date(2022, 3, 1))
+    errors, warnings = check_hs_codes(decl, known, lambda c: ["610910", "610990"], date(2022, 3, 1))
     assert [(e.path, e.code) for e in errors] == [("items[1].hs_code", "unknown_hs_code")]
     assert "610910, 610990" in errors[0].message
     errors, warnings = check_hs_codes(decl, known, lambda c: [], date(2021, 3, 1))
@@ -118,15 +121,18 @@ def test_net_above_gross_is_always_flagged(net: Decimal, gross: Decimal) -> None
 
 
 @settings(max_examples=60, deadline=None)
-@given(bad=st.sets(st.integers(min_value=0, max_value=2), min_size=1),
-       value=st.decimals(max_value=Decimal(0), min_value=Decimal(-1e6), places=2))
+@given(
+    bad=st.sets(st.integers(min_value=0, max_value=2), min_size=1),
+    value=st.decimals(max_value=Decimal(0), min_value=Decimal("-1e6"), places=2),
+)
 def test_each_bad_item_is_reported_under_its_own_index(bad: set[int], value: Decimal) -> None:
     doc = document()
     for i in bad:
         doc["items"][i]["invoice_value"] = str(value)
     found = problems(doc)
     assert {p for p in found if p.endswith("invoice_value")} == {
-        f"items[{i}].invoice_value" for i in bad}
+        f"items[{i}].invoice_value" for i in bad
+    }
 
 
 @settings(max_examples=60, deadline=None)
@@ -135,8 +141,7 @@ def test_hs_codes_are_accepted_only_when_well_formed(code: str) -> None:
     doc = document()
     doc["items"][0]["hs_code"] = code
     digits = code.replace(".", "").replace(" ", "")
-    ok = digits.isdigit() and 6 <= len(digits) <= 10 and digits[:2] not in {"00", "77", "98",
-                                                                            "99"}
+    ok = digits.isdigit() and 6 <= len(digits) <= 10 and digits[:2] not in {"00", "77", "98", "99"}
     assert ("items[0].hs_code" not in problems(doc)) == ok
 
 

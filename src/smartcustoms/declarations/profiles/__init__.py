@@ -77,9 +77,12 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if not path.suffix:
         path = HERE / f"{name_or_path}.yaml"
     if not path.is_file():
-        raise InvalidInput.single("profile", "unknown_profile",
-                                  f"no profile '{name_or_path}' (shipped: "
-                                  f"{', '.join(available())}; or give a path to a YAML file)")
+        raise InvalidInput.single(
+            "profile",
+            "unknown_profile",
+            f"no profile '{name_or_path}' (shipped: "
+            f"{', '.join(available())}; or give a path to a YAML file)",
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -99,22 +102,37 @@ def parse_profile(raw: Any, source: str = "") -> Profile:
     for target, spec in (raw.get("fields") or {}).items():
         path = f"fields.{target}"
         if not isinstance(spec, dict) or not _PATH.match(str(target)):
-            errors.append(FieldError(path, "invalid", "a field is a JSON path mapped to "
-                                     "{column|value|template: ...}"))
+            errors.append(
+                FieldError(
+                    path, "invalid", "a field is a JSON path mapped to {column|value|template: ...}"
+                )
+            )
             continue
         kinds = [k for k in ("column", "value", "template") if k in spec]
         if len(kinds) != 1:
-            errors.append(FieldError(path, "invalid", "give exactly one of column, value, "
-                                     "template"))
+            errors.append(
+                FieldError(path, "invalid", "give exactly one of column, value, template")
+            )
             continue
         if spec.get("codes") and spec["codes"] not in codes:
-            errors.append(FieldError(f"{path}.codes", "unknown_code_list",
-                                     f"no code list '{spec['codes']}' under codes"))
+            errors.append(
+                FieldError(
+                    f"{path}.codes",
+                    "unknown_code_list",
+                    f"no code list '{spec['codes']}' under codes",
+                )
+            )
             continue
-        specs.append(FieldSpec(
-            target=str(target), column=_s(spec.get("column")), value=_s(spec.get("value")),
-            template=_s(spec.get("template")), codes=_s(spec.get("codes")),
-            pad=int(spec["pad"]) if spec.get("pad") else None))
+        specs.append(
+            FieldSpec(
+                target=str(target),
+                column=_s(spec.get("column")),
+                value=_s(spec.get("value")),
+                template=_s(spec.get("template")),
+                codes=_s(spec.get("codes")),
+                pad=int(spec["pad"]) if spec.get("pad") else None,
+            )
+        )
     if not specs:
         errors.append(FieldError("fields", "required", "a profile maps at least one field"))
     inspection = raw.get("inspection") or {}
@@ -127,12 +145,18 @@ def parse_profile(raw: Any, source: str = "") -> Profile:
     if errors:
         raise InvalidInput(errors)
     return Profile(
-        name=str(raw.get("name") or Path(source).stem), title=str(raw.get("title") or ""),
-        economy=_s(raw.get("economy")), fields=tuple(specs),
+        name=str(raw.get("name") or Path(source).stem),
+        title=str(raw.get("title") or ""),
+        economy=_s(raw.get("economy")),
+        fields=tuple(specs),
         codes={k: {str(a): str(b) for a, b in v.items()} for k, v in codes.items()},
         policy=Policy(**{k: bool(v) for k, v in policy_raw.items()}),
-        fraud=fraud, critical=critical, lane=str(inspection.get("lane") or "red"),
-        source=source, column_of={s.target: s.column for s in specs if s.column})
+        fraud=fraud,
+        critical=critical,
+        lane=str(inspection.get("lane") or "red"),
+        source=source,
+        column_of={s.target: s.column for s in specs if s.column},
+    )
 
 
 def _s(value: Any) -> str | None:

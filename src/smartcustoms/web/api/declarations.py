@@ -52,30 +52,54 @@ EXAMPLE: dict[str, Any] = {
     "importer": {"id": "IMP-778", "name": "Seoul Trading Co.", "country": "KR"},
     "seller": {"id": "SEL-12", "name": "Shenzhen Cells Ltd", "country": "CN"},
     "departure_country": "CN",
-    "items": [{"hs_code": "850760", "description": "Lithium-ion battery packs",
-               "origin_country": "CN", "quantity": "40", "unit": "PCE",
-               "net_mass_kg": "180", "gross_mass_kg": "200", "invoice_value": "5400.00",
-               "preference": "FCN1"}],
+    "items": [
+        {
+            "hs_code": "850760",
+            "description": "Lithium-ion battery packs",
+            "origin_country": "CN",
+            "quantity": "40",
+            "unit": "PCE",
+            "net_mass_kg": "180",
+            "gross_mass_kg": "200",
+            "invoice_value": "5400.00",
+            "preference": "FCN1",
+        }
+    ],
 }
-DocumentBody = Annotated[dict[str, Any], Body(
-    description="A declaration in the JSON format of GET /api/v1/declarations/schema",
-    examples=[EXAMPLE])]
+DocumentBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="A declaration in the JSON format of GET /api/v1/declarations/schema",
+        examples=[EXAMPLE],
+    ),
+]
 
 
-def record_out(r: DeclarationRecord, principal: Any, warnings: list[FieldError] | None = None
-               ) -> DeclarationOut:
+def record_out(
+    r: DeclarationRecord, principal: Any, warnings: list[FieldError] | None = None
+) -> DeclarationOut:
     return DeclarationOut(
-        id=r.id, economy=r.economy, lodged_by=r.lodged_by, status=r.status.value,
-        lane=r.lane.value if r.lane else None, lane_score=r.lane_score,
-        lane_reasons=r.lane_reasons, version=r.version, declaration_date=r.declaration_date,
+        id=r.id,
+        economy=r.economy,
+        lodged_by=r.lodged_by,
+        status=r.status.value,
+        lane=r.lane.value if r.lane else None,
+        lane_score=r.lane_score,
+        lane_reasons=r.lane_reasons,
+        version=r.version,
+        declaration_date=r.declaration_date,
         document=to_document(r.declaration),
         assessment=AssessmentOut.model_validate(r.assessment) if r.assessment else None,
         inspections=[InspectionOut.model_validate(i) for i in r.inspections],
-        history=[HistoryOut.model_validate(h) for h in r.history], source=r.source,
-        created_at=r.created_at, updated_at=r.updated_at,
-        allowed_actions=lifecycle.allowed_actions(r.status, principal,
-                                                  r.lodged_by == principal.user_id),
-        warnings=[ProblemOut.model_validate(w) for w in warnings or []])
+        history=[HistoryOut.model_validate(h) for h in r.history],
+        source=r.source,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        allowed_actions=lifecycle.allowed_actions(
+            r.status, principal, r.lodged_by == principal.user_id
+        ),
+        warnings=[ProblemOut.model_validate(w) for w in warnings or []],
+    )
 
 
 @router.get("/declarations/schema")
@@ -89,18 +113,26 @@ def validate(body: DocumentBody, uow: UoW, principal: CurrentPrincipal) -> Valid
     """Every problem at once (JSON paths) and the duties it would owe; stores nothing."""
     rep = service.validate(uow, principal, body)
     return ValidationOut(
-        valid=rep.valid, errors=[ProblemOut.model_validate(e) for e in rep.errors],
+        valid=rep.valid,
+        errors=[ProblemOut.model_validate(e) for e in rep.errors],
         warnings=[ProblemOut.model_validate(w) for w in rep.warnings],
-        assessment=AssessmentOut.model_validate(rep.assessment) if rep.assessment else None)
+        assessment=AssessmentOut.model_validate(rep.assessment) if rep.assessment else None,
+    )
 
 
-@router.post("/declarations", response_model=DeclarationOut,
-             status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "the same payload was lodged before"},
-                        409: {"description": "the reference is used by another payload"},
-                        422: {"description": "every problem, with its JSON path"}})
-def submit(body: DocumentBody, uow: UoW, principal: CurrentPrincipal,
-           response: Response) -> DeclarationOut:
+@router.post(
+    "/declarations",
+    response_model=DeclarationOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"description": "the same payload was lodged before"},
+        409: {"description": "the reference is used by another payload"},
+        422: {"description": "every problem, with its JSON path"},
+    },
+)
+def submit(
+    body: DocumentBody, uow: UoW, principal: CurrentPrincipal, response: Response
+) -> DeclarationOut:
     """Lodge a declaration. Idempotent on (declarant, reference)."""
     result = service.submit(uow, principal, body)
     if not result.created:
@@ -123,11 +155,27 @@ def list_declarations(
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageOut:
     """Your economy's declarations (declarants: their own), newest first."""
-    result = service.list_declarations(uow, principal, ListFilters(
-        status=status_, lane=lane, date_from=date_from, date_to=date_to, hs_prefix=hs_prefix,
-        party=party, reference=reference), PageRequest(page, size))
-    return PageOut(items=[SummaryOut.model_validate(s) for s in result.items],
-                   total=result.total, page=result.page, size=result.size, pages=result.pages)
+    result = service.list_declarations(
+        uow,
+        principal,
+        ListFilters(
+            status=status_,
+            lane=lane,
+            date_from=date_from,
+            date_to=date_to,
+            hs_prefix=hs_prefix,
+            party=party,
+            reference=reference,
+        ),
+        PageRequest(page, size),
+    )
+    return PageOut(
+        items=[SummaryOut.model_validate(s) for s in result.items],
+        total=result.total,
+        page=result.page,
+        size=result.size,
+        pages=result.pages,
+    )
 
 
 @router.get("/declarations/{declaration_id}", response_model=DeclarationOut)
@@ -143,53 +191,69 @@ def versions(declaration_id: str, uow: UoW, principal: CurrentPrincipal) -> list
 
 
 @router.post("/declarations/{declaration_id}/amend", response_model=DeclarationOut)
-def amend(declaration_id: str, body: DocumentBody, uow: UoW,
-          principal: CurrentPrincipal) -> DeclarationOut:
+def amend(
+    declaration_id: str, body: DocumentBody, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     """Replace the document (same reference) and re-assess; before release only."""
     return record_out(service.amend(uow, principal, declaration_id, body), principal)
 
 
 @router.post("/declarations/{declaration_id}/cancel", response_model=DeclarationOut)
-def cancel(declaration_id: str, body: CancelIn, uow: UoW,
-           principal: CurrentPrincipal) -> DeclarationOut:
+def cancel(
+    declaration_id: str, body: CancelIn, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     return record_out(service.cancel(uow, principal, declaration_id, body.reason), principal)
 
 
 @router.post("/declarations/{declaration_id}/arrival", response_model=DeclarationOut)
-def arrival(declaration_id: str, body: ArrivalIn, uow: UoW,
-            principal: CurrentPrincipal) -> DeclarationOut:
+def arrival(
+    declaration_id: str, body: ArrivalIn, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     """Arrival notice for a pre-lodged declaration (officers)."""
-    return record_out(actions.arrival_notice(uow, principal, declaration_id, body.arrived_on),
-                      principal)
+    return record_out(
+        actions.arrival_notice(uow, principal, declaration_id, body.arrived_on), principal
+    )
 
 
 @router.post("/declarations/{declaration_id}/refer", response_model=DeclarationOut)
-def refer(declaration_id: str, body: NoteIn, uow: UoW,
-          principal: CurrentPrincipal) -> DeclarationOut:
+def refer(
+    declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     """Send a declaration under documentary check to physical inspection (officers)."""
-    return record_out(actions.refer_physical(uow, principal, declaration_id, body.note),
-                      principal)
+    return record_out(actions.refer_physical(uow, principal, declaration_id, body.note), principal)
 
 
 @router.post("/declarations/{declaration_id}/inspection", response_model=DeclarationOut)
-def inspection(declaration_id: str, body: InspectionIn, uow: UoW,
-               principal: CurrentPrincipal) -> DeclarationOut:
+def inspection(
+    declaration_id: str, body: InspectionIn, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     """Record an inspection result (officers)."""
-    return record_out(actions.record_inspection(
-        uow, principal, declaration_id, Outcome(body.outcome), notes=body.notes,
-        revenue_adjustment=body.revenue_adjustment, hold=body.hold, critical=body.critical),
-        principal)
+    return record_out(
+        actions.record_inspection(
+            uow,
+            principal,
+            declaration_id,
+            Outcome(body.outcome),
+            notes=body.notes,
+            revenue_adjustment=body.revenue_adjustment,
+            hold=body.hold,
+            critical=body.critical,
+        ),
+        principal,
+    )
 
 
 @router.post("/declarations/{declaration_id}/release", response_model=DeclarationOut)
-def release(declaration_id: str, body: NoteIn, uow: UoW,
-            principal: CurrentPrincipal) -> DeclarationOut:
+def release(
+    declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     return record_out(actions.release(uow, principal, declaration_id, body.note), principal)
 
 
 @router.post("/declarations/{declaration_id}/seize", response_model=DeclarationOut)
-def seize(declaration_id: str, body: NoteIn, uow: UoW,
-          principal: CurrentPrincipal) -> DeclarationOut:
+def seize(
+    declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
+) -> DeclarationOut:
     return record_out(actions.seize(uow, principal, declaration_id, body.note), principal)
 
 
@@ -198,22 +262,36 @@ def tariff_summary(economy: str, uow: UoW) -> dict[str, Any]:
     """An economy's tariff schedule settings and size (public)."""
     s = tariff.summary(uow, economy)
     st = s.settings
-    return {"economy": s.economy, "lines": s.lines, "rate_types": s.rate_types,
-            "vat_rate": str(st.vat_rate), "default_rate_type": st.default_rate_type,
-            "de_minimis": None if st.de_minimis_amount is None else {
-                "amount": str(st.de_minimis_amount), "currency": st.de_minimis_currency,
-                "scope": st.de_minimis_scope.value},
-            "source": st.source}
+    return {
+        "economy": s.economy,
+        "lines": s.lines,
+        "rate_types": s.rate_types,
+        "vat_rate": str(st.vat_rate),
+        "default_rate_type": st.default_rate_type,
+        "de_minimis": None
+        if st.de_minimis_amount is None
+        else {
+            "amount": str(st.de_minimis_amount),
+            "currency": st.de_minimis_currency,
+            "scope": st.de_minimis_scope.value,
+        },
+        "source": st.source,
+    }
 
 
 @router.get("/tariff/{economy}/lookup", tags=["tariff"])
-def tariff_lookup(economy: str, uow: UoW, hs_code: str, origin: str,
-                  claim: str | None = None) -> dict[str, Any]:
+def tariff_lookup(
+    economy: str, uow: UoW, hs_code: str, origin: str, claim: str | None = None
+) -> dict[str, Any]:
     """The tariff line that applies (longest HS prefix; preference if the origin qualifies)."""
     m = tariff.lookup(uow, economy, hs_code, origin, claim)
     ln = m.line
-    return {"hs_prefix": ln.hs_prefix, "rate_type": ln.rate_type,
-            "ad_valorem": str(ln.ad_valorem),
-            "specific_amount": None if ln.specific_amount is None else str(ln.specific_amount),
-            "specific_unit": ln.specific_unit.value if ln.specific_unit else None,
-            "origins": sorted(ln.origins), "why": m.why}
+    return {
+        "hs_prefix": ln.hs_prefix,
+        "rate_type": ln.rate_type,
+        "ad_valorem": str(ln.ad_valorem),
+        "specific_amount": None if ln.specific_amount is None else str(ln.specific_amount),
+        "specific_unit": ln.specific_unit.value if ln.specific_unit else None,
+        "origins": sorted(ln.origins),
+        "why": m.why,
+    }

@@ -1,0 +1,181 @@
+"""Internal steps shared by the declaration use cases (service, actions, importing):
+loading with scoping, transition checks, audit events, assessment and routing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations import lifecycle
+from smartcustoms.declarations.assessor import (
+    Assessor,
+    AssessorContext,
+    RuleBasedAssessor,
+    RuleBasedConfig,
+    registered_assessor,
+)
+from smartcustoms.declarations.audit import AuditEvent, AuditLog
+from smartcustoms.declarations.document import assessment_to_dict
+from smartcustoms.declarations.lifecycle import Action
+from smartcustoms.declarations.model import Assessment, Declaration, DeclarationRecord, Status
+from smartcustoms.declarations.records import record_of
+from smartcustoms.declarations.repository import DeclarationRepository
+from smartcustoms.declarations.tables import DeclarationRow
+from smartcustoms.errors import NotFound, PermissionDenied
+
+ENTITY = "declaration"
+READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
+SYSTEM = "system"
+
+
+def sees_all(principal: Principal) -> bool:
+    return principal.has(Role.OFFICER, Role.ANALYST)
+
+
+def load_row(
+    repo: DeclarationRepository, principal: Principal, declaration_id: str, *, lock: bool = False
+) -> DeclarationRow:
+    """The row if this principal may see it; another economy's or another declarant's: 404."""
+    principal.require(*READERS)
+    row = repo.get(declaration_id, lock=lock)
+    if (
+        row is None
+        or row.economy != principal.economy
+        or (not sees_all(principal) and row.lodged_by != principal.user_id)
+    ):
+        raise NotFound(f"no declaration {declaration_id}")
+    return row
+
+
+def check_action(action: Action, row: DeclarationRow, principal: Principal) -> None:
+    lifecycle.check(action, Status(row.status), principal)
+    if (
+        action in lifecycle.OWNER_ONLY
+        and row.lodged_by != principal.user_id
+        and not principal.has(Role.ADMIN)
+    ):
+        raise PermissionDenied("only the declarant who lodged it may do this")
+
+
+def event(
+    row: DeclarationRow,
+    action: str,
+    actor: str,
+    at: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str = "",
+) -> AuditEvent:
+    return AuditEvent(ENTITY, row.id, action, actor, at, before, after, note)
+
+
+def state_of(row: DeclarationRow) -> dict[str, Any]:
+    return {"status": row.status, "lane": row.lane, "version": row.version}
+
+
+def read_record(uow: UnitOfWork, row: DeclarationRow) -> DeclarationRecord:
+    repo = DeclarationRepository(uow.session)
+    return record_of(row, repo.inspections(row.id), AuditLog(uow.session).entries_for(row.id))
+
+
+def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:
+    row.assessment = assessment_to_dict(a) if a else None
+    row.currency = a.currency if a else None
+    row.customs_value = a.customs_value if a else None
+    row.duty_total = a.duty_total if a else None
+    row.tax_total = a.tax_total if a else None
+    row.total_due = a.total if a else None
+
+
+def item_rows(declaration_id: str, decl: Declaration, a: Assessment | None) -> list[dict[str, Any]]:
+    duty: dict[int, Any] = {}
+    if a is not None:
+        for ln in a.lines:
+            if ln.tax != "vat":
+                duty[ln.item] = duty.get(ln.item, 0) + ln.amount
+    return [
+        {
+            "declaration_id": declaration_id,
+            "line_no": i + 1,
+            "hs_code": it.hs_code,
+            "origin_country": it.origin_country,
+            "preference": it.preference,
+            "net_mass_kg": it.net_mass_kg,
+            "invoice_value": it.invoice_value,
+            "customs_value": a.valuation[i].customs_value if a else None,
+            "duty": duty.get(i + 1) if a else None,
+        }
+        for i, it in enumerate(decl.items)
+    ]
+
+
+def assessor_for(uow: UnitOfWork, economy: str, given: Assessor | None) -> Assessor:
+    if given is not None:
+        return given
+    registered = registered_assessor(economy)
+    if registered is not None:
+        return registered
+    return RuleBasedAssessor(get_assessor_config(uow, economy))
+
+
+def assess_and_route(
+    uow: UnitOfWork,
+    row: DeclarationRow,
+    decl: Declaration,
+    a: Assessment,
+    events: list[AuditEvent],
+    at: Any,
+    assessor: Assessor | None,
+) -> None:
+    """submitted -> assessed -> released | documentary_check | physical_inspection."""
+    lifecycle.check(Action.ASSESS, Status(row.status), None)
+    before = state_of(row)
+    apply_assessment(row, a)
+    row.status = Status.ASSESSED.value
+    events.append(
+        event(
+            row,
+            Action.ASSESS.value,
+            SYSTEM,
+            at,
+            before,
+            {
+                **state_of(row),
+                "customs_value": str(a.customs_value),
+                "total_due": str(a.total),
+                "currency": a.currency,
+            },
+        )
+    )
+    chosen = assessor_for(uow, row.economy, assessor)
+    decision = chosen.assess(
+        decl, AssessorContext(row.economy, row.id, row.declaration_date, row.lodged_by, a)
+    )
+    lifecycle.check(Action.ROUTE, Status(row.status), None)
+    before = state_of(row)
+    row.lane = decision.lane.value
+    row.lane_score = decision.score
+    row.lane_reasons = list(decision.reasons)
+    row.status = lifecycle.LANE_STATUS[decision.lane].value
+    events.append(
+        event(
+            row,
+            Action.ROUTE.value,
+            SYSTEM,
+            at,
+            before,
+            {
+                **state_of(row),
+                "score": decision.score,
+                "reasons": list(decision.reasons),
+                "rules_fired": list(decision.rules_fired),
+            },
+        )
+    )
+
+
+def get_assessor_config(uow: UnitOfWork, economy: str) -> RuleBasedConfig:
+    with uow:
+        row = DeclarationRepository(uow.session).assessor_config(economy)
+        return RuleBasedConfig.from_dict(row.config) if row else RuleBasedConfig()

@@ -1,0 +1,237 @@
+"""The learned assessor: score with the active model, apply active rules, pick the lane under
+the budget, explain. Also the batch path (:func:`simulate_lanes`) and scoring without storing.
+
+History: a declaration dated D is scored with the model's history plus the inspection results
+recorded in the database for declarations dated after the training period and *before* D (the
+model is updated with them, boosters unchanged), so nothing dated on or after D is used.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations.assessor import AssessorContext
+from smartcustoms.declarations.frames import (
+    declaration_records,
+    declarations_frame,
+    items_frame,
+)
+from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
+from smartcustoms.risk import service
+from smartcustoms.risk.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.estimator import RiskModel
+from smartcustoms.risk.explain import explain
+from smartcustoms.risk.fast import FastFeatures
+from smartcustoms.risk.lanes import NAMES, decide, policy_from_dict, shares
+from smartcustoms.risk.model import Explanation, ScoreResult
+from smartcustoms.risk.registry import load_model
+from smartcustoms.risk.repository import RiskRepository
+from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
+from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+
+_HISTORY_TTL = 300.0  # seconds before newly recorded inspection results are picked up
+
+
+def history_model(uow: UnitOfWork, economy: str, directory: str, before: date) -> RiskModel:
+    """The registered model with the database's inspection results dated after its training
+    period and before ``before`` added to its history (a cheap copy; the cached model stays)."""
+    base = load_model(directory)
+    start = date.fromisoformat(base.training_range_[1]) + timedelta(days=1)
+    if before <= start:
+        return base
+    labelled = declarations_frame(uow, economy, since=start, until=before, inspected_only=True)
+    if len(labelled) == 0:
+        return base
+    model = copy.copy(base)
+    builder = copy.copy(base.builder_)
+    builder.history_ = dict(base.builder_.history_)  # update() replaces entries, never mutates
+    model.builder_ = builder
+    return model.update_history(labelled)
+
+
+@dataclass
+class EconomyState:
+    """Everything the assessor needs for one economy, rebuilt when the stamp changes."""
+
+    stamp: tuple[Any, ...]
+    version: str | None
+    directory: str | None
+    policy: LanePolicy | None
+    budget: LaneBudget
+    rules: list[ActiveRule]
+    watchlists: dict[str, set[str]]
+    aeo: set[str]
+    models: dict[date, tuple[float, RiskModel, FastFeatures]] = field(default_factory=dict)
+
+    @property
+    def enabled(self) -> bool:
+        return self.version is not None or bool(self.rules)
+
+
+_STATES: dict[tuple[str, str], EconomyState] = {}
+_LOCK = threading.Lock()
+
+
+def economy_state(uow: UnitOfWork, economy: str, key: str) -> EconomyState:
+    with uow:
+        repo = RiskRepository(uow.session)
+        stamp = repo.state_stamp(economy)
+        with _LOCK:
+            cached = _STATES.get((key, economy))
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        row = repo.active_model(economy)
+        state = EconomyState(
+            stamp=stamp, version=row.version if row else None,
+            directory=row.directory if row else None,
+            policy=policy_from_dict(row.thresholds) if row and row.thresholds else None,
+            budget=service.budget_of(uow, economy), rules=service.active_rules(uow, economy),
+            watchlists=repo.watchlists(economy), aeo=repo.aeo_ids(economy))
+    with _LOCK:
+        _STATES[(key, economy)] = state
+    return state
+
+
+def model_for_day(uow: UnitOfWork, economy: str, state: EconomyState, day: date
+                  ) -> tuple[RiskModel, FastFeatures]:
+    assert state.directory is not None
+    now = time.monotonic()
+    found = state.models.get(day)
+    if found is not None and now - found[0] < _HISTORY_TTL:
+        return found[1], found[2]
+    model = history_model(uow, economy, state.directory, day)
+    fast = FastFeatures(model.builder_)
+    if len(state.models) >= 4:
+        state.models.pop(min(state.models, key=lambda d: state.models[d][0]))
+    state.models[day] = (now, model, fast)
+    return model, fast
+
+
+def score_declaration(uow: UnitOfWork, economy: str, state: EconomyState,
+                      declaration: Declaration, declaration_id: str, on: date,
+                      explain_top: int = 3) -> ScoreResult:
+    records = declaration_records(declaration, declaration_id, on)
+    first = records[0]
+    trader = first["importer_id"] or first["exporter_id"]
+    is_aeo = bool(trader) and trader in state.aeo
+    fraud = critical = None
+    explanations: list[Explanation] = []
+    model = None
+    if state.directory is not None and state.policy is not None:
+        model, fast = model_for_day(uow, economy, state, on)
+        row = fast.row(first)
+        threads = model.num_threads
+        fraud = float(model.fraud_booster_.predict(row, num_threads=threads)[0])
+        critical = float(model.critical_booster_.predict(row, num_threads=threads)[0])
+    fired: np.ndarray = np.zeros((1, len(state.rules)), bool)
+    if state.rules:
+        items = pd.DataFrame(records)
+        norms = UnitValueNorms.from_history(model.builder_.history_) if model else None
+        ctx = RuleContext(state.watchlists, norms)
+        matches = evaluate([r.definition for r in state.rules], items, ctx)
+        fired = np.asarray(matches.any(axis=0), bool).reshape(1, -1)
+    decision = decide([declaration_id], None if fraud is None else np.array([fraud]), fired,
+                      state.rules, state.policy, state.budget, np.array([is_aeo]))
+    lane = NAMES[int(decision.lanes[0])]
+    score = None if decision.scores is None else float(decision.scores[0])
+    reasons: list[str] = []
+    if model is not None and fraud is not None:
+        frame = pd.DataFrame(records[:1])
+        for r in explain(model, frame, top=explain_top, batch_history=False)[0]:
+            explanations.append(Explanation(r.feature, r.contribution, r.text))
+        reasons.append(f"fraud probability {fraud:.0%} (critical {critical:.0%}), "
+                       f"model {state.version}")
+        reasons += [e.text for e in explanations]
+    fired_rules = [r for j, r in enumerate(state.rules) if fired[0, j]]
+    reasons += [r.definition.describe() for r in fired_rules]
+    names = [r.tag for r in fired_rules]
+    if decision.explored[0]:
+        reasons.append(f"random exploration ({state.budget.exploration:.1%} of traffic)")
+        names.append("random:exploration")
+    if decision.random_checked[0]:
+        names.append("random:rule-check")
+        reasons.append("random check required by a rule")
+    if is_aeo:
+        reasons.append(f"trusted trader (AEO) {trader}: reduced inspection rate")
+    if model is None:
+        reasons.append("no active risk model: lanes drawn at the budget's rates")
+    return ScoreResult(lane=lane, fraud_probability=fraud, critical_probability=critical,
+                       score=score, model_version=state.version, reasons=reasons,
+                       explanations=explanations, rules_fired=names, aeo=is_aeo,
+                       explored=bool(decision.explored[0]))
+
+
+class LearnedAssessor:
+    """The declarations :class:`~smartcustoms.declarations.assessor.Assessor` of the risk
+    feature. It reads the risk tables through its own unit of work (the lodging transaction
+    only ever sees the decision)."""
+
+    def __init__(self, make_uow: Any, key: str, state: EconomyState) -> None:
+        self._make_uow = make_uow
+        self._key = key
+        self.state = state
+
+    def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
+        result = score_declaration(self._make_uow(), context.economy, self.state, declaration,
+                                   context.declaration_id, context.on)
+        return LaneDecision(lane=Lane(result.lane), score=result.score,
+                            reasons=result.reasons, rules_fired=result.rules_fired)
+
+
+@dataclass(frozen=True, slots=True)
+class LaneSimulation:
+    economy: str
+    model_version: str | None
+    since: date | None
+    until: date | None
+    declarations: int
+    shares: dict[str, float]
+    counts: dict[str, int]
+    budget: dict[str, float]
+    red_hit_rate: float | None  # fraud share among inspected red declarations
+    lanes: dict[str, str]  # declaration id -> lane
+
+
+def simulate_lanes(uow: UnitOfWork, economy: str, *, since: date | None = None,
+                   until: date | None = None, key: str = "") -> LaneSimulation:
+    """The lanes the learned assessor gives the stored declarations of [since, until), batch-
+    scored with history strictly before the period (labels inside it are never used)."""
+    state = economy_state(uow, economy, key or "batch")
+    frame = declarations_frame(uow, economy, since=since, until=until)
+    ids = frame["declaration_id"].to_numpy(object)
+    scores = None
+    model = None
+    if state.directory is not None and state.policy is not None and len(frame):
+        model = history_model(uow, economy, state.directory, frame["date"].min().date())
+        scores = model.predict_risk(frame.drop(columns=["fraud", "critical_fraud"])).fraud
+    fired = np.zeros((len(frame), len(state.rules)), bool)
+    if state.rules and len(frame):
+        norms = UnitValueNorms.from_history(model.builder_.history_) if model else None
+        order, per = fired_by_decl([r.definition for r in state.rules],
+                                   items_frame(uow, economy, since=since, until=until),
+                                   RuleContext(state.watchlists, norms))
+        position = {d: i for i, d in enumerate(order)}
+        fired = per[[position[d] for d in ids]]
+    aeo = np.isin(frame["importer_id"].to_numpy(object).astype(str), list(state.aeo))
+    decision = decide(list(ids), scores, fired, state.rules, state.policy, state.budget, aeo)
+    lanes = decision.lanes
+    fraud = frame["fraud"].to_numpy(np.float64)
+    red_inspected = (lanes == 2) & ~np.isnan(fraud)
+    b = state.budget
+    return LaneSimulation(
+        economy=economy, model_version=state.version, since=since, until=until,
+        declarations=len(frame), shares=shares(lanes),
+        counts={n: int((lanes == i).sum()) for i, n in enumerate(NAMES)},
+        budget={"red": b.red, "yellow": b.yellow, "exploration": b.exploration,
+                "aeo_factor": b.aeo_factor},
+        red_hit_rate=float(fraud[red_inspected].mean()) if red_inspected.any() else None,
+        lanes={str(i): NAMES[int(v)] for i, v in zip(ids, lanes, strict=True)})
