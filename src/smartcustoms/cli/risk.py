@@ -132,21 +132,41 @@ def _metrics_table(results: dict[str, dict[str, Any]], title: str) -> Table:
 
 @app.command()
 def train(
-    from_file: Path = typer.Option(..., "--from-file", help="Training declarations (labelled)."),
-    out: Path = typer.Option(..., "--out", help="Directory to write the model to."),
+    ctx: typer.Context,
+    from_file: Path | None = typer.Option(
+        None, "--from-file", help="Training declarations (labelled); else the database."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Directory to write the model to."),
     valid: Path | None = typer.Option(None, "--valid", help="Validation file for early stopping."),
     profile: str = typer.Option("kcs-cdd", "--profile", help="Column profile of the files."),
+    economy: str | None = typer.Option(
+        None, "--economy", help="Register the model for this economy (train from its database)."
+    ),
+    activate: bool | None = typer.Option(
+        None, "--activate/--candidate", help="Activate it (default: if none is active)."
+    ),
+    trees: int | None = typer.Option(None, "--trees", help="Max boosting rounds."),
     seed: int = typer.Option(0, "--seed", help="Training seed."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Train the risk model (fraud and critical fraud) and save it to --out."""
+    """Train the risk model (fraud and critical fraud): from files to --out, and/or registered
+    for --economy (from its inspected declarations when no --from-file is given)."""
+    params: dict[str, Any] = {"random_state": seed} | ({"n_estimators": trees} if trees else {})
+    if from_file is None or economy is not None:
+        _train_registered(ctx, from_file, valid, profile, economy, activate, params, as_json)
+        if from_file is None or out is None:
+            return
+    assert from_file is not None
+    if out is None:
+        _fail(as_json, 2, "give --out DIR (or --economy to register the model)")
+    assert out is not None
 
     def work() -> dict[str, Any]:
         with _progress(as_json, 3, "reading files") as step:
             frame = _labelled(from_file, profile, "from_file")
             valid_frame = _labelled(valid, profile, "valid") if valid else None
             step("training (features, boosters)")
-            model = RiskModel(random_state=seed).fit(frame, valid=valid_frame)
+            model = RiskModel(**params).fit(frame, valid=valid_frame)
             model.sources_ = {"train": str(from_file.resolve()), "profile": profile}
             if valid:
                 model.sources_["valid"] = str(valid.resolve())
@@ -166,6 +186,48 @@ def train(
     )
     if doc["metrics"].get("valid"):
         console.print(_metrics_table({"validation": doc["metrics"]["valid"]}, "Validation"))
+
+
+def _train_registered(
+    ctx: typer.Context,
+    from_file: Path | None,
+    valid: Path | None,
+    profile: str,
+    economy: str | None,
+    activate: bool | None,
+    params: dict[str, Any],
+    as_json: bool,
+) -> None:
+    from smartcustoms.cli._common import emit, state
+    from smartcustoms.declarations.service import system_principal
+    from smartcustoms.risk import training
+
+    if economy is None:
+        _fail(as_json, 2, "give --economy XX to train from the database (or --from-file)")
+    assert economy is not None
+    s = state(ctx)
+    principal = system_principal(economy.upper(), "cli")
+
+    def work() -> Any:
+        with _progress(as_json, 5, "reading") as step:
+            if from_file is None:
+                found = training.train_from_database(
+                    s.db.uow(), principal, s.settings.files_dir, params=params,
+                    activate=activate, step=step)
+            else:
+                frame = _labelled(from_file, profile, "from_file")
+                valid_frame = _labelled(valid, profile, "valid") if valid else None
+                sources = {"train": str(from_file.resolve()), "profile": profile}
+                found = training.train_from_frames(
+                    s.db.uow(), principal, s.settings.files_dir, frame, valid_frame,
+                    params=params, activate=activate, sources=sources, step=step)
+            step("done")
+        return found
+
+    info = _guarded(as_json, work)
+    emit(info, as_json, lambda m: console.print(
+        f"registered [bold]{m.version}[/bold] ({m.status}), training range "
+        f"{m.training_from} .. {m.training_to}, {m.training_rows} rows"))
 
 
 def _training_frames(model: RiskModel) -> tuple[Any, Any]:
@@ -268,3 +330,12 @@ def _concat(first: Any, second: Any) -> Any:
 
     both = pd.concat([first, second], ignore_index=True)
     return both.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def _register_database_commands() -> None:
+    from smartcustoms.cli import risk_db
+
+    risk_db.register(app)
+
+
+_register_database_commands()

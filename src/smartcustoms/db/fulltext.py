@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Row, bindparam, text
 from sqlalchemy.orm import Session
 
 FTS_TABLE = "fts_documents"
@@ -121,52 +122,47 @@ class FullTextIndex:
 
     def _search_sqlite(self, words: list[str], limit: int, within: list[str] | None) -> list[Hit]:
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-        sql = (
+        select = (
             f"SELECT doc_id, bm25({FTS_TABLE}, 0.0, 0.0, 4.0, 1.0) AS rank, "
             f"snippet({FTS_TABLE}, -1, :open, :close, '…', 16) AS snip "
             f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match AND kind = :kind "
         )
-        params: dict[str, object] = {
-            "match": match,
-            "kind": self._kind,
-            "open": _OPEN,
-            "close": _CLOSE,
-            "limit": limit,
-        }
-        stmt = text(
-            sql
-            + ("AND doc_id IN :ids " if within is not None else "")
-            + "ORDER BY rank LIMIT :limit"
-        )
-        if within is not None:
-            stmt = stmt.bindparams(bindparam("ids", expanding=True))
-            params["ids"] = within
-        rows = self._session.execute(stmt, params).all()
+        params: dict[str, object] = {"match": match, "open": _OPEN, "close": _CLOSE}
+        rows = self._run(select, "ORDER BY rank", params, limit, within)
         # bm25() is "lower is better"; flip it so every backend reports "higher is better".
         return [Hit(r.doc_id, -float(r.rank), _render_snippet(r.snip or "")) for r in rows]
 
     def _search_postgres(self, words: list[str], limit: int, within: list[str] | None) -> list[Hit]:
-        tsquery = (
-            "(" + " || ".join(f"plainto_tsquery('english', :w{i})" for i in range(len(words))) + ")"
-        )
-        options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2"
-        sql = (
+        # One plainto_tsquery per word, OR-ed: documents sharing more (and rarer) words rank higher.
+        tsquery = " || ".join(f"plainto_tsquery('english', :w{i})" for i in range(len(words)))
+        select = (
             f"SELECT doc_id, ts_rank_cd(tsv, q, 32) AS rank, "
             f"ts_headline('english', title || ' — ' || body, q, :options) AS snip "
-            f"FROM {FTS_TABLE}, (SELECT {tsquery} AS q) AS query WHERE tsv @@ q AND kind = :kind "
+            f"FROM {FTS_TABLE}, (SELECT ({tsquery}) AS q) AS query "
+            "WHERE tsv @@ q AND kind = :kind "
         )
         params: dict[str, object] = {f"w{i}": w for i, w in enumerate(words)}
-        params |= {"kind": self._kind, "options": options, "limit": limit}
-        stmt = text(
-            sql
-            + ("AND doc_id IN :ids " if within is not None else "")
-            + "ORDER BY rank DESC, doc_id LIMIT :limit"
+        params["options"] = (
+            f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2"
         )
+        rows = self._run(select, "ORDER BY rank DESC, doc_id", params, limit, within)
+        return [Hit(r.doc_id, float(r.rank), _render_snippet(r.snip or "")) for r in rows]
+
+    def _run(
+        self,
+        select: str,
+        order: str,
+        params: dict[str, object],
+        limit: int,
+        within: list[str] | None,
+    ) -> Sequence[Row[Any]]:
+        sql = select + ("AND doc_id IN :ids " if within is not None else "")
+        stmt = text(f"{sql}{order} LIMIT :limit")
+        params = {**params, "kind": self._kind, "limit": limit}
         if within is not None:
             stmt = stmt.bindparams(bindparam("ids", expanding=True))
             params["ids"] = within
-        rows = self._session.execute(stmt, params).all()
-        return [Hit(r.doc_id, float(r.rank), _render_snippet(r.snip or "")) for r in rows]
+        return self._session.execute(stmt, params).all()
 
 
 def _clean(value: str) -> str:

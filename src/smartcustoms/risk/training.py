@@ -192,3 +192,27 @@ def drift(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
         reference_size=len(reference.scores),
         reference_mean_score=float(reference.scores.mean()) if len(reference.scores) else 0.0,
         reference_hit_rate=float(ref_fraud.mean()) if len(ref_fraud) else None, weeks=weeks)
+
+
+def train_from_frames(uow: UnitOfWork, principal: Principal, files_dir: Path,
+                      train: pd.DataFrame, valid: pd.DataFrame | None = None, *,
+                      params: dict[str, Any] | None = None, activate: bool | None = None,
+                      sources: dict[str, str] | None = None, step: Step = _noop,
+                      clock: Clock | None = None) -> ModelInfo:
+    """Train on labelled frames (e.g. files read through a profile) and register the model
+    like :func:`train_from_database` (``valid``, or else the latest 20% of ``train``, is the
+    early-stopping and calibration period)."""
+    principal.require(Role.ANALYST)
+    if valid is None or len(valid) == 0:
+        train, valid = split_latest(train, 0.2)
+    step(f"training on {len(train)} declarations, early stopping on {len(valid)}")
+    model = RiskModel(**(params or {}) | {"refit_full": False}).fit(train, valid=valid)
+    model.sources_ = dict(sources or {})
+    step("calibrating lane thresholds")
+    sample = _sample_before(model, train, valid)
+    if activate is None:
+        activate = registry.active_info(uow, principal.economy) is None
+    step("registering")
+    return registry.register_model(uow, principal, files_dir, model, sample, source="file",
+                                   note=f"trained on {len(train) + len(valid)} declarations "
+                                   "from files", activate=activate, clock=clock)
