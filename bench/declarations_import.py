@@ -92,21 +92,27 @@ def main() -> None:
     args = parser.parse_args()
     data = Path(os.environ.get("SMARTCUSTOMS_DATA_DIR", "../shared/data"))
     pg_url = os.environ.get("SMARTCUSTOMS_BENCH_POSTGRES_URL")
-    print(f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-          f"({platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
-          f"{platform.release()}, Python {platform.python_version()})")
+    print(
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()})"
+    )
     n, seconds = validation_rate(data)
-    print(f"validation (read_document, in memory): {n} declarations in {seconds:.2f} s = "
-          f"{n / seconds:,.0f} per second")
+    print(
+        f"validation (read_document, in memory): {n} declarations in {seconds:.2f} s = "
+        f"{n / seconds:,.0f} per second"
+    )
     backends = ["sqlite"] + (["postgres"] if pg_url else [])
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
             runs = [run_once(backend, data, Path(tmp), pg_url) for _ in range(args.repeat)]
             imports = [r[0] for r in runs]
             verifies = [r[1] for r in runs]
-            print(f"{backend:<9} import 8,481 rows: best {min(imports):.2f} s, median "
-                  f"{statistics.median(imports):.2f} s ({8481 / min(imports):,.0f} rows/s); "
-                  f"audit verify 8,482 links: best {min(verifies):.2f} s")
+            print(
+                f"{backend:<9} import 8,481 rows: best {min(imports):.2f} s, median "
+                f"{statistics.median(imports):.2f} s ({8481 / min(imports):,.0f} rows/s); "
+                f"audit verify 8,482 links: best {min(verifies):.2f} s"
+            )
 
 
 if __name__ == "__main__":

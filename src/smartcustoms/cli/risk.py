@@ -154,8 +154,7 @@ def train(
     params: dict[str, Any] = {"random_state": seed} | ({"n_estimators": trees} if trees else {})
     if from_file is None or economy is not None:
         _train_registered(ctx, from_file, valid, profile, economy, activate, params, as_json)
-        if from_file is None or out is None:
-            return
+        return
     assert from_file is not None
     if out is None:
         _fail(as_json, 2, "give --out DIR (or --economy to register the model)")

@@ -53,6 +53,7 @@ def _routers() -> list:  # type: ignore[type-arg]
     from smartcustoms.web.api import cases as cases_api
     from smartcustoms.web.api import declarations as declarations_api
     from smartcustoms.web.api import reference as reference_api
+    from smartcustoms.web.api import risk as risk_api
     from smartcustoms.web.pages import cases as cases_pages
     from smartcustoms.web.pages import reference as reference_pages
 
@@ -64,6 +65,7 @@ def _routers() -> list:  # type: ignore[type-arg]
         cases_api.router,
         cases_pages.router,
         declarations_api.router,
+        risk_api.router,
     ]
 
 
