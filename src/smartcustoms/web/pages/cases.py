@@ -43,7 +43,7 @@ VOCABS = {"priority_areas": PRIORITY_AREAS, "themes": THEMES, "technologies": TE
 
 
 def _nav(principal: Principal | None) -> list[dict[str, str]]:
-    items = [{"href": "/cases", "label": "Case repository"}]
+    items: list[dict[str, str]] = []  # "Case repository" itself is in the base navigation
     if is_contributor(principal):
         items.append({"href": "/cases/drafts", "label": "Drafts"})
     if is_reviewer(principal):
