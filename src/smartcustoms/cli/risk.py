@@ -211,22 +211,40 @@ def _train_registered(
         with _progress(as_json, 5, "reading") as step:
             if from_file is None:
                 found = training.train_from_database(
-                    s.db.uow(), principal, s.settings.files_dir, params=params,
-                    activate=activate, step=step)
+                    s.db.uow(),
+                    principal,
+                    s.settings.files_dir,
+                    params=params,
+                    activate=activate,
+                    step=step,
+                )
             else:
                 frame = _labelled(from_file, profile, "from_file")
                 valid_frame = _labelled(valid, profile, "valid") if valid else None
                 sources = {"train": str(from_file.resolve()), "profile": profile}
                 found = training.train_from_frames(
-                    s.db.uow(), principal, s.settings.files_dir, frame, valid_frame,
-                    params=params, activate=activate, sources=sources, step=step)
+                    s.db.uow(),
+                    principal,
+                    s.settings.files_dir,
+                    frame,
+                    valid_frame,
+                    params=params,
+                    activate=activate,
+                    sources=sources,
+                    step=step,
+                )
             step("done")
         return found
 
     info = _guarded(as_json, work)
-    emit(info, as_json, lambda m: console.print(
-        f"registered [bold]{m.version}[/bold] ({m.status}), training range "
-        f"{m.training_from} .. {m.training_to}, {m.training_rows} rows"))
+    emit(
+        info,
+        as_json,
+        lambda m: console.print(
+            f"registered [bold]{m.version}[/bold] ({m.status}), training range "
+            f"{m.training_from} .. {m.training_to}, {m.training_rows} rows"
+        ),
+    )
 
 
 def _training_frames(model: RiskModel) -> tuple[Any, Any]:

@@ -41,15 +41,30 @@ def _lines(lines: Any) -> None:
 
 def _model_table(models: list[ModelInfo]) -> None:
     table = Table(title="Risk models")
-    for col in ("version", "status", "source", "training range", "rows", "valid p@5%",
-                "red thr", "created"):
+    for col in (
+        "version",
+        "status",
+        "source",
+        "training range",
+        "rows",
+        "valid p@5%",
+        "red thr",
+        "created",
+    ):
         table.add_column(col)
     for m in models:
         p5 = (m.metrics.get("valid") or {}).get("precision@5%")
         red = ((m.thresholds or {}).get("regular") or {}).get("red")
-        table.add_row(m.version, m.status, m.source, f"{m.training_from} .. {m.training_to}",
-                      str(m.training_rows), "" if p5 is None else f"{p5:.3f}",
-                      "" if red is None else f"{red:.4f}", m.created_at.isoformat()[:19])
+        table.add_row(
+            m.version,
+            m.status,
+            m.source,
+            f"{m.training_from} .. {m.training_to}",
+            str(m.training_rows),
+            "" if p5 is None else f"{p5:.3f}",
+            "" if red is None else f"{red:.4f}",
+            m.created_at.isoformat()[:19],
+        )
     console.print(table)
 
 
@@ -62,52 +77,75 @@ def _with_progress(as_json: bool, total: int, work: Any) -> Any:
     return result
 
 
-def models(ctx: typer.Context, economy: str = EconomyOption,
-           as_json: bool = JsonOption) -> None:
+def models(ctx: typer.Context, economy: str = EconomyOption, as_json: bool = JsonOption) -> None:
     """List the economy's registered models (active, candidates, retired)."""
     found = registry.list_models(state(ctx).db.uow(), _principal(economy))
     emit(found, as_json, _model_table)
 
 
-def activate(ctx: typer.Context, version: str = typer.Argument(...),
-             as_json: bool = JsonOption) -> None:
+def activate(
+    ctx: typer.Context, version: str = typer.Argument(...), as_json: bool = JsonOption
+) -> None:
     """Activate a registered model (thresholds recalibrated for the current budget)."""
     economy = version.split("-", 1)[0]
     found = registry.activate(state(ctx).db.uow(), _principal(economy), version)
     emit(found, as_json, lambda m: console.print(f"active model of {m.economy}: {m.version}"))
 
 
-def rollback(ctx: typer.Context, economy: str = EconomyOption,
-             as_json: bool = JsonOption) -> None:
+def rollback(ctx: typer.Context, economy: str = EconomyOption, as_json: bool = JsonOption) -> None:
     """Re-activate the model that was active before the current one."""
     found = registry.rollback(state(ctx).db.uow(), _principal(economy))
     emit(found, as_json, lambda m: console.print(f"rolled back: {m.version} is active"))
 
 
-def retrain(ctx: typer.Context, economy: str = EconomyOption,
-            force: bool = typer.Option(False, "--force", help="Activate whatever the result."),
-            activate_if_better: bool = typer.Option(True, "--activate-if-better/--no-activate",
-                                                    help="Activate only if better."),
-            holdout: float = typer.Option(0.2, "--holdout", help="Latest share compared on."),
-            trees: int | None = typer.Option(None, "--trees", help="Max boosting rounds."),
-            seed: int = typer.Option(0, "--seed"), as_json: bool = JsonOption) -> None:
+def retrain(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    force: bool = typer.Option(False, "--force", help="Activate whatever the result."),
+    activate_if_better: bool = typer.Option(
+        True, "--activate-if-better/--no-activate", help="Activate only if better."
+    ),
+    holdout: float = typer.Option(0.2, "--holdout", help="Latest share compared on."),
+    trees: int | None = typer.Option(None, "--trees", help="Max boosting rounds."),
+    seed: int = typer.Option(0, "--seed"),
+    as_json: bool = JsonOption,
+) -> None:
     """Train a candidate on inspection results and activate it if it beats the active model."""
     s = state(ctx)
-    result = _with_progress(as_json, 5, lambda step: training.retrain(
-        s.db.uow(), _principal(economy), s.settings.files_dir, params=_params(trees, seed),
-        holdout=holdout, force=force, activate_if_better=activate_if_better, step=step))
-    emit(result, as_json, lambda r: console.print(
-        f"candidate {r.candidate.version}: {r.reason}; "
-        f"{'activated' if r.activated else 'kept as candidate'}"
-        + "".join(f"\nwarning: {w}" for w in r.warnings)))
+    result = _with_progress(
+        as_json,
+        5,
+        lambda step: training.retrain(
+            s.db.uow(),
+            _principal(economy),
+            s.settings.files_dir,
+            params=_params(trees, seed),
+            holdout=holdout,
+            force=force,
+            activate_if_better=activate_if_better,
+            step=step,
+        ),
+    )
+    emit(
+        result,
+        as_json,
+        lambda r: console.print(
+            f"candidate {r.candidate.version}: {r.reason}; "
+            f"{'activated' if r.activated else 'kept as candidate'}"
+            + "".join(f"\nwarning: {w}" for w in r.warnings)
+        ),
+    )
 
 
-def budget(ctx: typer.Context, economy: str = EconomyOption,
-           red: float | None = typer.Option(None, "--red"),
-           yellow: float | None = typer.Option(None, "--yellow"),
-           exploration: float | None = typer.Option(None, "--exploration"),
-           aeo_factor: float | None = typer.Option(None, "--aeo-factor"),
-           as_json: bool = JsonOption) -> None:
+def budget(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    red: float | None = typer.Option(None, "--red"),
+    yellow: float | None = typer.Option(None, "--yellow"),
+    exploration: float | None = typer.Option(None, "--exploration"),
+    aeo_factor: float | None = typer.Option(None, "--aeo-factor"),
+    as_json: bool = JsonOption,
+) -> None:
     """Show or set the inspection budget (target lane shares); recalibrates thresholds."""
     from smartcustoms.risk import operations
 
@@ -115,68 +153,104 @@ def budget(ctx: typer.Context, economy: str = EconomyOption,
     principal = _principal(economy)
     if any(v is not None for v in (red, yellow, exploration, aeo_factor)):
         current = service.get_budget(db.uow(), principal)
-        operations.set_budget(db.uow(), principal, {
-            "red": current.red if red is None else red,
-            "yellow": current.yellow if yellow is None else yellow,
-            "exploration": current.exploration if exploration is None else exploration,
-            "aeo_factor": current.aeo_factor if aeo_factor is None else aeo_factor})
+        operations.set_budget(
+            db.uow(),
+            principal,
+            {
+                "red": current.red if red is None else red,
+                "yellow": current.yellow if yellow is None else yellow,
+                "exploration": current.exploration if exploration is None else exploration,
+                "aeo_factor": current.aeo_factor if aeo_factor is None else aeo_factor,
+            },
+        )
     view = service.get_budget(db.uow(), principal)
-    emit(view, as_json, lambda b: console.print(
-        f"{b.economy}: red {b.red:.1%}, yellow {b.yellow:.1%}, exploration "
-        f"{b.exploration:.1%}, AEO factor {b.aeo_factor:g}; thresholds "
-        f"{json.dumps((b.thresholds or {}).get('regular'))}"))
+    emit(
+        view,
+        as_json,
+        lambda b: console.print(
+            f"{b.economy}: red {b.red:.1%}, yellow {b.yellow:.1%}, exploration "
+            f"{b.exploration:.1%}, AEO factor {b.aeo_factor:g}; thresholds "
+            f"{json.dumps((b.thresholds or {}).get('regular'))}"
+        ),
+    )
 
 
-def calibrate(ctx: typer.Context, economy: str = EconomyOption,
-              recent: bool = typer.Option(True, "--recent/--stored",
-                                          help="Rescore the latest weeks of declarations."),
-              weeks: int = typer.Option(8, "--weeks"), as_json: bool = JsonOption) -> None:
+def calibrate(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    recent: bool = typer.Option(
+        True, "--recent/--stored", help="Rescore the latest weeks of declarations."
+    ),
+    weeks: int = typer.Option(8, "--weeks"),
+    as_json: bool = JsonOption,
+) -> None:
     """Recalibrate the active model's lane thresholds now."""
-    found = registry.recalibrate(state(ctx).db.uow(), _principal(economy), recent=recent,
-                                 weeks=weeks)
-    emit(found, as_json, lambda m: console.print(
-        f"{m.version}: thresholds {json.dumps(m.thresholds)}"))
+    found = registry.recalibrate(
+        state(ctx).db.uow(), _principal(economy), recent=recent, weeks=weeks
+    )
+    emit(
+        found,
+        as_json,
+        lambda m: console.print(f"{m.version}: thresholds {json.dumps(m.thresholds)}"),
+    )
 
 
-def drift(ctx: typer.Context, economy: str = EconomyOption,
-          since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-          as_json: bool = JsonOption) -> None:
+def drift(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    as_json: bool = JsonOption,
+) -> None:
     """Weekly PSI of scores and hit rate against the active model's reference period."""
-    report = training.drift(state(ctx).db.uow(), _principal(economy),
-                            since=date.fromisoformat(since) if since else None)
+    report = training.drift(
+        state(ctx).db.uow(), _principal(economy), since=date.fromisoformat(since) if since else None
+    )
 
     def render(r: Any) -> None:
         table = Table(title=f"Drift of {r.model_version} (reference {r.reference_size} scores)")
         for col in ("week", "declarations", "PSI", "status", "mean score", "hit rate"):
             table.add_column(col)
         for w in r.weeks:
-            table.add_row(w.week_start, str(w.declarations),
-                          "" if w.psi is None else f"{w.psi:.3f}", w.status,
-                          "" if w.mean_score is None else f"{w.mean_score:.3f}",
-                          "" if w.hit_rate is None else f"{w.hit_rate:.1%}")
+            table.add_row(
+                w.week_start,
+                str(w.declarations),
+                "" if w.psi is None else f"{w.psi:.3f}",
+                w.status,
+                "" if w.mean_score is None else f"{w.mean_score:.3f}",
+                "" if w.hit_rate is None else f"{w.hit_rate:.1%}",
+            )
         console.print(table)
 
     emit(report, as_json, render)
 
 
-def simulate(ctx: typer.Context, economy: str = EconomyOption,
-             since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
-             until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (excluded)"),
-             as_json: bool = JsonOption) -> None:
+def simulate(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (excluded)"),
+    as_json: bool = JsonOption,
+) -> None:
     """Lanes the learned assessor would give the stored declarations of a period."""
-    sim = scoring.simulate_lanes(state(ctx).db.uow(), economy.upper(),
-                                 since=date.fromisoformat(since) if since else None,
-                                 until=date.fromisoformat(until) if until else None)
+    sim = scoring.simulate_lanes(
+        state(ctx).db.uow(),
+        economy.upper(),
+        since=date.fromisoformat(since) if since else None,
+        until=date.fromisoformat(until) if until else None,
+    )
     doc = {k: v for k, v in sim.__dict__.items() if k != "lanes"} if not as_json else None
     emit(sim if as_json else doc, as_json, lambda d: console.print(d))
 
 
-def rules(ctx: typer.Context, economy: str = EconomyOption,
-          add: Path | None = typer.Option(None, "--add", help="JSON file with a definition."),
-          activate_rule: str | None = typer.Option(None, "--activate", help="Rule id."),
-          retire: str | None = typer.Option(None, "--retire", help="Rule id."),
-          test: str | None = typer.Option(None, "--test", help="Rule id or JSON file."),
-          as_json: bool = JsonOption) -> None:
+def rules(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    add: Path | None = typer.Option(None, "--add", help="JSON file with a definition."),
+    activate_rule: str | None = typer.Option(None, "--activate", help="Rule id."),
+    retire: str | None = typer.Option(None, "--retire", help="Rule id."),
+    test: str | None = typer.Option(None, "--test", help="Rule id or JSON file."),
+    as_json: bool = JsonOption,
+) -> None:
     """List, add (draft), activate, retire and test selectivity rules."""
     db, principal = state(ctx).db, _principal(economy)
     if add:
@@ -194,14 +268,18 @@ def rules(ctx: typer.Context, economy: str = EconomyOption,
         emit(result, as_json, lambda r: console.print(r))
         return
     found = service.list_rules(db.uow(), principal)
-    emit(found, as_json, lambda rs: _lines(f"{r.id} v{r.version} [{r.status}] {r.name}"
-                                           for r in rs))
+    emit(
+        found, as_json, lambda rs: _lines(f"{r.id} v{r.version} [{r.status}] {r.name}" for r in rs)
+    )
 
 
-def aeo(ctx: typer.Context, economy: str = EconomyOption,
-        add: str | None = typer.Option(None, "--add", help="Trader id to trust."),
-        remove: str | None = typer.Option(None, "--remove", help="Trader id to drop."),
-        as_json: bool = JsonOption) -> None:
+def aeo(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    add: str | None = typer.Option(None, "--add", help="Trader id to trust."),
+    remove: str | None = typer.Option(None, "--remove", help="Trader id to drop."),
+    as_json: bool = JsonOption,
+) -> None:
     """Trusted traders (AEO) held to the reduced inspection rate."""
     from smartcustoms.risk import operations
 
@@ -215,8 +293,16 @@ def aeo(ctx: typer.Context, economy: str = EconomyOption,
 
 
 def register(app: typer.Typer) -> None:
-    for name, command in (("models", models), ("activate", activate), ("rollback", rollback),
-                          ("retrain", retrain), ("budget", budget), ("calibrate", calibrate),
-                          ("drift", drift), ("simulate", simulate), ("rules", rules),
-                          ("aeo", aeo)):
+    for name, command in (
+        ("models", models),
+        ("activate", activate),
+        ("rollback", rollback),
+        ("retrain", retrain),
+        ("budget", budget),
+        ("calibrate", calibrate),
+        ("drift", drift),
+        ("simulate", simulate),
+        ("rules", rules),
+        ("aeo", aeo),
+    ):
         app.command(name)(command)

@@ -45,8 +45,9 @@ class FastFeatures:
         columns = sorted({c for g in self.stat_groups for c in g.columns})
         self.numeric = [c for c in columns if c in NUMERIC_COLUMNS]
         self.text = [c for c in columns if c not in NUMERIC_COLUMNS]
-        self.codes = {c: {v: float(i) for i, v in enumerate(idx)}
-                      for c, idx in builder.vocabularies_.items()}
+        self.codes = {
+            c: {v: float(i) for i, v in enumerate(idx)} for c, idx in builder.vocabularies_.items()
+        }
 
     def _hashes(self, row: Mapping[str, Any]) -> dict[str, np.uint64]:
         values = {c: str(row.get(c, "") or "") for c in self.text if c != "hs4"}
@@ -57,8 +58,7 @@ class FastFeatures:
         out = dict(zip(self.text, hashed, strict=True))
         if self.numeric:
             nums = np.array([_number(row.get(c)) for c in self.numeric], dtype=np.float64)
-            out.update(zip(self.numeric, pd.util.hash_array(nums, categorize=False),
-                           strict=True))
+            out.update(zip(self.numeric, pd.util.hash_array(nums, categorize=False), strict=True))
         return out
 
     def row(self, record: Mapping[str, Any]) -> np.ndarray:
@@ -81,8 +81,12 @@ class FastFeatures:
         out: list[float] = []
         for g in self.groups:
             st = stats[g.name]
-            out += [(st[_S] + prior * a) / (st[_N] + a), (st[_K] + cprior * a) / (st[_N] + a),
-                    st[_N], st[_C]]
+            out += [
+                (st[_S] + prior * a) / (st[_N] + a),
+                (st[_K] + cprior * a) / (st[_N] + a),
+                st[_N],
+                st[_C],
+            ]
         for c in CODED_COLUMNS:
             out.append(self.codes[c].get(str(record.get(c, "") or ""), math.nan))
         hs = str(record.get("hs_code", "") or "")
@@ -97,7 +101,14 @@ class FastFeatures:
         norm = norm6 if s6[_UVN] >= _NORM_MIN_COUNT else norm4
         origin = record.get("origin_country", "") or ""
         departure = record.get("departure_country", "") or ""
-        out += [hs_num, math.floor(hs_num / 10_000) if math.isfinite(hs_num) else math.nan,
-                _number(record.get("tax_rate")), log_mass, log_value, luv, luv - norm,
-                float(origin != departure)]
+        out += [
+            hs_num,
+            math.floor(hs_num / 10_000) if math.isfinite(hs_num) else math.nan,
+            _number(record.get("tax_rate")),
+            log_mass,
+            log_value,
+            luv,
+            luv - norm,
+            float(origin != departure),
+        ]
         return np.asarray(out, dtype=np.float32).reshape(1, -1)

@@ -56,8 +56,9 @@ class BatchDecision:
 
 
 def draws(declaration_ids: Sequence[str], seed: str) -> np.ndarray:
-    return np.fromiter((uniform_draw(seed, i) for i in declaration_ids), np.float64,
-                       count=len(declaration_ids))
+    return np.fromiter(
+        (uniform_draw(seed, i) for i in declaration_ids), np.float64, count=len(declaration_ids)
+    )
 
 
 def decide(
@@ -87,8 +88,9 @@ def decide(
         # No model: the budget's shares at random (AEOs at the reduced rate).
         f = np.where(trusted, budget.aeo_factor, 1.0)
         pick = draws(declaration_ids, "risk-budget")
-        lanes = np.where(pick < budget.red * f, 2,
-                         np.where(pick < (budget.red + budget.yellow) * f, 1, 0))
+        lanes = np.where(
+            pick < budget.red * f, 2, np.where(pick < (budget.red + budget.yellow) * f, 1, 0)
+        )
         exploration = 0.0
     for j, rule in enumerate(rules):
         if rule.definition.action.lane is not None:

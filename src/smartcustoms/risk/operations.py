@@ -20,8 +20,9 @@ def _recalibrate_active(uow: UnitOfWork, principal: Principal, clock: Clock | No
         registry.recalibrate(uow, principal, clock=clock)
 
 
-def set_budget(uow: UnitOfWork, principal: Principal, raw: dict[str, Any], *,
-               clock: Clock | None = None) -> BudgetView:
+def set_budget(
+    uow: UnitOfWork, principal: Principal, raw: dict[str, Any], *, clock: Clock | None = None
+) -> BudgetView:
     values = {}
     errors = []
     for key in ("red", "yellow", "exploration", "aeo_factor"):
@@ -40,8 +41,15 @@ def set_budget(uow: UnitOfWork, principal: Principal, raw: dict[str, Any], *,
     return service.get_budget(uow, principal)
 
 
-def change_aeo(uow: UnitOfWork, principal: Principal, trader_id: str, trusted: bool,
-               note: str = "", *, clock: Clock | None = None) -> None:
+def change_aeo(
+    uow: UnitOfWork,
+    principal: Principal,
+    trader_id: str,
+    trusted: bool,
+    note: str = "",
+    *,
+    clock: Clock | None = None,
+) -> None:
     with uow:
         if trusted:
             service.add_aeo(uow, principal, trader_id, note, clock=clock)
@@ -51,8 +59,7 @@ def change_aeo(uow: UnitOfWork, principal: Principal, trader_id: str, trusted: b
         uow.commit()
 
 
-def test_rule(uow: UnitOfWork, principal: Principal, rule: Any, **kwargs: Any
-              ) -> RuleTestResult:
+def test_rule(uow: UnitOfWork, principal: Principal, rule: Any, **kwargs: Any) -> RuleTestResult:
     active = registry.active_info(uow, principal.economy)
     norms = None
     if active is not None:

@@ -50,15 +50,26 @@ class CalibrationSample:
     @classmethod
     def of(cls, model: RiskModel, frame: pd.DataFrame) -> CalibrationSample:
         scores = model.predict_risk(frame).fraud if len(frame) else np.zeros(0)
-        fraud = (frame["fraud"].to_numpy(np.float64) if "fraud" in frame.columns
-                 else np.full(len(frame), np.nan))
-        return cls(np.asarray(scores, np.float64),
-                    frame["importer_id"].to_numpy(object).astype(str),
-                    frame["date"].to_numpy(dtype="datetime64[D]"), fraud)
+        fraud = (
+            frame["fraud"].to_numpy(np.float64)
+            if "fraud" in frame.columns
+            else np.full(len(frame), np.nan)
+        )
+        return cls(
+            np.asarray(scores, np.float64),
+            frame["importer_id"].to_numpy(object).astype(str),
+            frame["date"].to_numpy(dtype="datetime64[D]"),
+            fraud,
+        )
 
     def save(self, directory: Path) -> None:
-        np.savez_compressed(directory / CALIBRATION_FILE, scores=self.scores,
-                            traders=self.traders.astype(str), dates=self.dates, fraud=self.fraud)
+        np.savez_compressed(
+            directory / CALIBRATION_FILE,
+            scores=self.scores,
+            traders=self.traders.astype(str),
+            dates=self.dates,
+            fraud=self.fraud,
+        )
 
     @classmethod
     def load(cls, directory: str | Path) -> CalibrationSample:
@@ -66,38 +77,65 @@ class CalibrationSample:
             return cls(npz["scores"], npz["traders"].astype(object), npz["dates"], npz["fraud"])
 
 
-def calibrate(sample: CalibrationSample, budget: LaneBudget, aeo: set[str],
-              clock: Clock | None = None) -> dict[str, Any]:
+def calibrate(
+    sample: CalibrationSample, budget: LaneBudget, aeo: set[str], clock: Clock | None = None
+) -> dict[str, Any]:
     if len(sample.scores) == 0:
         raise InvalidInput.single("calibration", "empty", "no recent scores to calibrate on")
     trusted = np.isin(sample.traders.astype(str), list(aeo)) if aeo else None
     policy = LanePolicy.calibrate(sample.scores, budget, trusted)
     return policy_to_dict(policy) | {
-        "budget": {"red": budget.red, "yellow": budget.yellow,
-                   "exploration": budget.exploration, "aeo_factor": budget.aeo_factor},
+        "budget": {
+            "red": budget.red,
+            "yellow": budget.yellow,
+            "exploration": budget.exploration,
+            "aeo_factor": budget.aeo_factor,
+        },
         "sample_size": len(sample.scores),
-        "sample_from": str(sample.dates.min()), "sample_to": str(sample.dates.max()),
+        "sample_from": str(sample.dates.min()),
+        "sample_to": str(sample.dates.max()),
         "calibrated_at": (clock or SystemClock()).now().isoformat(timespec="seconds"),
     }
 
 
 def info(row: ModelRow) -> ModelInfo:
     return ModelInfo(
-        version=row.version, economy=row.economy, status=row.status, directory=row.directory,
-        features=list(row.features), training_from=row.training_from,
-        training_to=row.training_to, training_rows=row.training_rows,
-        fingerprint=row.fingerprint, parameters=dict(row.parameters), metrics=dict(row.metrics),
-        thresholds=row.thresholds, source=row.source, note=row.note, created_by=row.created_by,
-        created_at=row.created_at, activated_at=row.activated_at)
+        version=row.version,
+        economy=row.economy,
+        status=row.status,
+        directory=row.directory,
+        features=list(row.features),
+        training_from=row.training_from,
+        training_to=row.training_to,
+        training_rows=row.training_rows,
+        fingerprint=row.fingerprint,
+        parameters=dict(row.parameters),
+        metrics=dict(row.metrics),
+        thresholds=row.thresholds,
+        source=row.source,
+        note=row.note,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        activated_at=row.activated_at,
+    )
 
 
 def models_root(files_dir: Path) -> Path:
     return Path(files_dir) / "models"
 
 
-def register_model(uow: UnitOfWork, principal: Principal, files_dir: Path, model: RiskModel,
-                   sample: CalibrationSample, *, source: str, note: str = "",
-                   activate: bool = False, clock: Clock | None = None) -> ModelInfo:
+def register_model(
+    uow: UnitOfWork,
+    principal: Principal,
+    files_dir: Path,
+    model: RiskModel,
+    sample: CalibrationSample,
+    *,
+    source: str,
+    note: str = "",
+    activate: bool = False,
+    clock: Clock | None = None,
+) -> ModelInfo:
     """Save ``model`` and its calibration sample; record it as a candidate (or activate it)."""
     principal.require(*WRITERS)
     now = (clock or SystemClock()).now()
@@ -110,15 +148,30 @@ def register_model(uow: UnitOfWork, principal: Principal, files_dir: Path, model
     with uow:
         repo = RiskRepository(uow.session)
         row = ModelRow(
-            version=version, economy=principal.economy, status="candidate",
-            directory=str(directory), features=meta["features"], training_from=start,
-            training_to=end, training_rows=int(meta["training_rows"]),
-            fingerprint=meta["fingerprint"], parameters=meta["parameters"],
+            version=version,
+            economy=principal.economy,
+            status="candidate",
+            directory=str(directory),
+            features=meta["features"],
+            training_from=start,
+            training_to=end,
+            training_rows=int(meta["training_rows"]),
+            fingerprint=meta["fingerprint"],
+            parameters=meta["parameters"],
             metrics=_jsonable(meta["metrics"] | {"best_iterations": meta["best_iterations"]}),
-            thresholds=None, source=source, note=note, created_by=principal.user_id,
-            created_at=now, activated_at=None)
-        row.thresholds = calibrate(sample, service.budget_of(uow, principal.economy),
-                                   service.aeo_ids(uow, principal.economy), clock)
+            thresholds=None,
+            source=source,
+            note=note,
+            created_by=principal.user_id,
+            created_at=now,
+            activated_at=None,
+        )
+        row.thresholds = calibrate(
+            sample,
+            service.budget_of(uow, principal.economy),
+            service.aeo_ids(uow, principal.economy),
+            clock,
+        )
         repo.add(row)
         uow.session.flush()
         if activate:
@@ -172,45 +225,62 @@ def active_info(uow: UnitOfWork, economy: str) -> ModelInfo | None:
         return info(row) if row else None
 
 
-def activate(uow: UnitOfWork, principal: Principal, version: str, *,
-             clock: Clock | None = None) -> ModelInfo:
+def activate(
+    uow: UnitOfWork, principal: Principal, version: str, *, clock: Clock | None = None
+) -> ModelInfo:
     """Make ``version`` the active model (the previous one is retired); recalibrates."""
     principal.require(*WRITERS)
     now = (clock or SystemClock()).now()
     with uow:
         repo = RiskRepository(uow.session)
         row = _own(repo, principal, version)
-        row.thresholds = calibrate(CalibrationSample.load(row.directory),
-                                   service.budget_of(uow, row.economy),
-                                   service.aeo_ids(uow, row.economy), clock)
+        row.thresholds = calibrate(
+            CalibrationSample.load(row.directory),
+            service.budget_of(uow, row.economy),
+            service.aeo_ids(uow, row.economy),
+            clock,
+        )
         _activate(repo, row, now)
         uow.commit()
         return info(row)
 
 
-def rollback(uow: UnitOfWork, principal: Principal, *, clock: Clock | None = None
-             ) -> ModelInfo:
+def rollback(uow: UnitOfWork, principal: Principal, *, clock: Clock | None = None) -> ModelInfo:
     """Re-activate the model that was active before the current one."""
     principal.require(*WRITERS)
     with uow:
         repo = RiskRepository(uow.session)
         models = repo.models(principal.economy)
         current = next((m for m in models if m.status == "active"), None)
-        earlier = [m for m in models if m.status == "retired" and m.activated_at is not None
-                   and (current is None or m.version != current.version)]
+        earlier = [
+            m
+            for m in models
+            if m.status == "retired"
+            and m.activated_at is not None
+            and (current is None or m.version != current.version)
+        ]
         if current is not None and current.activated_at is not None:
-            earlier = [m for m in earlier if m.activated_at and
-                       m.activated_at <= current.activated_at]
+            earlier = [
+                m for m in earlier if m.activated_at and m.activated_at <= current.activated_at
+            ]
         if not earlier:
             raise Conflict(f"{principal.economy} has no earlier active model to roll back to")
         target = max(earlier, key=lambda m: (m.activated_at, m.created_at))
         return activate(uow, principal, target.version, clock=clock)
 
 
-def recalibrate(uow: UnitOfWork, principal: Principal, *, recent: bool = False,
-                weeks: int = 8, clock: Clock | None = None) -> ModelInfo:
+def recalibrate(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    recent: bool = False,
+    weeks: int = 8,
+    until: date | None = None,
+    clock: Clock | None = None,
+) -> ModelInfo:
     """Recalibrate the active model's thresholds (``recent``: on the latest ``weeks`` of
-    stored declarations, scored now, which then become the calibration sample)."""
+    stored declarations dated before ``until``, scored now, which then become the calibration
+    sample)."""
     principal.require(*WRITERS)
     with uow:
         repo = RiskRepository(uow.session)
@@ -219,24 +289,28 @@ def recalibrate(uow: UnitOfWork, principal: Principal, *, recent: bool = False,
             raise Conflict(f"{principal.economy} has no active model to calibrate")
         sample = CalibrationSample.load(row.directory)
         if recent:
-            sample = recent_sample(uow, row, weeks)
+            sample = recent_sample(uow, row, weeks, until)
             sample.save(Path(row.directory))
-        row.thresholds = calibrate(sample, service.budget_of(uow, row.economy),
-                                   service.aeo_ids(uow, row.economy), clock)
+        row.thresholds = calibrate(
+            sample, service.budget_of(uow, row.economy), service.aeo_ids(uow, row.economy), clock
+        )
         uow.commit()
         return info(row)
 
 
-def recent_sample(uow: UnitOfWork, row: ModelRow, weeks: int) -> CalibrationSample:
+def recent_sample(
+    uow: UnitOfWork, row: ModelRow, weeks: int, until: date | None = None
+) -> CalibrationSample:
     from datetime import timedelta
 
     from smartcustoms.declarations.frames import declarations_frame
     from smartcustoms.risk.scoring import history_model
 
-    frame = declarations_frame(uow, row.economy)
+    frame = declarations_frame(uow, row.economy, until=until)
     if len(frame) == 0:
-        raise InvalidInput.single("recent", "no_declarations",
-                                  f"{row.economy} has no stored declarations to calibrate on")
+        raise InvalidInput.single(
+            "recent", "no_declarations", f"{row.economy} has no stored declarations to calibrate on"
+        )
     last = frame["date"].max().date()
     recent = frame[frame["date"] >= pd.Timestamp(last - timedelta(weeks=weeks))]
     recent = recent.reset_index(drop=True)

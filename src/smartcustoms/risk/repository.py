@@ -36,17 +36,26 @@ class RiskRepository:
         return self.session.get(RuleVersionRow, (rule_id, version))
 
     def rule_versions(self, rule_id: str) -> list[RuleVersionRow]:
-        return list(self.session.scalars(select(RuleVersionRow).where(
-            RuleVersionRow.rule_id == rule_id).order_by(RuleVersionRow.version)))
+        return list(
+            self.session.scalars(
+                select(RuleVersionRow)
+                .where(RuleVersionRow.rule_id == rule_id)
+                .order_by(RuleVersionRow.version)
+            )
+        )
 
     def active_rule_definitions(self, economy: str) -> list[tuple[RuleRow, RuleVersionRow]]:
         rows = self.session.execute(
             select(RuleRow, RuleVersionRow)
-            .join(RuleVersionRow, (RuleVersionRow.rule_id == RuleRow.id)
-                  & (RuleVersionRow.version == RuleRow.version))
+            .join(
+                RuleVersionRow,
+                (RuleVersionRow.rule_id == RuleRow.id)
+                & (RuleVersionRow.version == RuleRow.version),
+            )
             .where(RuleRow.economy == economy, RuleRow.status == "active")
-            .order_by(RuleRow.created_at, RuleRow.id))
-        return [(r, v) for r, v in rows.tuples()]
+            .order_by(RuleRow.created_at, RuleRow.id)
+        )
+        return [(r, v) for r, v in rows]
 
     def add(self, row: object) -> None:
         self.session.add(row)
@@ -54,9 +63,11 @@ class RiskRepository:
     # -- watch lists --------------------------------------------------------------------
     def watchlists(self, economy: str) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
-        for name, party in self.session.execute(select(
-                WatchlistEntryRow.watchlist, WatchlistEntryRow.party_id).where(
-                WatchlistEntryRow.economy == economy)):
+        for name, party in self.session.execute(
+            select(WatchlistEntryRow.watchlist, WatchlistEntryRow.party_id).where(
+                WatchlistEntryRow.economy == economy
+            )
+        ):
             out.setdefault(name, set()).add(party)
         return out
 
@@ -67,8 +78,11 @@ class RiskRepository:
         stmt = select(WatchlistEntryRow).where(WatchlistEntryRow.economy == economy)
         if name:
             stmt = stmt.where(WatchlistEntryRow.watchlist == name)
-        return list(self.session.scalars(stmt.order_by(WatchlistEntryRow.watchlist,
-                                                       WatchlistEntryRow.party_id)))
+        return list(
+            self.session.scalars(
+                stmt.order_by(WatchlistEntryRow.watchlist, WatchlistEntryRow.party_id)
+            )
+        )
 
     def remove(self, row: object) -> None:
         self.session.delete(row)
@@ -78,55 +92,92 @@ class RiskRepository:
         return self.session.get(ModelRow, version)
 
     def models(self, economy: str) -> list[ModelRow]:
-        return list(self.session.scalars(select(ModelRow).where(
-            ModelRow.economy == economy).order_by(ModelRow.created_at.desc(),
-                                                  ModelRow.version.desc())))
+        return list(
+            self.session.scalars(
+                select(ModelRow)
+                .where(ModelRow.economy == economy)
+                .order_by(ModelRow.created_at.desc(), ModelRow.version.desc())
+            )
+        )
 
     def active_model(self, economy: str) -> ModelRow | None:
-        return self.session.scalars(select(ModelRow).where(
-            ModelRow.economy == economy, ModelRow.status == "active")).first()
+        return self.session.scalars(
+            select(ModelRow).where(ModelRow.economy == economy, ModelRow.status == "active")
+        ).first()
 
     # -- budget, AEO --------------------------------------------------------------------
     def budget(self, economy: str) -> BudgetRow | None:
         return self.session.get(BudgetRow, economy)
 
     def aeo_ids(self, economy: str) -> set[str]:
-        return set(self.session.scalars(select(AeoTraderRow.trader_id).where(
-            AeoTraderRow.economy == economy)))
+        return set(
+            self.session.scalars(
+                select(AeoTraderRow.trader_id).where(AeoTraderRow.economy == economy)
+            )
+        )
 
     def aeo_traders(self, economy: str) -> list[AeoTraderRow]:
-        return list(self.session.scalars(select(AeoTraderRow).where(
-            AeoTraderRow.economy == economy).order_by(AeoTraderRow.trader_id)))
+        return list(
+            self.session.scalars(
+                select(AeoTraderRow)
+                .where(AeoTraderRow.economy == economy)
+                .order_by(AeoTraderRow.trader_id)
+            )
+        )
 
     def aeo_trader(self, economy: str, trader_id: str) -> AeoTraderRow | None:
         return self.session.get(AeoTraderRow, (economy, trader_id))
 
     def remove_aeo(self, economy: str, trader_id: str) -> int:
-        result = self.session.execute(delete(AeoTraderRow).where(
-            AeoTraderRow.economy == economy, AeoTraderRow.trader_id == trader_id))
+        result = self.session.execute(
+            delete(AeoTraderRow).where(
+                AeoTraderRow.economy == economy, AeoTraderRow.trader_id == trader_id
+            )
+        )
         return int(getattr(result, "rowcount", 0) or 0)
 
     def state_stamp(self, economy: str) -> tuple[object, ...]:
         """Changes whenever the active model, active rules, watch lists, budget or AEO list
         change: the assessor's cache key (one round trip)."""
-        m = select(func.max(ModelRow.activated_at)).where(
-            ModelRow.economy == economy, ModelRow.status == "active").scalar_subquery()
-        mv = select(func.max(ModelRow.version)).where(
-            ModelRow.economy == economy, ModelRow.status == "active").scalar_subquery()
-        r = select(func.max(RuleRow.updated_at)).where(RuleRow.economy == economy
-                                                        ).scalar_subquery()
-        rc = select(func.count()).select_from(RuleRow).where(
-            RuleRow.economy == economy, RuleRow.status == "active").scalar_subquery()
+        m = (
+            select(func.max(ModelRow.activated_at))
+            .where(ModelRow.economy == economy, ModelRow.status == "active")
+            .scalar_subquery()
+        )
+        mv = (
+            select(func.max(ModelRow.version))
+            .where(ModelRow.economy == economy, ModelRow.status == "active")
+            .scalar_subquery()
+        )
+        r = select(func.max(RuleRow.updated_at)).where(RuleRow.economy == economy).scalar_subquery()
+        rc = (
+            select(func.count())
+            .select_from(RuleRow)
+            .where(RuleRow.economy == economy, RuleRow.status == "active")
+            .scalar_subquery()
+        )
         w = select(func.count(), func.max(WatchlistEntryRow.added_at)).where(
-            WatchlistEntryRow.economy == economy)
+            WatchlistEntryRow.economy == economy
+        )
         wc = w.with_only_columns(func.count()).scalar_subquery()
         wa = w.with_only_columns(func.max(WatchlistEntryRow.added_at)).scalar_subquery()
         b = select(BudgetRow.updated_at).where(BudgetRow.economy == economy).scalar_subquery()
-        ac = select(func.count()).select_from(AeoTraderRow).where(
-            AeoTraderRow.economy == economy).scalar_subquery()
-        aa = select(func.max(AeoTraderRow.added_at)).where(
-            AeoTraderRow.economy == economy).scalar_subquery()
-        th = select(ModelRow.thresholds).where(
-            ModelRow.economy == economy, ModelRow.status == "active").limit(1).scalar_subquery()
+        ac = (
+            select(func.count())
+            .select_from(AeoTraderRow)
+            .where(AeoTraderRow.economy == economy)
+            .scalar_subquery()
+        )
+        aa = (
+            select(func.max(AeoTraderRow.added_at))
+            .where(AeoTraderRow.economy == economy)
+            .scalar_subquery()
+        )
+        th = (
+            select(ModelRow.thresholds)
+            .where(ModelRow.economy == economy, ModelRow.status == "active")
+            .limit(1)
+            .scalar_subquery()
+        )
         row = self.session.execute(select(mv, m, r, rc, wc, wa, b, ac, aa, th)).one()
         return tuple(row)

@@ -72,27 +72,38 @@ class RuleDefinition:
     description: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        cond = {k: (list(v) if isinstance(v, tuple) else v)
-                for k, v in asdict(self.conditions).items() if v not in (None, ())}
-        return {"name": self.name, "description": self.description, "conditions": cond,
-                "action": asdict(self.action)}
+        cond = {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in asdict(self.conditions).items()
+            if v not in (None, ())
+        }
+        return {
+            "name": self.name,
+            "description": self.description,
+            "conditions": cond,
+            "action": asdict(self.action),
+        }
 
     def describe(self) -> str:
         c = self.conditions
-        parts = [f"HS {'/'.join(p + '*' for p in c.hs_prefix)}" if c.hs_prefix else "",
-                 f"origin {'/'.join(c.origin)}" if c.origin else "",
-                 f"departure {'/'.join(c.departure)}" if c.departure else "",
-                 f"office {'/'.join(c.office)}" if c.office else "",
-                 f"party {'/'.join(c.parties)}" if c.parties else "",
-                 f"watch list {c.watchlist}" if c.watchlist else "",
-                 f"value >= {c.min_value:g}" if c.min_value is not None else "",
-                 f"value <= {c.max_value:g}" if c.max_value is not None else "",
-                 f"mass >= {c.min_mass:g} kg" if c.min_mass is not None else "",
-                 f"mass <= {c.max_mass:g} kg" if c.max_mass is not None else "",
-                 f"unit value under {c.unit_value_below_norm:.0%} of the HS norm"
-                 if c.unit_value_below_norm is not None else "",
-                 f"unit value over {c.unit_value_above_norm:g} times the HS norm"
-                 if c.unit_value_above_norm is not None else ""]
+        parts = [
+            f"HS {'/'.join(p + '*' for p in c.hs_prefix)}" if c.hs_prefix else "",
+            f"origin {'/'.join(c.origin)}" if c.origin else "",
+            f"departure {'/'.join(c.departure)}" if c.departure else "",
+            f"office {'/'.join(c.office)}" if c.office else "",
+            f"party {'/'.join(c.parties)}" if c.parties else "",
+            f"watch list {c.watchlist}" if c.watchlist else "",
+            f"value >= {c.min_value:g}" if c.min_value is not None else "",
+            f"value <= {c.max_value:g}" if c.max_value is not None else "",
+            f"mass >= {c.min_mass:g} kg" if c.min_mass is not None else "",
+            f"mass <= {c.max_mass:g} kg" if c.max_mass is not None else "",
+            f"unit value under {c.unit_value_below_norm:.0%} of the HS norm"
+            if c.unit_value_below_norm is not None
+            else "",
+            f"unit value over {c.unit_value_above_norm:g} times the HS norm"
+            if c.unit_value_above_norm is not None
+            else "",
+        ]
         return f"rule '{self.name}' ({', '.join(p for p in parts if p)})"
 
 
@@ -112,8 +123,9 @@ class ActiveRule:
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _strings(raw: Any, path: str, errors: list[FieldError], upper: bool = False,
-             digits: bool = False) -> tuple[str, ...]:
+def _strings(
+    raw: Any, path: str, errors: list[FieldError], upper: bool = False, digits: bool = False
+) -> tuple[str, ...]:
     if raw is None:
         return ()
     values = [raw] if isinstance(raw, str) else raw
@@ -123,13 +135,19 @@ def _strings(raw: Any, path: str, errors: list[FieldError], upper: bool = False,
     out = tuple(str(v).strip().upper() if upper else str(v).strip() for v in values)
     for i, v in enumerate(out):
         if not v or (digits and not v.isdigit()):
-            errors.append(FieldError(f"{path}[{i}]", "invalid",
-                                     "an HS prefix is digits only" if digits else "empty value"))
+            errors.append(
+                FieldError(
+                    f"{path}[{i}]",
+                    "invalid",
+                    "an HS prefix is digits only" if digits else "empty value",
+                )
+            )
     return out
 
 
-def _number(raw: Any, path: str, errors: list[FieldError], low: float = 0.0,
-            high: float = math.inf) -> float | None:
+def _number(
+    raw: Any, path: str, errors: list[FieldError], low: float = 0.0, high: float = math.inf
+) -> float | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not low <= raw <= high:
@@ -158,8 +176,13 @@ def parse_definition(raw: Any) -> RuleDefinition:
     known = {*_LIST_CONDITIONS, "parties", "watchlist", *_BOUNDS, *_RATIOS}
     for key in cond_raw:
         if key not in known:
-            errors.append(FieldError(f"conditions.{key}", "unknown",
-                                     f"unknown condition (known: {', '.join(sorted(known))})"))
+            errors.append(
+                FieldError(
+                    f"conditions.{key}",
+                    "unknown",
+                    f"unknown condition (known: {', '.join(sorted(known))})",
+                )
+            )
     p = "conditions."
     watch = cond_raw.get("watchlist")
     if watch is not None and (not isinstance(watch, str) or not watch.strip()):
@@ -173,28 +196,38 @@ def parse_definition(raw: Any) -> RuleDefinition:
         parties=_strings(cond_raw.get("parties"), f"{p}parties", errors),
         watchlist=watch.strip() if isinstance(watch, str) else None,
         **{k: _number(cond_raw.get(k), f"{p}{k}", errors) for k in _BOUNDS},
-        unit_value_below_norm=_number(cond_raw.get("unit_value_below_norm"),
-                                      f"{p}unit_value_below_norm", errors, 0.0, 1.0),
-        unit_value_above_norm=_number(cond_raw.get("unit_value_above_norm"),
-                                      f"{p}unit_value_above_norm", errors, 1.0),
+        unit_value_below_norm=_number(
+            cond_raw.get("unit_value_below_norm"), f"{p}unit_value_below_norm", errors, 0.0, 1.0
+        ),
+        unit_value_above_norm=_number(
+            cond_raw.get("unit_value_above_norm"), f"{p}unit_value_above_norm", errors, 1.0
+        ),
     )
     if conditions == Conditions():
-        errors.append(FieldError("conditions", "no_criteria",
-                                 "give at least one condition (a rule on everything is a budget)"))
+        errors.append(
+            FieldError(
+                "conditions",
+                "no_criteria",
+                "give at least one condition (a rule on everything is a budget)",
+            )
+        )
     lane = act_raw.get("lane")
     if lane is not None and str(lane).lower() not in LANES:
         errors.append(FieldError("action.lane", "invalid_choice", "lane is yellow or red"))
         lane = None
     action = Action(
         lane=str(lane).lower() if lane else None,
-        score_add=_number(act_raw.get("score_add", 0.0), "action.score_add", errors, -1.0,
-                          1.0) or 0.0,
-        random_check=_number(act_raw.get("random_check", 0.0), "action.random_check", errors,
-                             0.0, 1.0) or 0.0,
+        score_add=_number(act_raw.get("score_add", 0.0), "action.score_add", errors, -1.0, 1.0)
+        or 0.0,
+        random_check=_number(
+            act_raw.get("random_check", 0.0), "action.random_check", errors, 0.0, 1.0
+        )
+        or 0.0,
     )
     if action == Action():
-        errors.append(FieldError("action", "no_action",
-                                 "give a lane, a score_add or a random_check share"))
+        errors.append(
+            FieldError("action", "no_action", "give a lane, a score_add or a random_check share")
+        )
     if errors:
         raise InvalidInput(errors)
     return RuleDefinition(name, conditions, action, str(raw.get("description") or ""))
@@ -222,14 +255,18 @@ class UnitValueNorms:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> UnitValueNorms:
         hs = frame["hs_code"].to_numpy(dtype=object).astype(str)
-        luv = log_unit_value(frame["item_value"].to_numpy(np.float64),
-                             frame["net_mass_kg"].to_numpy(np.float64))
+        luv = log_unit_value(
+            frame["item_value"].to_numpy(np.float64), frame["net_mass_kg"].to_numpy(np.float64)
+        )
         ok = np.isfinite(luv)
 
         def table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             unique, inverse = np.unique(keys[ok], return_inverse=True)
-            return (unique, np.bincount(inverse, luv[ok], len(unique)),
-                    np.bincount(inverse, minlength=len(unique)).astype(np.float64))
+            return (
+                unique,
+                np.bincount(inverse, luv[ok], len(unique)),
+                np.bincount(inverse, minlength=len(unique)).astype(np.float64),
+            )
 
         return cls(table(_hash(hs)), table(_hash(np.array([h[:4] for h in hs], dtype=object))))
 
@@ -251,8 +288,9 @@ class UnitValueNorms:
             return np.where(n6 >= _NORM_MIN_COUNT, s6 / n6, np.where(n4 > 0, s4 / n4, np.nan))
 
 
-def _lookup(table: tuple[np.ndarray, np.ndarray, np.ndarray], keys: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _lookup(
+    table: tuple[np.ndarray, np.ndarray, np.ndarray], keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     ref, sums, counts = table
     if len(ref) == 0:
         return np.zeros(len(keys)), np.zeros(len(keys))
@@ -280,8 +318,7 @@ def _prefix_match(values: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def evaluate(rules: Sequence[RuleDefinition], items: pd.DataFrame, ctx: RuleContext
-             ) -> np.ndarray:
+def evaluate(rules: Sequence[RuleDefinition], items: pd.DataFrame, ctx: RuleContext) -> np.ndarray:
     """Item-level matches: a boolean matrix (items x rules), vectorised per rule."""
     n = len(items)
     out = np.zeros((n, len(rules)), dtype=bool)
@@ -290,15 +327,19 @@ def evaluate(rules: Sequence[RuleDefinition], items: pd.DataFrame, ctx: RuleCont
     value = items["item_value"].to_numpy(np.float64)
     mass = items["net_mass_kg"].to_numpy(np.float64)
     ratio: np.ndarray | None = None
-    parties = {c: items[c].to_numpy(object).astype(str) for c in PARTY_COLUMNS
-               if c in items.columns}
+    parties = {
+        c: items[c].to_numpy(object).astype(str) for c in PARTY_COLUMNS if c in items.columns
+    }
     for j, rule in enumerate(rules):
         c = rule.conditions
         hit = np.ones(n, dtype=bool)
         if c.hs_prefix:
             hit &= _prefix_match(items["hs_code"].to_numpy(object), c.hs_prefix)
-        for key, column in (("origin", "origin_country"), ("departure", "departure_country"),
-                            ("office", "office")):
+        for key, column in (
+            ("origin", "origin_country"),
+            ("departure", "departure_country"),
+            ("office", "office"),
+        ):
             wanted = getattr(c, key)
             if wanted:
                 hit &= np.isin(items[column].to_numpy(object).astype(str), list(wanted))
@@ -334,13 +375,15 @@ def _ratio(items: pd.DataFrame, ctx: RuleContext) -> np.ndarray:
     """Unit value over the HS norm (NaN when not comparable: the condition does not fire)."""
     if ctx.norms is None:
         return np.full(len(items), np.nan)
-    luv = log_unit_value(items["item_value"].to_numpy(np.float64),
-                         items["net_mass_kg"].to_numpy(np.float64))
+    luv = log_unit_value(
+        items["item_value"].to_numpy(np.float64), items["net_mass_kg"].to_numpy(np.float64)
+    )
     return np.exp(luv - ctx.norms.norm(items["hs_code"].to_numpy(object)))
 
 
-def fired_by_declaration(rules: Sequence[RuleDefinition], items: pd.DataFrame,
-                         ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
+def fired_by_declaration(
+    rules: Sequence[RuleDefinition], items: pd.DataFrame, ctx: RuleContext
+) -> tuple[np.ndarray, np.ndarray]:
     """(declaration ids in first-seen order, boolean matrix declarations x rules)."""
     matches = evaluate(rules, items, ctx)
     ids = items["declaration_id"].to_numpy(object)

@@ -91,18 +91,23 @@ def economy_state(uow: UnitOfWork, economy: str, key: str) -> EconomyState:
             return cached
         row = repo.active_model(economy)
         state = EconomyState(
-            stamp=stamp, version=row.version if row else None,
+            stamp=stamp,
+            version=row.version if row else None,
             directory=row.directory if row else None,
             policy=policy_from_dict(row.thresholds) if row and row.thresholds else None,
-            budget=service.budget_of(uow, economy), rules=service.active_rules(uow, economy),
-            watchlists=repo.watchlists(economy), aeo=repo.aeo_ids(economy))
+            budget=service.budget_of(uow, economy),
+            rules=service.active_rules(uow, economy),
+            watchlists=repo.watchlists(economy),
+            aeo=repo.aeo_ids(economy),
+        )
     with _LOCK:
         _STATES[(key, economy)] = state
     return state
 
 
-def model_for_day(uow: UnitOfWork, economy: str, state: EconomyState, day: date
-                  ) -> tuple[RiskModel, FastFeatures]:
+def model_for_day(
+    uow: UnitOfWork, economy: str, state: EconomyState, day: date
+) -> tuple[RiskModel, FastFeatures]:
     assert state.directory is not None
     now = time.monotonic()
     found = state.models.get(day)
@@ -116,9 +121,15 @@ def model_for_day(uow: UnitOfWork, economy: str, state: EconomyState, day: date
     return model, fast
 
 
-def score_declaration(uow: UnitOfWork, economy: str, state: EconomyState,
-                      declaration: Declaration, declaration_id: str, on: date,
-                      explain_top: int = 3) -> ScoreResult:
+def score_declaration(
+    uow: UnitOfWork,
+    economy: str,
+    state: EconomyState,
+    declaration: Declaration,
+    declaration_id: str,
+    on: date,
+    explain_top: int = 3,
+) -> ScoreResult:
     records = declaration_records(declaration, declaration_id, on)
     first = records[0]
     trader = first["importer_id"] or first["exporter_id"]
@@ -139,8 +150,15 @@ def score_declaration(uow: UnitOfWork, economy: str, state: EconomyState,
         ctx = RuleContext(state.watchlists, norms)
         matches = evaluate([r.definition for r in state.rules], items, ctx)
         fired = np.asarray(matches.any(axis=0), bool).reshape(1, -1)
-    decision = decide([declaration_id], None if fraud is None else np.array([fraud]), fired,
-                      state.rules, state.policy, state.budget, np.array([is_aeo]))
+    decision = decide(
+        [declaration_id],
+        None if fraud is None else np.array([fraud]),
+        fired,
+        state.rules,
+        state.policy,
+        state.budget,
+        np.array([is_aeo]),
+    )
     lane = NAMES[int(decision.lanes[0])]
     score = None if decision.scores is None else float(decision.scores[0])
     reasons: list[str] = []
@@ -148,8 +166,9 @@ def score_declaration(uow: UnitOfWork, economy: str, state: EconomyState,
         frame = pd.DataFrame(records[:1])
         for r in explain(model, frame, top=explain_top, batch_history=False)[0]:
             explanations.append(Explanation(r.feature, r.contribution, r.text))
-        reasons.append(f"fraud probability {fraud:.0%} (critical {critical:.0%}), "
-                       f"model {state.version}")
+        reasons.append(
+            f"fraud probability {fraud:.0%} (critical {critical:.0%}), model {state.version}"
+        )
         reasons += [e.text for e in explanations]
     fired_rules = [r for j, r in enumerate(state.rules) if fired[0, j]]
     reasons += [r.definition.describe() for r in fired_rules]
@@ -164,10 +183,18 @@ def score_declaration(uow: UnitOfWork, economy: str, state: EconomyState,
         reasons.append(f"trusted trader (AEO) {trader}: reduced inspection rate")
     if model is None:
         reasons.append("no active risk model: lanes drawn at the budget's rates")
-    return ScoreResult(lane=lane, fraud_probability=fraud, critical_probability=critical,
-                       score=score, model_version=state.version, reasons=reasons,
-                       explanations=explanations, rules_fired=names, aeo=is_aeo,
-                       explored=bool(decision.explored[0]))
+    return ScoreResult(
+        lane=lane,
+        fraud_probability=fraud,
+        critical_probability=critical,
+        score=score,
+        model_version=state.version,
+        reasons=reasons,
+        explanations=explanations,
+        rules_fired=names,
+        aeo=is_aeo,
+        explored=bool(decision.explored[0]),
+    )
 
 
 class LearnedAssessor:
@@ -181,10 +208,20 @@ class LearnedAssessor:
         self.state = state
 
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
-        result = score_declaration(self._make_uow(), context.economy, self.state, declaration,
-                                   context.declaration_id, context.on)
-        return LaneDecision(lane=Lane(result.lane), score=result.score,
-                            reasons=result.reasons, rules_fired=result.rules_fired)
+        result = score_declaration(
+            self._make_uow(),
+            context.economy,
+            self.state,
+            declaration,
+            context.declaration_id,
+            context.on,
+        )
+        return LaneDecision(
+            lane=Lane(result.lane),
+            score=result.score,
+            reasons=result.reasons,
+            rules_fired=result.rules_fired,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +238,14 @@ class LaneSimulation:
     lanes: dict[str, str]  # declaration id -> lane
 
 
-def simulate_lanes(uow: UnitOfWork, economy: str, *, since: date | None = None,
-                   until: date | None = None, key: str = "") -> LaneSimulation:
+def simulate_lanes(
+    uow: UnitOfWork,
+    economy: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    key: str = "",
+) -> LaneSimulation:
     """The lanes the learned assessor gives the stored declarations of [since, until), batch-
     scored with history strictly before the period (labels inside it are never used)."""
     state = economy_state(uow, economy, key or "batch")
@@ -216,9 +259,11 @@ def simulate_lanes(uow: UnitOfWork, economy: str, *, since: date | None = None,
     fired = np.zeros((len(frame), len(state.rules)), bool)
     if state.rules and len(frame):
         norms = UnitValueNorms.from_history(model.builder_.history_) if model else None
-        order, per = fired_by_decl([r.definition for r in state.rules],
-                                   items_frame(uow, economy, since=since, until=until),
-                                   RuleContext(state.watchlists, norms))
+        order, per = fired_by_decl(
+            [r.definition for r in state.rules],
+            items_frame(uow, economy, since=since, until=until),
+            RuleContext(state.watchlists, norms),
+        )
         position = {d: i for i, d in enumerate(order)}
         fired = per[[position[d] for d in ids]]
     aeo = np.isin(frame["importer_id"].to_numpy(object).astype(str), list(state.aeo))
@@ -228,10 +273,19 @@ def simulate_lanes(uow: UnitOfWork, economy: str, *, since: date | None = None,
     red_inspected = (lanes == 2) & ~np.isnan(fraud)
     b = state.budget
     return LaneSimulation(
-        economy=economy, model_version=state.version, since=since, until=until,
-        declarations=len(frame), shares=shares(lanes),
+        economy=economy,
+        model_version=state.version,
+        since=since,
+        until=until,
+        declarations=len(frame),
+        shares=shares(lanes),
         counts={n: int((lanes == i).sum()) for i, n in enumerate(NAMES)},
-        budget={"red": b.red, "yellow": b.yellow, "exploration": b.exploration,
-                "aeo_factor": b.aeo_factor},
+        budget={
+            "red": b.red,
+            "yellow": b.yellow,
+            "exploration": b.exploration,
+            "aeo_factor": b.aeo_factor,
+        },
         red_hit_rate=float(fraud[red_inspected].mean()) if red_inspected.any() else None,
-        lanes={str(i): NAMES[int(v)] for i, v in zip(ids, lanes, strict=True)})
+        lanes={str(i): NAMES[int(v)] for i, v in zip(ids, lanes, strict=True)},
+    )

@@ -52,36 +52,67 @@ READERS = (Role.ANALYST, Role.OFFICER)
 # --- rules ---------------------------------------------------------------------------------
 
 
-def _view(row: RuleRow, current: RuleVersionRow, versions: list[RuleVersionRow] | None = None
-          ) -> RuleView:
+def _view(
+    row: RuleRow, current: RuleVersionRow, versions: list[RuleVersionRow] | None = None
+) -> RuleView:
     return RuleView(
-        id=row.id, economy=row.economy, name=row.name, status=row.status, version=row.version,
-        definition=current.definition, description=str(current.definition.get("description", "")),
-        created_by=row.created_by, created_at=row.created_at, updated_at=row.updated_at,
-        versions=[RuleVersion(v.version, v.definition, v.note, v.created_by, v.created_at)
-                  for v in versions or []])
+        id=row.id,
+        economy=row.economy,
+        name=row.name,
+        status=row.status,
+        version=row.version,
+        definition=current.definition,
+        description=str(current.definition.get("description", "")),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        versions=[
+            RuleVersion(v.version, v.definition, v.note, v.created_by, v.created_at)
+            for v in versions or []
+        ],
+    )
 
 
-def _own_rule(repo: RiskRepository, principal: Principal, rule_id: str, lock: bool = False
-              ) -> RuleRow:
+def _own_rule(
+    repo: RiskRepository, principal: Principal, rule_id: str, lock: bool = False
+) -> RuleRow:
     row = repo.rule(rule_id, lock=lock)
     if row is None or row.economy != principal.economy:
         raise NotFound(f"no rule {rule_id}")
     return row
 
 
-def create_rule(uow: UnitOfWork, principal: Principal, raw: Any, *, activate: bool = False,
-                clock: Clock | None = None) -> RuleView:
+def create_rule(
+    uow: UnitOfWork,
+    principal: Principal,
+    raw: Any,
+    *,
+    activate: bool = False,
+    clock: Clock | None = None,
+) -> RuleView:
     principal.require(*WRITERS)
     definition = parse_definition(raw)
     now = (clock or SystemClock()).now()
     with uow:
         repo = RiskRepository(uow.session)
-        row = RuleRow(id=new_id(), economy=principal.economy, name=definition.name,
-                      status="active" if activate else "draft", version=1,
-                      created_by=principal.user_id, created_at=now, updated_at=now)
-        version = RuleVersionRow(rule_id=row.id, version=1, definition=definition.to_dict(),
-                                 note="created", created_by=principal.user_id, created_at=now)
+        row = RuleRow(
+            id=new_id(),
+            economy=principal.economy,
+            name=definition.name,
+            status="active" if activate else "draft",
+            version=1,
+            created_by=principal.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        version = RuleVersionRow(
+            rule_id=row.id,
+            version=1,
+            definition=definition.to_dict(),
+            note="created",
+            created_by=principal.user_id,
+            created_at=now,
+        )
         repo.add(row)
         uow.session.flush()
         repo.add(version)
@@ -89,8 +120,15 @@ def create_rule(uow: UnitOfWork, principal: Principal, raw: Any, *, activate: bo
         return _view(row, version, [version])
 
 
-def update_rule(uow: UnitOfWork, principal: Principal, rule_id: str, raw: Any, *,
-                note: str = "", clock: Clock | None = None) -> RuleView:
+def update_rule(
+    uow: UnitOfWork,
+    principal: Principal,
+    rule_id: str,
+    raw: Any,
+    *,
+    note: str = "",
+    clock: Clock | None = None,
+) -> RuleView:
     """Each edit is a new version; the rule keeps its status (an active rule stays active)."""
     principal.require(*WRITERS)
     definition = parse_definition(raw)
@@ -103,20 +141,29 @@ def update_rule(uow: UnitOfWork, principal: Principal, rule_id: str, raw: Any, *
         row.version += 1
         row.name = definition.name
         row.updated_at = now
-        repo.add(RuleVersionRow(rule_id=row.id, version=row.version,
-                                definition=definition.to_dict(), note=note or "edited",
-                                created_by=principal.user_id, created_at=now))
+        repo.add(
+            RuleVersionRow(
+                rule_id=row.id,
+                version=row.version,
+                definition=definition.to_dict(),
+                note=note or "edited",
+                created_by=principal.user_id,
+                created_at=now,
+            )
+        )
         uow.commit()
         return get_rule(uow, principal, rule_id)
 
 
-def set_rule_status(uow: UnitOfWork, principal: Principal, rule_id: str, status: str, *,
-                    clock: Clock | None = None) -> RuleView:
+def set_rule_status(
+    uow: UnitOfWork, principal: Principal, rule_id: str, status: str, *, clock: Clock | None = None
+) -> RuleView:
     """Activate, retire (or set back to draft) a rule; recorded as a new version."""
     principal.require(*WRITERS)
     if status not in RULE_STATUSES:
-        raise InvalidInput.single("status", "invalid_choice",
-                                  f"status is one of {', '.join(RULE_STATUSES)}")
+        raise InvalidInput.single(
+            "status", "invalid_choice", f"status is one of {', '.join(RULE_STATUSES)}"
+        )
     now = (clock or SystemClock()).now()
     with uow:
         repo = RiskRepository(uow.session)
@@ -127,9 +174,16 @@ def set_rule_status(uow: UnitOfWork, principal: Principal, rule_id: str, status:
             row.status = status
             row.version += 1
             row.updated_at = now
-            repo.add(RuleVersionRow(rule_id=row.id, version=row.version,
-                                    definition=current.definition, note=status,
-                                    created_by=principal.user_id, created_at=now))
+            repo.add(
+                RuleVersionRow(
+                    rule_id=row.id,
+                    version=row.version,
+                    definition=current.definition,
+                    note=status,
+                    created_by=principal.user_id,
+                    created_at=now,
+                )
+            )
             uow.commit()
         return get_rule(uow, principal, rule_id)
 
@@ -143,8 +197,7 @@ def get_rule(uow: UnitOfWork, principal: Principal, rule_id: str) -> RuleView:
         return _view(row, versions[-1], versions)
 
 
-def list_rules(uow: UnitOfWork, principal: Principal, status: str | None = None
-               ) -> list[RuleView]:
+def list_rules(uow: UnitOfWork, principal: Principal, status: str | None = None) -> list[RuleView]:
     principal.require(*READERS)
     with uow:
         repo = RiskRepository(uow.session)
@@ -168,9 +221,16 @@ def rule_context(uow: UnitOfWork, economy: str, norms: UnitValueNorms | None) ->
         return RuleContext(RiskRepository(uow.session).watchlists(economy), norms)
 
 
-def test_rule(uow: UnitOfWork, principal: Principal, rule: Any, *, since: date | None = None,
-              until: date | None = None, sample: int = 10,
-              norms: UnitValueNorms | None = None) -> RuleTestResult:
+def test_rule(
+    uow: UnitOfWork,
+    principal: Principal,
+    rule: Any,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    sample: int = 10,
+    norms: UnitValueNorms | None = None,
+) -> RuleTestResult:
     """What would this rule (a stored rule's id, or a definition) have hit in [since, until)?
 
     Unit values are compared with ``norms`` (the active model's) or, without them, with the
@@ -190,8 +250,14 @@ def test_rule(uow: UnitOfWork, principal: Principal, rule: Any, *, since: date |
     return _summarise(definition, items, ctx, since, until, sample)
 
 
-def _summarise(definition: RuleDefinition, items: Any, ctx: RuleContext, since: date | None,
-               until: date | None, sample: int) -> RuleTestResult:
+def _summarise(
+    definition: RuleDefinition,
+    items: Any,
+    ctx: RuleContext,
+    since: date | None,
+    until: date | None,
+    sample: int,
+) -> RuleTestResult:
     ids, fired = fired_by_declaration([definition], items, ctx)
     first = items.drop_duplicates("declaration_id").set_index("declaration_id").loc[ids]
     hit = fired[:, 0] if len(ids) else np.zeros(0, bool)
@@ -204,22 +270,40 @@ def _summarise(definition: RuleDefinition, items: Any, ctx: RuleContext, since: 
     rate = fraud_hits / ins_hits if ins_hits else None
     refs = first["reference"].to_numpy(object)
     return RuleTestResult(
-        rule=definition.name, since=since, until=until, declarations=len(ids), hits=n_hits,
-        hit_share=n_hits / len(ids) if len(ids) else 0.0, inspected_hits=ins_hits,
-        fraud_hits=fraud_hits, hit_rate=rate, base_rate=base,
+        rule=definition.name,
+        since=since,
+        until=until,
+        declarations=len(ids),
+        hits=n_hits,
+        hit_share=n_hits / len(ids) if len(ids) else 0.0,
+        inspected_hits=ins_hits,
+        fraud_hits=fraud_hits,
+        hit_rate=rate,
+        base_rate=base,
         lift=rate / base if rate is not None and base else None,
         sample_ids=[str(i) for i in ids[hit][:sample]],
-        sample_references=[str(r) for r in refs[hit][:sample]])
+        sample_references=[str(r) for r in refs[hit][:sample]],
+    )
 
 
 # --- watch lists ---------------------------------------------------------------------------
 
 
-def add_to_watchlist(uow: UnitOfWork, principal: Principal, watchlist: str, party_id: str,
-                     note: str = "", *, clock: Clock | None = None) -> WatchlistEntry:
+def add_to_watchlist(
+    uow: UnitOfWork,
+    principal: Principal,
+    watchlist: str,
+    party_id: str,
+    note: str = "",
+    *,
+    clock: Clock | None = None,
+) -> WatchlistEntry:
     principal.require(*WRITERS)
-    errors = [FieldError(k, "required", f"{k} is required")
-              for k, v in (("watchlist", watchlist), ("party_id", party_id)) if not v.strip()]
+    errors = [
+        FieldError(k, "required", f"{k} is required")
+        for k, v in (("watchlist", watchlist), ("party_id", party_id))
+        if not v.strip()
+    ]
     if errors:
         raise InvalidInput(errors)
     now = (clock or SystemClock()).now()
@@ -227,16 +311,22 @@ def add_to_watchlist(uow: UnitOfWork, principal: Principal, watchlist: str, part
         repo = RiskRepository(uow.session)
         row = repo.watchlist_entry(principal.economy, watchlist.strip(), party_id.strip())
         if row is None:
-            row = WatchlistEntryRow(economy=principal.economy, watchlist=watchlist.strip(),
-                                    party_id=party_id.strip(), note=note,
-                                    added_by=principal.user_id, added_at=now)
+            row = WatchlistEntryRow(
+                economy=principal.economy,
+                watchlist=watchlist.strip(),
+                party_id=party_id.strip(),
+                note=note,
+                added_by=principal.user_id,
+                added_at=now,
+            )
             repo.add(row)
             uow.commit()
         return WatchlistEntry(row.watchlist, row.party_id, row.note, row.added_by, row.added_at)
 
 
-def remove_from_watchlist(uow: UnitOfWork, principal: Principal, watchlist: str,
-                          party_id: str) -> None:
+def remove_from_watchlist(
+    uow: UnitOfWork, principal: Principal, watchlist: str, party_id: str
+) -> None:
     principal.require(*WRITERS)
     with uow:
         repo = RiskRepository(uow.session)
@@ -247,13 +337,15 @@ def remove_from_watchlist(uow: UnitOfWork, principal: Principal, watchlist: str,
         uow.commit()
 
 
-def list_watchlist(uow: UnitOfWork, principal: Principal, watchlist: str | None = None
-                   ) -> list[WatchlistEntry]:
+def list_watchlist(
+    uow: UnitOfWork, principal: Principal, watchlist: str | None = None
+) -> list[WatchlistEntry]:
     principal.require(*READERS)
     with uow:
         rows = RiskRepository(uow.session).watchlist_entries(principal.economy, watchlist)
-        return [WatchlistEntry(r.watchlist, r.party_id, r.note, r.added_by, r.added_at)
-                for r in rows]
+        return [
+            WatchlistEntry(r.watchlist, r.party_id, r.note, r.added_by, r.added_at) for r in rows
+        ]
 
 
 # --- budget --------------------------------------------------------------------------------
@@ -274,30 +366,46 @@ def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
         row = repo.budget(principal.economy)
         active = repo.active_model(principal.economy)
         b = budget_of(uow, principal.economy)
-        return BudgetView(principal.economy, b.red, b.yellow, b.exploration, b.aeo_factor,
-                          row.updated_by if row else None, row.updated_at if row else None,
-                          active.thresholds if active else None)
+        return BudgetView(
+            principal.economy,
+            b.red,
+            b.yellow,
+            b.exploration,
+            b.aeo_factor,
+            row.updated_by if row else None,
+            row.updated_at if row else None,
+            active.thresholds if active else None,
+        )
 
 
-def validate_budget(red: float, yellow: float, exploration: float, aeo_factor: float
-                    ) -> LaneBudget:
+def validate_budget(red: float, yellow: float, exploration: float, aeo_factor: float) -> LaneBudget:
     errors = []
-    for name, value in (("red", red), ("yellow", yellow), ("exploration", exploration),
-                        ("aeo_factor", aeo_factor)):
+    for name, value in (
+        ("red", red),
+        ("yellow", yellow),
+        ("exploration", exploration),
+        ("aeo_factor", aeo_factor),
+    ):
         if not 0.0 <= value <= 1.0:
             errors.append(FieldError(name, "out_of_range", "a share between 0 and 1"))
     if not errors and red + yellow > 1.0:
         errors.append(FieldError("yellow", "out_of_range", "red and yellow exceed 100%"))
     if not errors and exploration > red:
-        errors.append(FieldError("exploration", "out_of_range",
-                                 "the exploration share is part of the red share: at most red"))
+        errors.append(
+            FieldError(
+                "exploration",
+                "out_of_range",
+                "the exploration share is part of the red share: at most red",
+            )
+        )
     if errors:
         raise InvalidInput(errors)
     return LaneBudget(red, yellow, exploration, aeo_factor)
 
 
-def save_budget(uow: UnitOfWork, principal: Principal, budget: LaneBudget, *,
-                clock: Clock | None = None) -> None:
+def save_budget(
+    uow: UnitOfWork, principal: Principal, budget: LaneBudget, *, clock: Clock | None = None
+) -> None:
     """Store the budget (the caller recalibrates the active model's thresholds)."""
     principal.require(*WRITERS)
     now = (clock or SystemClock()).now()
@@ -305,8 +413,15 @@ def save_budget(uow: UnitOfWork, principal: Principal, budget: LaneBudget, *,
         repo = RiskRepository(uow.session)
         row = repo.budget(principal.economy)
         if row is None:
-            row = BudgetRow(economy=principal.economy, red=0, yellow=0, exploration=0,
-                            aeo_factor=1, updated_by=principal.user_id, updated_at=now)
+            row = BudgetRow(
+                economy=principal.economy,
+                red=0,
+                yellow=0,
+                exploration=0,
+                aeo_factor=1,
+                updated_by=principal.user_id,
+                updated_at=now,
+            )
             repo.add(row)
         row.red, row.yellow = budget.red, budget.yellow
         row.exploration, row.aeo_factor = budget.exploration, budget.aeo_factor
@@ -322,8 +437,14 @@ def aeo_ids(uow: UnitOfWork, economy: str) -> set[str]:
         return RiskRepository(uow.session).aeo_ids(economy)
 
 
-def add_aeo(uow: UnitOfWork, principal: Principal, trader_id: str, note: str = "", *,
-            clock: Clock | None = None) -> AeoTrader:
+def add_aeo(
+    uow: UnitOfWork,
+    principal: Principal,
+    trader_id: str,
+    note: str = "",
+    *,
+    clock: Clock | None = None,
+) -> AeoTrader:
     principal.require(*WRITERS)
     if not trader_id.strip():
         raise InvalidInput.single("trader_id", "required", "give the trader's identifier")
@@ -332,8 +453,13 @@ def add_aeo(uow: UnitOfWork, principal: Principal, trader_id: str, note: str = "
         repo = RiskRepository(uow.session)
         row = repo.aeo_trader(principal.economy, trader_id.strip())
         if row is None:
-            row = AeoTraderRow(economy=principal.economy, trader_id=trader_id.strip(),
-                               note=note, added_by=principal.user_id, added_at=now)
+            row = AeoTraderRow(
+                economy=principal.economy,
+                trader_id=trader_id.strip(),
+                note=note,
+                added_by=principal.user_id,
+                added_at=now,
+            )
             repo.add(row)
             uow.commit()
         return AeoTrader(row.trader_id, row.note, row.added_by, row.added_at)
@@ -350,5 +476,7 @@ def remove_aeo(uow: UnitOfWork, principal: Principal, trader_id: str) -> None:
 def list_aeo(uow: UnitOfWork, principal: Principal) -> list[AeoTrader]:
     principal.require(*READERS)
     with uow:
-        return [AeoTrader(r.trader_id, r.note, r.added_by, r.added_at)
-                for r in RiskRepository(uow.session).aeo_traders(principal.economy)]
+        return [
+            AeoTrader(r.trader_id, r.note, r.added_by, r.added_at)
+            for r in RiskRepository(uow.session).aeo_traders(principal.economy)
+        ]

@@ -48,8 +48,9 @@ def split_latest(frame: pd.DataFrame, share: float) -> tuple[pd.DataFrame, pd.Da
     earlier = frame[frame["date"] < cut].reset_index(drop=True)
     latest = frame[frame["date"] >= cut].reset_index(drop=True)
     if len(earlier) == 0:
-        raise InvalidInput.single("holdout", "one_period",
-                                  "all inspected declarations share one date: nothing earlier")
+        raise InvalidInput.single(
+            "holdout", "one_period", "all inspected declarations share one date: nothing earlier"
+        )
     return earlier, latest
 
 
@@ -57,9 +58,11 @@ def _inspected(uow: UnitOfWork, economy: str, until: date | None) -> pd.DataFram
     frame = declarations_frame(uow, economy, until=until, inspected_only=True)
     if len(frame) < MIN_ROWS or frame["fraud"].nunique() < 2:
         raise InvalidInput.single(
-            "economy", "too_few_labels",
+            "economy",
+            "too_few_labels",
             f"{economy} has {len(frame)} inspected declarations (with both outcomes needed); "
-            f"training needs at least {MIN_ROWS}")
+            f"training needs at least {MIN_ROWS}",
+        )
     return frame
 
 
@@ -68,10 +71,18 @@ def inspection_rate(uow: UnitOfWork, economy: str) -> float:
     return b.red + b.yellow
 
 
-def train_from_database(uow: UnitOfWork, principal: Principal, files_dir: Path, *,
-                        params: dict[str, Any] | None = None, holdout: float = 0.2,
-                        until: date | None = None, activate: bool | None = None,
-                        step: Step = _noop, clock: Clock | None = None) -> ModelInfo:
+def train_from_database(
+    uow: UnitOfWork,
+    principal: Principal,
+    files_dir: Path,
+    *,
+    params: dict[str, Any] | None = None,
+    holdout: float = 0.2,
+    until: date | None = None,
+    activate: bool | None = None,
+    step: Step = _noop,
+    clock: Clock | None = None,
+) -> ModelInfo:
     """Train on the economy's inspected declarations and register the model (activated when
     ``activate``, or by default when the economy has no active model yet)."""
     principal.require(Role.ANALYST)
@@ -88,13 +99,22 @@ def train_from_database(uow: UnitOfWork, principal: Principal, files_dir: Path, 
     if activate is None:
         activate = registry.active_info(uow, principal.economy) is None
     step("registering")
-    return registry.register_model(uow, principal, files_dir, model, sample, source="database",
-                                   note=f"trained on {len(frame)} inspected declarations",
-                                   activate=activate, clock=clock)
+    return registry.register_model(
+        uow,
+        principal,
+        files_dir,
+        model,
+        sample,
+        source="database",
+        note=f"trained on {len(frame)} inspected declarations",
+        activate=activate,
+        clock=clock,
+    )
 
 
-def _sample_before(model: RiskModel, earlier: pd.DataFrame, latest: pd.DataFrame
-                   ) -> CalibrationSample:
+def _sample_before(
+    model: RiskModel, earlier: pd.DataFrame, latest: pd.DataFrame
+) -> CalibrationSample:
     """Scores of ``latest`` by ``model``'s boosters with a history of ``earlier`` only."""
     from smartcustoms.risk.features import FeatureBuilder
 
@@ -104,10 +124,18 @@ def _sample_before(model: RiskModel, earlier: pd.DataFrame, latest: pd.DataFrame
     return CalibrationSample.of(scorer, latest)
 
 
-def retrain(uow: UnitOfWork, principal: Principal, files_dir: Path, *,
-            params: dict[str, Any] | None = None, holdout: float = 0.2, force: bool = False,
-            activate_if_better: bool = True, step: Step = _noop,
-            clock: Clock | None = None) -> RetrainResult:
+def retrain(
+    uow: UnitOfWork,
+    principal: Principal,
+    files_dir: Path,
+    *,
+    params: dict[str, Any] | None = None,
+    holdout: float = 0.2,
+    force: bool = False,
+    activate_if_better: bool = True,
+    step: Step = _noop,
+    clock: Clock | None = None,
+) -> RetrainResult:
     principal.require(Role.ANALYST)
     economy = principal.economy
     step("reading inspected declarations")
@@ -130,8 +158,10 @@ def retrain(uow: UnitOfWork, principal: Principal, files_dir: Path, *,
         incumbent = history_model(uow, economy, active.directory, latest["date"].min().date())
         active_p = precision_at(y, incumbent.predict_risk(latest).fraud, rate)
         if active.training_to >= latest["date"].min().date():
-            warnings.append(f"the active model {active.version} was trained on part of the "
-                            "comparison period: the comparison favours it")
+            warnings.append(
+                f"the active model {active.version} was trained on part of the "
+                "comparison period: the comparison favours it"
+            )
     sample = CalibrationSample.of(candidate, latest)
     candidate.update_history(latest)  # boosters unchanged; the history learns the latest labels
     better = active_p is None or cand_p > active_p
@@ -145,17 +175,34 @@ def retrain(uow: UnitOfWork, principal: Principal, files_dir: Path, *,
         reason = f"candidate {verdict}: precision@{rate:.0%} {cand_p:.3f} vs {active_p:.3f}"
     step("registering")
     info = registry.register_model(
-        uow, principal, files_dir, candidate, sample, source="database", note=reason,
-        activate=activate, clock=clock)
+        uow,
+        principal,
+        files_dir,
+        candidate,
+        sample,
+        source="database",
+        note=reason,
+        activate=activate,
+        clock=clock,
+    )
     return RetrainResult(
-        candidate=info, active_before=active.version if active else None,
-        holdout_from=latest["date"].min().date(), holdout_to=latest["date"].max().date(),
-        holdout_rows=len(latest), inspection_rate=rate, candidate_precision=cand_p,
-        active_precision=active_p, activated=activate, reason=reason, warnings=warnings)
+        candidate=info,
+        active_before=active.version if active else None,
+        holdout_from=latest["date"].min().date(),
+        holdout_to=latest["date"].max().date(),
+        holdout_rows=len(latest),
+        inspection_rate=rate,
+        candidate_precision=cand_p,
+        active_precision=active_p,
+        activated=activate,
+        reason=reason,
+        warnings=warnings,
+    )
 
 
-def drift(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
-          until: date | None = None) -> DriftReport:
+def drift(
+    uow: UnitOfWork, principal: Principal, *, since: date | None = None, until: date | None = None
+) -> DriftReport:
     """Weekly score distribution (PSI) and hit rate of stored declarations after the active
     model's training period, against its reference (calibration) sample."""
     principal.require(Role.ANALYST, Role.OFFICER)
@@ -170,8 +217,7 @@ def drift(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
     if len(frame):
         from smartcustoms.risk.scoring import history_model
 
-        model = history_model(uow, principal.economy, active.directory,
-                              frame["date"].min().date())
+        model = history_model(uow, principal.economy, active.directory, frame["date"].min().date())
         scores = model.predict_risk(frame.drop(columns=["fraud", "critical_fraud"])).fraud
         days = frame["date"].to_numpy(dtype="datetime64[D]")
         week = (days.astype(np.int64) + 3) // 7
@@ -180,25 +226,41 @@ def drift(uow: UnitOfWork, principal: Principal, *, since: date | None = None,
             mask = week == w
             value = psi(reference.scores, scores[mask])
             labelled = mask & ~np.isnan(fraud)
-            weeks.append(WeekDrift(
-                week_start=str(np.datetime64(int(w * 7 - 3), "D")),
-                declarations=int(mask.sum()), psi=value,
-                status="stable" if value < 0.1 else ("watch" if value < 0.25 else "shifted"),
-                mean_score=float(scores[mask].mean()), inspected=int(labelled.sum()),
-                hit_rate=float(fraud[labelled].mean()) if labelled.any() else None))
+            weeks.append(
+                WeekDrift(
+                    week_start=str(np.datetime64(int(w * 7 - 3), "D")),
+                    declarations=int(mask.sum()),
+                    psi=value,
+                    status="stable" if value < 0.1 else ("watch" if value < 0.25 else "shifted"),
+                    mean_score=float(scores[mask].mean()),
+                    inspected=int(labelled.sum()),
+                    hit_rate=float(fraud[labelled].mean()) if labelled.any() else None,
+                )
+            )
     ref_fraud = reference.fraud[~np.isnan(reference.fraud)]
     return DriftReport(
-        economy=principal.economy, model_version=active.version,
+        economy=principal.economy,
+        model_version=active.version,
         reference_size=len(reference.scores),
         reference_mean_score=float(reference.scores.mean()) if len(reference.scores) else 0.0,
-        reference_hit_rate=float(ref_fraud.mean()) if len(ref_fraud) else None, weeks=weeks)
+        reference_hit_rate=float(ref_fraud.mean()) if len(ref_fraud) else None,
+        weeks=weeks,
+    )
 
 
-def train_from_frames(uow: UnitOfWork, principal: Principal, files_dir: Path,
-                      train: pd.DataFrame, valid: pd.DataFrame | None = None, *,
-                      params: dict[str, Any] | None = None, activate: bool | None = None,
-                      sources: dict[str, str] | None = None, step: Step = _noop,
-                      clock: Clock | None = None) -> ModelInfo:
+def train_from_frames(
+    uow: UnitOfWork,
+    principal: Principal,
+    files_dir: Path,
+    train: pd.DataFrame,
+    valid: pd.DataFrame | None = None,
+    *,
+    params: dict[str, Any] | None = None,
+    activate: bool | None = None,
+    sources: dict[str, str] | None = None,
+    step: Step = _noop,
+    clock: Clock | None = None,
+) -> ModelInfo:
     """Train on labelled frames (e.g. files read through a profile) and register the model
     like :func:`train_from_database` (``valid``, or else the latest 20% of ``train``, is the
     early-stopping and calibration period)."""
@@ -213,6 +275,14 @@ def train_from_frames(uow: UnitOfWork, principal: Principal, files_dir: Path,
     if activate is None:
         activate = registry.active_info(uow, principal.economy) is None
     step("registering")
-    return registry.register_model(uow, principal, files_dir, model, sample, source="file",
-                                   note=f"trained on {len(train) + len(valid)} declarations "
-                                   "from files", activate=activate, clock=clock)
+    return registry.register_model(
+        uow,
+        principal,
+        files_dir,
+        model,
+        sample,
+        source="file",
+        note=f"trained on {len(train) + len(valid)} declarations from files",
+        activate=activate,
+        clock=clock,
+    )

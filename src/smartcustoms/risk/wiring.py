@@ -65,8 +65,9 @@ def _factory(economy: str) -> Assessor | None:
     return LearnedAssessor(db.uow, db.url, state) if state.enabled else None
 
 
-def score_payload(uow: UnitOfWork, principal: Principal, raw: Any, *, key: str = "api",
-                  explain_top: int = 3) -> ScoreResult:
+def score_payload(
+    uow: UnitOfWork, principal: Principal, raw: Any, *, key: str = "api", explain_top: int = 3
+) -> ScoreResult:
     """Score a declaration document without storing it: the lane it would get now."""
     principal.require(Role.OFFICER, Role.ANALYST)
     report = declarations.validate(uow, principal, raw)
@@ -76,5 +77,4 @@ def score_payload(uow: UnitOfWork, principal: Principal, raw: Any, *, key: str =
     on = declaration.date or date.today()
     state = economy_state(uow, principal.economy, key)
     reference = f"score:{declaration.reference}"
-    return score_declaration(uow, principal.economy, state, declaration, reference, on,
-                             explain_top)
+    return score_declaration(uow, principal.economy, state, declaration, reference, on, explain_top)

@@ -55,6 +55,7 @@ def _routers() -> list:  # type: ignore[type-arg]
     from smartcustoms.web.api import reference as reference_api
     from smartcustoms.web.api import risk as risk_api
     from smartcustoms.web.pages import cases as cases_pages
+    from smartcustoms.web.pages import declarations as declarations_pages
     from smartcustoms.web.pages import reference as reference_pages
 
     return [
@@ -65,6 +66,7 @@ def _routers() -> list:  # type: ignore[type-arg]
         cases_api.router,
         cases_pages.router,
         declarations_api.router,
+        declarations_pages.router,
         risk_api.router,
     ]
 

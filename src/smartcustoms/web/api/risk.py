@@ -71,20 +71,27 @@ def score(uow: UoW, principal: ReaderDep, payload: Body_) -> ScoreResult:
 
 
 @router.get("/rules", response_model=None)
-def list_rules(uow: UoW, principal: AnalystDep,
-               status_: Annotated[str | None, Query(alias="status")] = None) -> list[RuleView]:
+def list_rules(
+    uow: UoW, principal: AnalystDep, status_: Annotated[str | None, Query(alias="status")] = None
+) -> list[RuleView]:
     return service.list_rules(uow, principal, status_)
 
 
 @router.post("/rules", status_code=status.HTTP_201_CREATED, response_model=None)
-def create_rule(uow: UoW, principal: AnalystDep, payload: Body_,
-                activate: bool = False) -> RuleView:
+def create_rule(
+    uow: UoW, principal: AnalystDep, payload: Body_, activate: bool = False
+) -> RuleView:
     return service.create_rule(uow, principal, payload, activate=activate)
 
 
 @router.post("/rules/test", response_model=None)
-def test_definition(uow: UoW, principal: AnalystDep, payload: Body_,
-                    since: date | None = None, until: date | None = None) -> RuleTestResult:
+def test_definition(
+    uow: UoW,
+    principal: AnalystDep,
+    payload: Body_,
+    since: date | None = None,
+    until: date | None = None,
+) -> RuleTestResult:
     """What would this (unsaved) rule have hit among past declarations?"""
     return operations.test_rule(uow, principal, payload, since=since, until=until)
 
@@ -95,21 +102,26 @@ def get_rule(uow: UoW, principal: AnalystDep, rule_id: str) -> RuleView:
 
 
 @router.put("/rules/{rule_id}", response_model=None)
-def update_rule(uow: UoW, principal: AnalystDep, rule_id: str, payload: Body_,
-                note: str = "") -> RuleView:
+def update_rule(
+    uow: UoW, principal: AnalystDep, rule_id: str, payload: Body_, note: str = ""
+) -> RuleView:
     """Edit a rule: stored as a new version."""
     return service.update_rule(uow, principal, rule_id, payload, note=note)
 
 
 @router.post("/rules/{rule_id}/status", response_model=None)
-def set_rule_status(uow: UoW, principal: AnalystDep, rule_id: str, body: StatusIn
-                    ) -> RuleView:
+def set_rule_status(uow: UoW, principal: AnalystDep, rule_id: str, body: StatusIn) -> RuleView:
     return service.set_rule_status(uow, principal, rule_id, body.status)
 
 
 @router.post("/rules/{rule_id}/test", response_model=None)
-def test_rule(uow: UoW, principal: AnalystDep, rule_id: str, since: date | None = None,
-              until: date | None = None) -> RuleTestResult:
+def test_rule(
+    uow: UoW,
+    principal: AnalystDep,
+    rule_id: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> RuleTestResult:
     service.get_rule(uow, principal, rule_id)  # 404 for another economy's rule
     return operations.test_rule(uow, principal, rule_id, since=since, until=until)
 
@@ -138,8 +150,7 @@ def activate(uow: UoW, principal: AnalystDep, version: str) -> ModelInfo:
 
 
 @router.post("/calibrate", response_model=None)
-def calibrate(uow: UoW, principal: AnalystDep, recent: bool = False, weeks: int = 8
-              ) -> ModelInfo:
+def calibrate(uow: UoW, principal: AnalystDep, recent: bool = False, weeks: int = 8) -> ModelInfo:
     """Recalibrate the active model's thresholds (``recent``: on the latest weeks)."""
     return registry.recalibrate(uow, principal, recent=recent, weeks=weeks)
 
@@ -175,8 +186,9 @@ def remove_aeo(uow: UoW, principal: AnalystDep, trader_id: str) -> Response:
 
 
 @router.get("/watchlists", response_model=None)
-def list_watchlists(uow: UoW, principal: AnalystDep, name: str | None = None
-                    ) -> list[WatchlistEntry]:
+def list_watchlists(
+    uow: UoW, principal: AnalystDep, name: str | None = None
+) -> list[WatchlistEntry]:
     return service.list_watchlist(uow, principal, name)
 
 
@@ -195,7 +207,8 @@ def remove_watch(uow: UoW, principal: AnalystDep, name: str, party_id: str) -> R
 
 
 @router.get("/drift", response_model=None)
-def drift(uow: UoW, principal: ReaderDep, since: date | None = None,
-          until: date | None = None) -> DriftReport:
+def drift(
+    uow: UoW, principal: ReaderDep, since: date | None = None, until: date | None = None
+) -> DriftReport:
     """Weekly PSI of scores and hit rate against the active model's reference period."""
     return training.drift(uow, principal, since=since, until=until)

@@ -1,0 +1,501 @@
+"""Pages of declarations: the queue and list, one declaration with its assessment and lane,
+officer and declarant actions as small forms, and the form to lodge a new declaration.
+
+Every page calls the same service functions as the API; refused actions (PermissionDenied,
+Conflict, InvalidInput) come back as a page saying why, with a link back, never a 500.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from bisect import bisect_right
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.core.ids import new_id
+from smartcustoms.core.pagination import PageRequest
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations import actions, audit_service, lifecycle, service
+from smartcustoms.declarations.model import (
+    DeclarationSummary,
+    Lane,
+    ListFilters,
+    Outcome,
+    Status,
+)
+from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
+from smartcustoms.web.api.declarations import EXAMPLE
+from smartcustoms.web.deps import CurrentPrincipal, UoW
+from smartcustoms.web.errors import status_for
+from smartcustoms.web.pages.home import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 25
+# An officer's work: goods waiting for physical inspection first, then documentary checks.
+QUEUE = (Status.PHYSICAL_INSPECTION, Status.DOCUMENTARY_CHECK)
+FILTER_KEYS = ("status", "lane", "hs_prefix", "date_from", "date_to", "party", "reference")
+DONE = {
+    "submitted": "Declaration lodged.",
+    "record_inspection": "Inspection result recorded.",
+    "refer_physical": "Referred to physical inspection.",
+    "release": "Goods released.",
+    "seize": "Goods seized.",
+    "arrival_notice": "Arrival notice recorded; the declaration was assessed and routed.",
+    "cancel": "Declaration cancelled.",
+}
+ACTION_TITLES = {
+    "record_inspection": "Record inspection result",
+    "refer_physical": "Refer to physical inspection",
+    "release": "Release",
+    "seize": "Seize",
+    "arrival_notice": "Arrival notice",
+    "cancel": "Cancel declaration",
+}
+
+
+def num(value: Any) -> str:
+    """Thousands separators, the stored precision kept (KRW has no minor unit, USD two)."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return f"{Decimal(value):,}"
+
+
+def _nav(principal: Principal) -> list[dict[str, str]]:
+    if principal.has(Role.DECLARANT):
+        return [{"href": "/declarations/new", "label": "New declaration"}]
+    return []
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+def _filters(params: dict[str, str]) -> tuple[ListFilters, list[FieldError]]:
+    """Read the filter fields leniently: a bad one is reported and ignored, not a 422."""
+    errors: list[FieldError] = []
+
+    def day(key: str) -> date | None:
+        if not params.get(key):
+            return None
+        try:
+            return date.fromisoformat(params[key])
+        except ValueError:
+            errors.append(FieldError(key, "invalid_date", "use a date like 2021-05-14"))
+            return None
+
+    status = lane = None
+    if params.get("status"):
+        try:
+            status = Status(params["status"])
+        except ValueError:
+            errors.append(FieldError("status", "unknown_status", "not a declaration status"))
+    if params.get("lane"):
+        try:
+            lane = Lane(params["lane"])
+        except ValueError:
+            errors.append(FieldError("lane", "unknown_lane", "a lane is green, yellow or red"))
+    hs = params.get("hs_prefix", "").replace(".", "").replace(" ", "")
+    if hs and not re.fullmatch(r"\d{1,10}", hs):
+        errors.append(FieldError("hs_prefix", "invalid_hs_prefix", "1 to 10 digits, e.g. 8507"))
+        hs = ""
+    return (
+        ListFilters(
+            status=status,
+            lane=lane,
+            date_from=day("date_from"),
+            date_to=day("date_to"),
+            hs_prefix=hs or None,
+            party=params.get("party") or None,
+            reference=params.get("reference") or None,
+        ),
+        errors,
+    )
+
+
+def _window(
+    uow: UnitOfWork, principal: Principal, f: ListFilters, skip: int, need: int
+) -> tuple[list[DeclarationSummary], int]:
+    """Rows ``skip .. skip+need`` of one filtered list (at most two service pages) and its
+    total."""
+    p = skip // PAGE_SIZE + 1
+    got = service.list_declarations(uow, principal, f, PageRequest(p, PAGE_SIZE))
+    rows = list(got.items)[skip % PAGE_SIZE :]
+    if len(rows) < need and p * PAGE_SIZE < got.total:
+        rows += service.list_declarations(uow, principal, f, PageRequest(p + 1, PAGE_SIZE)).items
+    return rows[:need], got.total
+
+
+def _queue(
+    uow: UnitOfWork, principal: Principal, f: ListFilters, page: int
+) -> tuple[list[DeclarationSummary], int]:
+    """One paginated list over the queue's statuses, in QUEUE order."""
+    offset = (page - 1) * PAGE_SIZE
+    rows: list[DeclarationSummary] = []
+    total = 0
+    for status in QUEUE:
+        got, n = _window(
+            uow, principal, replace(f, status=status), max(0, offset - total), PAGE_SIZE - len(rows)
+        )
+        rows += got
+        total += n
+    return rows, total
+
+
+@router.get("/declarations", response_class=HTMLResponse)
+def list_page(request: Request, uow: UoW, principal: CurrentPrincipal) -> Response:
+    q = {k: v.strip() for k, v in request.query_params.items()}
+    officer = principal.has(Role.OFFICER)
+    tab = q.get("tab") or ("queue" if officer else "all")
+    if tab not in ("queue", "all") or (tab == "queue" and not officer):
+        tab = "all"
+    filters, errors = _filters(q)
+    try:
+        page = max(1, int(q.get("page", "1")))
+    except ValueError:
+        page = 1
+    if tab == "queue":
+        rows, total = _queue(uow, principal, replace(filters, status=None), page)
+    else:
+        got = service.list_declarations(uow, principal, filters, PageRequest(page, PAGE_SIZE))
+        rows, total = list(got.items), got.total
+    counts = service.status_counts(uow, principal)
+    peak = max(counts.values(), default=0)
+    bars = [
+        {"status": s.value, "n": counts.get(s.value, 0), "pct": 100 * counts.get(s.value, 0) / peak}
+        for s in Status
+        if peak
+    ]
+    keep = [(k, q[k]) for k in FILTER_KEYS if q.get(k) and not (tab == "queue" and k == "status")]
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def url(**changes: Any) -> str:
+        params = dict([("tab", tab), *keep, ("page", str(page))])
+        params.update({k: str(v) for k, v in changes.items()})
+        return "/declarations?" + urlencode({k: v for k, v in params.items() if v})
+
+    return render(
+        request,
+        "declarations/list.html",
+        principal=principal,
+        nav_items=_nav(principal),
+        tab=tab,
+        officer=officer,
+        q=q,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        url=url,
+        bars=bars,
+        counted=sum(counts.values()),
+        statuses=[s.value for s in Status],
+        lanes=[la.value for la in Lane],
+        input_errors=errors,
+        num=num,
+    )
+
+
+# --- lodging -----------------------------------------------------------------------------------
+
+
+def _example() -> str:
+    # A fresh reference each time: re-lodging the example would otherwise replay or clash.
+    return json.dumps({**EXAMPLE, "reference": f"WEB-{new_id()[:8].upper()}"}, indent=2)
+
+
+def _new_page(
+    request: Request,
+    principal: Principal,
+    text: str,
+    *,
+    errors: list[FieldError] | None = None,
+    warnings: list[FieldError] | None = None,
+    report: Any = None,
+    status_code: int = 200,
+) -> Response:
+    lines = json_lines(text)
+    return render(
+        request,
+        "declarations/new.html",
+        status_code=status_code,
+        principal=principal,
+        nav_items=_nav(principal),
+        text=text,
+        errors=[(e, line_of(lines, e.path)) for e in errors or []],
+        warnings=[(w, line_of(lines, w.path)) for w in warnings or []],
+        report=report,
+        num=num,
+    )
+
+
+@router.get("/declarations/new", response_class=HTMLResponse)
+def new_form(request: Request, principal: CurrentPrincipal) -> Response:
+    principal.require(Role.DECLARANT)
+    return _new_page(request, principal, _example())
+
+
+@router.post("/declarations/new")
+def lodge(
+    request: Request,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    document: Annotated[str, Form()] = "",
+    intent: Annotated[str, Form()] = "validate",
+) -> Response:
+    principal.require(Role.DECLARANT)
+    try:
+        raw = json.loads(document)
+    except json.JSONDecodeError as exc:
+        problem = FieldError(
+            "$",
+            "invalid_json",
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+        )
+        return _new_page(request, principal, document, errors=[problem], status_code=422)
+    if intent == "submit":
+        try:
+            result = service.submit(uow, principal, raw, source="web")
+        except InvalidInput as exc:
+            return _new_page(request, principal, document, errors=list(exc.errors), status_code=422)
+        return RedirectResponse(f"/declarations/{result.record.id}?done=submitted", 303)
+    report = service.validate(uow, principal, raw)
+    return _new_page(
+        request,
+        principal,
+        document,
+        errors=report.errors,
+        warnings=report.warnings,
+        report=report,
+        status_code=200 if report.valid else 422,
+    )
+
+
+# --- one declaration ---------------------------------------------------------------------------
+
+
+def _lane_detail(trail: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the latest routing decided (score, reasons, rules fired, explanations), and any
+    later referral: the audit trail keeps these, the record keeps only lane and reasons."""
+    out: dict[str, Any] = {}
+    for entry in trail:
+        after = entry.get("after") or {}
+        if entry.get("action") == lifecycle.Action.ROUTE.value:
+            out = {
+                "score": after.get("score"),
+                "reasons": list(after.get("reasons") or []),
+                "rules_fired": list(after.get("rules_fired") or []),
+                "explanations": [_explanation(e) for e in after.get("explanations") or []],
+                "referral": None,
+            }
+        elif entry.get("action") == lifecycle.Action.REFER_PHYSICAL.value and out:
+            out["referral"] = entry
+    return out
+
+
+def _explanation(e: Any) -> dict[str, Any]:
+    if isinstance(e, dict):
+        return {"text": e.get("text") or e.get("feature"), "contribution": e.get("contribution")}
+    return {"text": str(e), "contribution": None}
+
+
+@router.get("/declarations/{declaration_id}", response_class=HTMLResponse)
+def show(
+    request: Request, declaration_id: str, uow: UoW, principal: CurrentPrincipal, done: str = ""
+) -> Response:
+    record = service.get(uow, principal, declaration_id)
+    # Read only after the scoped get above: that is what proves the caller may see this record.
+    trail = audit_service.history(uow, record.id)
+    is_owner = record.lodged_by == principal.user_id
+    d = record.declaration
+    parties = [
+        (role, p)
+        for role, p in (
+            ("Declarant", d.declarant),
+            ("Importer", d.importer),
+            ("Exporter", d.exporter),
+            ("Seller", d.seller),
+            ("Buyer", d.buyer),
+            ("Courier", d.courier),
+        )
+        if p is not None
+    ]
+    return render(
+        request,
+        "declarations/show.html",
+        principal=principal,
+        nav_items=_nav(principal),
+        r=record,
+        d=d,
+        a=record.assessment,
+        parties=parties,
+        lane=_lane_detail(trail),
+        trail=trail,
+        versions=service.versions(uow, principal, record.id),
+        allowed=lifecycle.allowed_actions(record.status, principal, is_owner),
+        titles=ACTION_TITLES,
+        outcomes=[o.value for o in Outcome],
+        done=DONE.get(done),
+        is_owner=is_owner,
+        num=num,
+    )
+
+
+def _decimal(text: str, path: str) -> Decimal | None:
+    if not text.strip():
+        return None
+    try:
+        return Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        raise InvalidInput.single(
+            path, "not_a_number", "write an amount like 50000 or 120.50"
+        ) from None
+
+
+def _refused(
+    request: Request, principal: Principal, declaration_id: str, exc: SmartCustomsError
+) -> Response:
+    return render(
+        request,
+        "declarations/refused.html",
+        status_code=status_for(exc),
+        principal=principal,
+        nav_items=_nav(principal),
+        error=exc,
+        declaration_id=declaration_id,
+    )
+
+
+@router.post("/declarations/{declaration_id}/{action}")
+def act(
+    request: Request,
+    declaration_id: str,
+    action: str,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    outcome: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+    revenue_adjustment: Annotated[str, Form()] = "",
+    hold: Annotated[str, Form()] = "",
+    critical: Annotated[str, Form()] = "",
+    arrived_on: Annotated[str, Form()] = "",
+) -> Response:
+    """One endpoint per lifecycle action; the service checks role, ownership and state."""
+    if action not in ACTION_TITLES:
+        return Response(status_code=404)
+    try:
+        if action == "record_inspection":
+            try:
+                chosen = Outcome(outcome)
+            except ValueError:
+                raise InvalidInput.single(
+                    "outcome", "required", "choose no discrepancy, discrepancy or seizure"
+                ) from None
+            actions.record_inspection(
+                uow,
+                principal,
+                declaration_id,
+                chosen,
+                notes=notes,
+                revenue_adjustment=_decimal(revenue_adjustment, "revenue_adjustment"),
+                hold=bool(hold),
+                critical=bool(critical),
+            )
+        elif action == "refer_physical":
+            actions.refer_physical(uow, principal, declaration_id, notes)
+        elif action == "release":
+            actions.release(uow, principal, declaration_id, notes)
+        elif action == "seize":
+            actions.seize(uow, principal, declaration_id, notes)
+        elif action == "arrival_notice":
+            try:
+                day = date.fromisoformat(arrived_on) if arrived_on else None
+            except ValueError:
+                raise InvalidInput.single(
+                    "arrived_on", "invalid_date", "use a date like 2021-05-14"
+                ) from None
+            actions.arrival_notice(uow, principal, declaration_id, day)
+        else:
+            service.cancel(uow, principal, declaration_id, notes)
+    except SmartCustomsError as exc:
+        return _refused(request, principal, declaration_id, exc)
+    return RedirectResponse(f"/declarations/{declaration_id}?done={action}", status_code=303)
+
+
+# --- where a JSON path sits in the text --------------------------------------------------------
+
+_DECODER = json.JSONDecoder()
+_WS = " \t\r\n"
+
+
+def json_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of every key and value of a JSON document, by JSON path
+    (``items[0].hs_code``; the root is ``$``); what it could read when the text is broken."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    out: dict[str, int] = {}
+
+    def line(i: int) -> int:
+        return bisect_right(starts, i)
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in _WS:
+            i += 1
+        return i
+
+    def child(path: str, key: str) -> str:
+        return key if path == "$" else f"{path}.{key}"
+
+    def value(i: int, path: str) -> int:
+        i = skip(i)
+        out.setdefault(path, line(i))
+        if text[i] == "{":
+            i = skip(i + 1)
+            if text[i] == "}":
+                return i + 1
+            while True:
+                i = skip(i)
+                key, end = _DECODER.raw_decode(text, i)
+                out.setdefault(child(path, str(key)), line(i))
+                i = skip(end)
+                i = skip(value(i + 1, child(path, str(key))))  # past the ':'
+                if text[i] == "}":
+                    return i + 1
+                i += 1  # ','
+        if text[i] == "[":
+            i, n = skip(i + 1), 0
+            if text[i] == "]":
+                return i + 1
+            while True:
+                i = skip(value(i, f"{path}[{n}]"))
+                n += 1
+                if text[i] == "]":
+                    return i + 1
+                i += 1
+        _, end = _DECODER.raw_decode(text, i)
+        return int(end)
+
+    # Only ever called on text json.loads accepted, or to salvage what precedes a syntax error.
+    with contextlib.suppress(ValueError, IndexError):
+        value(0, "$")
+    return out
+
+
+def line_of(lines: dict[str, int], path: str) -> int | None:
+    """The line of ``path``, or of its nearest parent present (a missing field: its object)."""
+    while path:
+        if path in lines:
+            return lines[path]
+        parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+        if parent == path:
+            break
+        path = parent
+    return lines.get("$")
