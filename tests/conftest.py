@@ -133,9 +133,8 @@ def _session_db(request: pytest.FixtureRequest, backend: str) -> Database:
 
 def load_reference(db: Database) -> None:
     """Load reference data once per session: the shared data if present, else the sample."""
-    from smartcustoms.reference.sources import ReferenceSource
-
     from smartcustoms.reference import service as reference
+    from smartcustoms.reference.sources import ReferenceSource
 
     path = data_dir()
     source = ReferenceSource.from_directory(path) if path else ReferenceSource.sample()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 
 from smartcustoms.declarations import service
 from smartcustoms.declarations.model import Outcome, Status
+from smartcustoms.web.pages import declarations as pages
 from smartcustoms.web.pages.declarations import json_lines, line_of
 from tests.conftest import Actors
 from tests.integration.declarations.conftest import KR, doc
@@ -31,9 +34,7 @@ def lodge(kr: KR, reference: str, lane: str | None = None, declarant: str = "dec
 
 
 def test_pages_need_a_login(client: TestClient) -> None:
-    response = client.get(
-        "/declarations", headers={"accept": "text/html"}, follow_redirects=False
-    )
+    response = client.get("/declarations", headers={"accept": "text/html"}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/declarations"
 
@@ -82,6 +83,23 @@ def test_officer_queue_puts_red_before_yellow_and_leaves_green_out(
     bad = client.get("/declarations?tab=all&date_from=yesterday&status=lost")
     assert bad.status_code == 200
     assert "date_from" in bad.text and "Some filters were ignored" in bad.text
+
+
+def test_queue_pages_across_the_red_yellow_boundary(
+    client: TestClient, kr: KR, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    reds = {lodge(kr, f"RED-{i}", "red") for i in range(3)}
+    yellows = {lodge(kr, f"YEL-{i}", "yellow") for i in range(2)}
+    login(client, kr.users["officer"]["email"])
+    seen = []
+    for n in (1, 2, 3):
+        page = client.get(f"/declarations?tab=queue&page={n}").text
+        assert f"page {n} of 3" in page
+        seen.append(re.findall(r'<tr data-id="([0-9a-f]{32})">', page))
+    assert [len(ids) for ids in seen] == [2, 2, 1]
+    flat = [i for ids in seen for i in ids]
+    assert set(flat[:3]) == reds and set(flat[3:]) == yellows
 
 
 def test_detail_of_another_economy_is_a_404_page(

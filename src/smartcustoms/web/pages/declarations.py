@@ -25,6 +25,7 @@ from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import actions, audit_service, lifecycle, service
+from smartcustoms.declarations.document import PARTY_ROLES
 from smartcustoms.declarations.model import (
     DeclarationSummary,
     Lane,
@@ -291,6 +292,7 @@ def _lane_detail(trail: list[dict[str, Any]]) -> dict[str, Any]:
         after = entry.get("after") or {}
         if entry.get("action") == lifecycle.Action.ROUTE.value:
             out = {
+                "lane": after.get("lane"),
                 "score": after.get("score"),
                 "reasons": list(after.get("reasons") or []),
                 "rules_fired": list(after.get("rules_fired") or []),
@@ -318,16 +320,7 @@ def show(
     is_owner = record.lodged_by == principal.user_id
     d = record.declaration
     parties = [
-        (role, p)
-        for role, p in (
-            ("Declarant", d.declarant),
-            ("Importer", d.importer),
-            ("Exporter", d.exporter),
-            ("Seller", d.seller),
-            ("Buyer", d.buyer),
-            ("Courier", d.courier),
-        )
-        if p is not None
+        (role.capitalize(), p) for role in PARTY_ROLES if (p := getattr(d, role)) is not None
     ]
     return render(
         request,
