@@ -387,6 +387,12 @@ def import_(
     file: Path,
     profile: str = typer.Option("kcs-cdd", help="Profile name or path to a YAML profile"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate only; store nothing"),
+    assess: bool = typer.Option(
+        False,
+        "--assess",
+        help="Lanes from the assessor in date order, like live lodgements; labels kept only "
+        "for declarations sent to control (default: historical import, every label kept)",
+    ),
     economy: str | None = typer.Option(None, help="Economy (default: the profile's)"),
     user: str | None = UserOption,
     as_json: bool = JsonOption,
@@ -397,7 +403,9 @@ def import_(
     uow = state(ctx).db.uow()
     try:
         if as_json:
-            report = importing.import_file(uow, who, file, prof, economy=economy, dry_run=dry_run)
+            report = importing.import_file(
+                uow, who, file, prof, economy=economy, dry_run=dry_run, assess=assess
+            )
         else:
             with Progress(
                 TextColumn("{task.description:<8}"),
@@ -414,7 +422,14 @@ def import_(
                     bar.update(tasks[stage], completed=done, total=max(total, 1))
 
                 report = importing.import_file(
-                    uow, who, file, prof, economy=economy, dry_run=dry_run, progress=tick
+                    uow,
+                    who,
+                    file,
+                    prof,
+                    economy=economy,
+                    dry_run=dry_run,
+                    assess=assess,
+                    progress=tick,
                 )
     except importing.ImportRejected as exc:
         emit(exc.report, as_json, _render_import)
@@ -442,6 +457,10 @@ def _render_import(r: importing.ImportReport) -> None:
         f"{r.inspections} inspection results ({r.fraud} fraud, {r.critical} critical) "
         f"in {r.seconds:.1f} s"
     )
+    if r.assessed and r.stored:
+        console.print(
+            "lanes: " + ", ".join(f"{lane} {n} ({n / r.stored:.1%})" for lane, n in r.lanes.items())
+        )
     if r.warnings:
         console.print("warnings: " + ", ".join(f"{k} x{v}" for k, v in r.warnings.items()))
 

@@ -29,6 +29,10 @@ app = typer.Typer(
 def _root(ctx: typer.Context) -> None:
     if not isinstance(ctx.obj, CliState):
         ctx.obj = CliState(Settings())
+    # Lodgements and imports from the CLI get learned lanes too (idempotent, no global db).
+    from smartcustoms.risk import wiring
+
+    wiring.install()
 
 
 app.add_typer(db.app, name="db")

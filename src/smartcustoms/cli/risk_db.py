@@ -144,6 +144,9 @@ def budget(
     yellow: float | None = typer.Option(None, "--yellow"),
     exploration: float | None = typer.Option(None, "--exploration"),
     aeo_factor: float | None = typer.Option(None, "--aeo-factor"),
+    window: int | None = typer.Option(
+        None, "--window", help="Thresholds follow this many recent scores (0: fixed)"
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Show or set the inspection budget (target lane shares); recalibrates thresholds."""
@@ -151,7 +154,7 @@ def budget(
 
     db = state(ctx).db
     principal = _principal(economy)
-    if any(v is not None for v in (red, yellow, exploration, aeo_factor)):
+    if any(v is not None for v in (red, yellow, exploration, aeo_factor, window)):
         current = service.get_budget(db.uow(), principal)
         operations.set_budget(
             db.uow(),
@@ -161,6 +164,7 @@ def budget(
                 "yellow": current.yellow if yellow is None else yellow,
                 "exploration": current.exploration if exploration is None else exploration,
                 "aeo_factor": current.aeo_factor if aeo_factor is None else aeo_factor,
+                "window": current.window if window is None else window,
             },
         )
     view = service.get_budget(db.uow(), principal)
@@ -169,7 +173,7 @@ def budget(
         as_json,
         lambda b: console.print(
             f"{b.economy}: red {b.red:.1%}, yellow {b.yellow:.1%}, exploration "
-            f"{b.exploration:.1%}, AEO factor {b.aeo_factor:g}; thresholds "
+            f"{b.exploration:.1%}, AEO factor {b.aeo_factor:g}, window {b.window}; thresholds "
             f"{json.dumps((b.thresholds or {}).get('regular'))}"
         ),
     )

@@ -7,11 +7,12 @@ The risk feature replaces the rule-based assessor with a learned one by register
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
 
@@ -31,20 +32,49 @@ class Assessor(Protocol):
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision: ...
 
 
-AssessorFactory = Callable[[str], Assessor | None]
-"""Given an economy code, an assessor for it, or None to fall back to the rule-based one."""
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One declaration of a batch assessed in date order (a bulk import through the assessor).
+
+    ``inspection`` is what an inspection of it would record, (fraud, critical), when known (an
+    import file's labels): an assessor that learns from inspections may use it for *later*
+    declarations only, and only if its own lane sent this one to control (yellow or red) —
+    a green declaration is released uninspected, as in production.
+    """
+
+    declaration: Declaration
+    context: AssessorContext
+    inspection: tuple[bool, bool] | None = None
+
+
+def assess_all(assessor: Assessor, items: Sequence[BatchItem]) -> list[LaneDecision]:
+    """Lanes for ``items`` (in date order), through the assessor's batch path if it has one
+    (``assess_batch(items) -> list[LaneDecision]``), else one by one."""
+    batch = getattr(assessor, "assess_batch", None)
+    if callable(batch):
+        decisions: list[LaneDecision] = batch(items)
+        return decisions
+    return [assessor.assess(item.declaration, item.context) for item in items]
+
+
+AssessorFactory = Callable[[UnitOfWork, str], Assessor | None]
+"""Given the unit of work of the lodging transaction and an economy code, an assessor for it,
+or None to fall back to the rule-based one. The factory reads whatever it needs through that
+unit of work (so it serves whichever database the caller uses: no process-wide database)."""
 
 _factories: list[AssessorFactory] = []
 
 
 def register_assessor_factory(factory: AssessorFactory) -> None:
-    """Let another feature (the risk model) supply the assessor; the latest registered wins."""
-    _factories.append(factory)
+    """Let another feature (the risk model) supply the assessor; the latest registered wins.
+    Registering the same factory again is a no-op."""
+    if factory not in _factories:
+        _factories.append(factory)
 
 
-def registered_assessor(economy: str) -> Assessor | None:
+def registered_assessor(uow: UnitOfWork, economy: str) -> Assessor | None:
     for factory in reversed(_factories):
-        found = factory(economy)
+        found = factory(uow, economy)
         if found is not None:
             return found
     return None

@@ -113,7 +113,7 @@ def item_rows(declaration_id: str, decl: Declaration, a: Assessment | None) -> l
 def assessor_for(uow: UnitOfWork, economy: str, given: Assessor | None) -> Assessor:
     if given is not None:
         return given
-    registered = registered_assessor(economy)
+    registered = registered_assessor(uow, economy)
     if registered is not None:
         return registered
     return RuleBasedAssessor(get_assessor_config(uow, economy))

@@ -15,7 +15,7 @@ code 2 to critical), 1 for other frauds, 0 otherwise; uninspected declarations h
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -192,6 +192,32 @@ def inspected_count(uow: UnitOfWork, economy: str) -> int:
     return int(n or 0)
 
 
+def recent_lane_scores(
+    uow: UnitOfWork,
+    economy: str,
+    *,
+    before: date,
+    assessed_since: datetime | None,
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, trader ids), oldest first: the lane scores of the economy's ``limit`` most
+    recent declarations dated before ``before`` and assessed (stored) at or after
+    ``assessed_since``. The risk feature recalibrates its lane thresholds on them; reading
+    them from the database lets every web worker compute the same thresholds for a day."""
+    D = DeclarationRow
+    stmt = select(D.lane_score, D.trader_id).where(
+        D.economy == economy.upper(), D.declaration_date < before, D.lane_score.is_not(None)
+    )
+    if assessed_since is not None:
+        stmt = stmt.where(D.created_at >= assessed_since)
+    stmt = stmt.order_by(D.declaration_date.desc(), D.created_at.desc(), D.id.desc()).limit(limit)
+    with uow:
+        rows = list(uow.session.execute(stmt).all())[::-1]
+    scores = np.fromiter((r[0] for r in rows), np.float64, count=len(rows))
+    traders = np.array([r[1] or "" for r in rows], dtype=object)
+    return scores, traders
+
+
 def declaration_records(
     declaration: Declaration, declaration_id: str = "", on: date | None = None
 ) -> list[dict[str, Any]]:
@@ -246,4 +272,5 @@ __all__ = [
     "declarations_frame",
     "inspected_count",
     "items_frame",
+    "recent_lane_scores",
 ]

@@ -10,6 +10,13 @@ declaration; the *account* that lodges them (``lodged_by``, which scopes idempot
 importing officer or admin, or the system actor for the CLI and the demo. Re-importing the same
 file is idempotent: rows already stored with the same content are skipped; a stored reference
 with different content is reported as a bad row.
+
+Lanes: a *historical* import (the default) records the profile's lane for every row and keeps
+every inspection label of the file. With ``assess=True`` the rows go through the registered
+assessor (the learned one when the economy has an active model, else the rule-based one) in
+date order, as if lodged one by one, and a row's label is recorded only when its lane sent it to
+control (yellow or red): a green declaration is released without an inspection result, exactly
+as in production.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
+from smartcustoms.declarations.assessor import AssessorContext, BatchItem, assess_all
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
@@ -34,16 +42,16 @@ from smartcustoms.declarations.document import (
     document_hash,
     to_document,
 )
-from smartcustoms.declarations.flow import item_rows
+from smartcustoms.declarations.flow import assessor_for, item_rows
 from smartcustoms.declarations.mapping import MappedRow, read_records
-from smartcustoms.declarations.model import Assessment, Declaration, Lane, Outcome
+from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision, Outcome
 from smartcustoms.declarations.profiles import Profile, load_profile
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import ImportBatchRow
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
 
 Progress = Callable[[str, int, int], None]
-"""(stage, done, total): stages are read, check, store."""
+"""(stage, done, total): stages are read, check, assess (with ``assess``), store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,10 @@ class ImportReport:
     fraud: int = 0
     critical: int = 0
     batch_id: str | None = None
+    assessed: bool = False
+    """Lanes from the assessor (else the profile's lane, every label kept)."""
+    lanes: dict[str, int] = field(default_factory=dict)
+    """Lane -> how many stored declarations got it."""
     seconds: float = 0.0
     warnings: dict[str, int] = field(default_factory=dict)
     """Warning code -> how many rows had it."""
@@ -108,10 +120,14 @@ def import_file(
     *,
     economy: str | None = None,
     dry_run: bool = False,
+    assess: bool = False,
     progress: Progress | None = None,
     clock: Clock | None = None,
 ) -> ImportReport:
-    """Validate every row of ``path`` and (unless ``dry_run``) store them all, or none."""
+    """Validate every row of ``path`` and (unless ``dry_run``) store them all, or none.
+
+    ``assess``: lanes from the registered assessor, labels kept only for controlled rows (see
+    the module docstring); otherwise a historical import."""
     principal.require(Role.OFFICER)
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     target = (economy or prof.economy or principal.economy).upper()
@@ -139,7 +155,9 @@ def import_file(
                 report.fraud += int(bool(g.mapped.fraud))
                 report.critical += int(bool(g.mapped.critical))
         if not dry_run and good:
-            report.batch_id = _store(uow, prof, file, target, principal, good, report, now, tick)
+            report.batch_id = _store(
+                uow, prof, file, target, principal, good, report, now, tick, assess
+            )
             uow.commit()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -229,21 +247,36 @@ def _store(
     report: ImportReport,
     now: Any,
     tick: Progress,
+    assess: bool = False,
 ) -> str:
     batch_id = new_id()
-    lane = Lane(prof.lane)
+    ids = [new_id() for _ in good]
+    decisions = _assess(uow, economy, principal, good, ids, now, tick) if assess else None
+    report.assessed = decisions is not None
+    if decisions is not None:
+        report.inspections = report.fraud = report.critical = 0
+    lane_counts: Counter[str] = Counter()
     declarations, items, inspections = [], [], []
     events: list[AuditEvent] = []
     source = f"import:{prof.name}"
-    for g in good:
+    for n, g in enumerate(good):
         d, a = g.decl, g.assessment
-        decl_id = new_id()
+        decl_id = ids[n]
+        decision = decisions[n] if decisions is not None else None
+        lane = decision.lane if decision is not None else Lane(prof.lane)
+        lane_counts[lane.value] += 1
+        # Assessed: only declarations sent to control are inspected (a green one is released
+        # uninspected, so the file's label for it is never known); historical: every label.
+        inspected = g.mapped.fraud is not None and (decision is None or lane is not Lane.GREEN)
         outcome = None
-        status = lifecycle.LANE_STATUS[lane] if g.mapped.fraud is None else None
-        if g.mapped.fraud is not None:
+        status = lifecycle.LANE_STATUS[lane]
+        if inspected:
             outcome = Outcome.DISCREPANCY if g.mapped.fraud else Outcome.NO_DISCREPANCY
             status = lifecycle.after_inspection(outcome, hold=False)
-        assert status is not None
+            if decision is not None:
+                report.inspections += 1
+                report.fraud += int(bool(g.mapped.fraud))
+                report.critical += int(bool(g.mapped.critical))
         trader, partner = d.trader, d.partner
         declarations.append(
             {
@@ -255,8 +288,12 @@ def _store(
                 "kind": d.kind.value,
                 "status": status.value,
                 "lane": lane.value,
-                "lane_score": None,
-                "lane_reasons": [f"recorded by the {prof.name} import (batch {batch_id})"],
+                "lane_score": decision.score if decision else None,
+                "lane_reasons": (
+                    list(decision.reasons)
+                    if decision
+                    else [f"recorded by the {prof.name} import (batch {batch_id})"]
+                ),
                 "version": 1,
                 "declaration_date": d.date or now.date(),
                 "office": d.office,
@@ -286,6 +323,8 @@ def _store(
             "batch": batch_id,
             "row": g.mapped.row,
         }
+        if decision is not None:
+            after |= {"score": decision.score, "rules_fired": list(decision.rules_fired)}
         if outcome is not None:
             inspections.append(
                 {
@@ -357,8 +396,40 @@ def _store(
     )
     AuditLog(uow.session).append(economy, events)
     report.stored = len(good)
+    report.lanes = dict(sorted(lane_counts.items()))
     tick("store", len(good), len(good))
     return batch_id
+
+
+def _assess(
+    uow: UnitOfWork,
+    economy: str,
+    principal: Principal,
+    good: list[_Good],
+    ids: list[str],
+    now: Any,
+    tick: Progress,
+) -> list[LaneDecision]:
+    """Lanes from the registered assessor, in date order like live lodgements; the file's
+    labels go along so a learning assessor can use those of controlled rows for later days."""
+    tick("assess", 0, len(good))
+    items = [
+        BatchItem(
+            g.decl,
+            AssessorContext(
+                economy, ids[n], g.decl.date or now.date(), principal.user_id, g.assessment
+            ),
+            None if g.mapped.fraud is None else (bool(g.mapped.fraud), bool(g.mapped.critical)),
+        )
+        for n, g in enumerate(good)
+    ]
+    order = sorted(range(len(items)), key=lambda n: items[n].context.on)
+    decided = assess_all(assessor_for(uow, economy, None), [items[n] for n in order])
+    decisions: list[LaneDecision] = [decided[0]] * len(items) if decided else []
+    for position, n in enumerate(order):
+        decisions[n] = decided[position]
+    tick("assess", len(good), len(good))
+    return decisions
 
 
 def _sha256(path: Path) -> str:

@@ -29,6 +29,9 @@ class LaneBudget:
     yellow: float = 0.07
     exploration: float = 0.005  # share of all declarations sent to red at random
     aeo_factor: float = 0.5
+    window: int = 2000
+    """Thresholds follow the most recent ``window`` scores (0: fixed at the model's
+    calibration); see :mod:`smartcustoms.risk.window`."""
 
     def __post_init__(self) -> None:
         if not (self.red >= 0 and self.yellow >= 0 and self.red + self.yellow <= 1):
@@ -37,6 +40,8 @@ class LaneBudget:
             raise ValueError("exploration share must lie between 0 and the red share")
         if not 0 <= self.aeo_factor <= 1:
             raise ValueError("aeo_factor must lie between 0 and 1")
+        if self.window < 0:
+            raise ValueError("window must be 0 (fixed thresholds) or a number of declarations")
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,8 @@ class BudgetView:
     updated_at: datetime | None
     thresholds: dict[str, Any] | None = None
     """The active model's calibrated thresholds (None without an active model)."""
+    window: int = 2000
+    """Lane thresholds follow this many recent scores (0: fixed at the calibration)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,9 +31,12 @@ def set_budget(
             errors.append(FieldError(key, "required", "a share between 0 and 1"))
             continue
         values[key] = float(value)
+    window = raw.get("window", service.budget_of(uow, principal.economy).window)
+    if isinstance(window, bool) or not isinstance(window, int):
+        errors.append(FieldError("window", "not_an_integer", "a number of declarations"))
     if errors:
         raise InvalidInput(errors)
-    budget = service.validate_budget(**values)
+    budget = service.validate_budget(**values, window=window)
     with uow:
         service.save_budget(uow, principal, budget, clock=clock)
         _recalibrate_active(uow, principal, clock)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.assessor import AssessorContext
+from smartcustoms.declarations.assessor import AssessorContext, BatchItem
 from smartcustoms.declarations.frames import (
     declaration_records,
     declarations_frame,
@@ -33,10 +34,11 @@ from smartcustoms.risk.explain import explain
 from smartcustoms.risk.fast import FastFeatures
 from smartcustoms.risk.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
-from smartcustoms.risk.registry import load_model
+from smartcustoms.risk.registry import CalibrationSample, load_model
 from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+from smartcustoms.risk.window import ScoreWindow, seed, window_before
 
 _HISTORY_TTL = 300.0  # seconds before newly recorded inspection results are picked up
 
@@ -70,15 +72,25 @@ class EconomyState:
     rules: list[ActiveRule]
     watchlists: dict[str, set[str]]
     aeo: set[str]
+    activated_at: datetime | None = None
     models: dict[date, tuple[float, RiskModel, FastFeatures]] = field(default_factory=dict)
+    seed: ScoreWindow | None = None  # the calibration sample's window, loaded on first use
+    policies: dict[date, LanePolicy] = field(default_factory=dict)  # by day of declarations
 
     @property
     def enabled(self) -> bool:
         return self.version is not None or bool(self.rules)
 
 
+# A cache, not a source of truth: keyed by database and economy, checked against the stamp.
 _STATES: dict[tuple[str, str], EconomyState] = {}
 _LOCK = threading.Lock()
+
+
+def database_key(uow: UnitOfWork) -> str:
+    """Which database ``uow`` is bound to: the cache key of the per-economy scoring state."""
+    with uow:
+        return str(uow.session.get_bind().engine.url)
 
 
 def economy_state(uow: UnitOfWork, economy: str, key: str) -> EconomyState:
@@ -99,6 +111,7 @@ def economy_state(uow: UnitOfWork, economy: str, key: str) -> EconomyState:
             rules=service.active_rules(uow, economy),
             watchlists=repo.watchlists(economy),
             aeo=repo.aeo_ids(economy),
+            activated_at=row.activated_at if row else None,
         )
     with _LOCK:
         _STATES[(key, economy)] = state
@@ -119,6 +132,37 @@ def model_for_day(
         state.models.pop(min(state.models, key=lambda d: state.models[d][0]))
     state.models[day] = (now, model, fast)
     return model, fast
+
+
+def seed_window(state: EconomyState) -> ScoreWindow:
+    """The rolling window before anything was assessed with the active model (its sample)."""
+    assert state.directory is not None
+    if state.seed is None:
+        sample = CalibrationSample.load(state.directory)
+        state.seed = seed(sample, state.aeo, max(state.budget.window, 1))
+    return state.seed
+
+
+def window_for_day(uow: UnitOfWork, economy: str, state: EconomyState, day: date) -> ScoreWindow:
+    return window_before(uow, economy, day, seed_window(state), state.aeo, state.activated_at)
+
+
+def policy_for_day(
+    uow: UnitOfWork, economy: str, state: EconomyState, day: date
+) -> LanePolicy | None:
+    """The thresholds for declarations dated ``day``: recalibrated on the window of the most
+    recent scores before that day (see :mod:`.window`), computed once per day and cached;
+    the model's calibrated thresholds when the budget fixes them (window 0) or the window is
+    still too small."""
+    if state.policy is None or state.directory is None or state.budget.window <= 0:
+        return state.policy
+    found = state.policies.get(day)
+    if found is None:
+        found = window_for_day(uow, economy, state, day).policy(state.budget) or state.policy
+        if len(state.policies) >= 8:
+            state.policies.pop(min(state.policies))
+        state.policies[day] = found
+    return found
 
 
 def score_declaration(
@@ -143,6 +187,7 @@ def score_declaration(
         threads = model.num_threads
         fraud = float(model.fraud_booster_.predict(row, num_threads=threads)[0])
         critical = float(model.critical_booster_.predict(row, num_threads=threads)[0])
+    policy = policy_for_day(uow, economy, state, on)
     fired: np.ndarray = np.zeros((1, len(state.rules)), bool)
     if state.rules:
         items = pd.DataFrame(records)
@@ -155,7 +200,7 @@ def score_declaration(
         None if fraud is None else np.array([fraud]),
         fired,
         state.rules,
-        state.policy,
+        policy,
         state.budget,
         np.array([is_aeo]),
     )
@@ -199,17 +244,21 @@ def score_declaration(
 
 class LearnedAssessor:
     """The declarations :class:`~smartcustoms.declarations.assessor.Assessor` of the risk
-    feature. It reads the risk tables through its own unit of work (the lodging transaction
-    only ever sees the decision)."""
+    feature, bound to the unit of work of the lodging transaction.
 
-    def __init__(self, make_uow: Any, key: str, state: EconomyState) -> None:
-        self._make_uow = make_uow
-        self._key = key
+    It reads the risk tables and past inspection results inside that transaction. This is safe
+    because scoring only reads: :func:`score_declaration` never commits or rolls back (keep it
+    that way), so the lodging service still decides alone whether the declaration, its lane
+    and its audit entries are stored together.
+    """
+
+    def __init__(self, uow: UnitOfWork, state: EconomyState) -> None:
+        self._uow = uow
         self.state = state
 
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
         result = score_declaration(
-            self._make_uow(),
+            self._uow,
             context.economy,
             self.state,
             declaration,
@@ -222,6 +271,13 @@ class LearnedAssessor:
             reasons=result.reasons,
             rules_fired=result.rules_fired,
         )
+
+    def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:
+        """Many declarations in date order (a bulk import): see :mod:`.batch`."""
+        from smartcustoms.risk.batch import assess_batch  # batch builds on this module
+
+        economy = items[0].context.economy if items else ""
+        return assess_batch(self._uow, economy, self.state, items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +300,11 @@ def simulate_lanes(
     *,
     since: date | None = None,
     until: date | None = None,
-    key: str = "",
+    key: str | None = None,
 ) -> LaneSimulation:
     """The lanes the learned assessor gives the stored declarations of [since, until), batch-
     scored with history strictly before the period (labels inside it are never used)."""
-    state = economy_state(uow, economy, key or "batch")
+    state = economy_state(uow, economy, key or database_key(uow))
     frame = declarations_frame(uow, economy, since=since, until=until)
     ids = frame["declaration_id"].to_numpy(object)
     scores = None

@@ -356,7 +356,7 @@ def budget_of(uow: UnitOfWork, economy: str) -> LaneBudget:
         row = RiskRepository(uow.session).budget(economy)
         if row is None:
             return LaneBudget()
-        return LaneBudget(row.red, row.yellow, row.exploration, row.aeo_factor)
+        return LaneBudget(row.red, row.yellow, row.exploration, row.aeo_factor, row.window)
 
 
 def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
@@ -375,10 +375,16 @@ def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
             row.updated_by if row else None,
             row.updated_at if row else None,
             active.thresholds if active else None,
+            b.window,
         )
 
 
-def validate_budget(red: float, yellow: float, exploration: float, aeo_factor: float) -> LaneBudget:
+MAX_WINDOW = 1_000_000
+
+
+def validate_budget(
+    red: float, yellow: float, exploration: float, aeo_factor: float, window: int = 2000
+) -> LaneBudget:
     errors = []
     for name, value in (
         ("red", red),
@@ -398,9 +404,18 @@ def validate_budget(red: float, yellow: float, exploration: float, aeo_factor: f
                 "the exploration share is part of the red share: at most red",
             )
         )
+    if not 0 <= window <= MAX_WINDOW:
+        errors.append(
+            FieldError(
+                "window",
+                "out_of_range",
+                f"0 (thresholds fixed at the model's calibration) or up to {MAX_WINDOW:,} "
+                "recent declarations",
+            )
+        )
     if errors:
         raise InvalidInput(errors)
-    return LaneBudget(red, yellow, exploration, aeo_factor)
+    return LaneBudget(red, yellow, exploration, aeo_factor, window)
 
 
 def save_budget(
@@ -419,12 +434,14 @@ def save_budget(
                 yellow=0,
                 exploration=0,
                 aeo_factor=1,
+                window=budget.window,
                 updated_by=principal.user_id,
                 updated_at=now,
             )
             repo.add(row)
         row.red, row.yellow = budget.red, budget.yellow
         row.exploration, row.aeo_factor = budget.exploration, budget.aeo_factor
+        row.window = budget.window
         row.updated_by, row.updated_at = principal.user_id, now
         uow.commit()
 

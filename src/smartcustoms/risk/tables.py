@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
@@ -87,6 +87,8 @@ class BudgetRow(Base):
     yellow: Mapped[float] = mapped_column(Float)
     exploration: Mapped[float] = mapped_column(Float)
     aeo_factor: Mapped[float] = mapped_column(Float)
+    # How many recent scores the lane thresholds follow (0: fixed at the model's calibration).
+    window: Mapped[int] = mapped_column(Integer, server_default=text("2000"))
     updated_by: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -4,22 +4,25 @@ of the KCS declarations imported through the declarations import service (kcs-cd
 from __future__ import annotations
 
 import copy
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
+from smartcustoms.declarations.assessor import RuleBasedAssessor
+from smartcustoms.declarations.flow import assessor_for
 from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
-from smartcustoms.risk import operations, registry, scoring, service, training, wiring
+from smartcustoms.risk import operations, registry, service, training, wiring
 from smartcustoms.risk.frame import CANONICAL_COLUMNS, normalize_frame, read_frame
 from smartcustoms.risk.registry import CalibrationSample
+from smartcustoms.risk.scoring import LearnedAssessor
 from smartcustoms.web.api.declarations import EXAMPLE
 
 PARAMS = {"n_estimators": 25, "early_stopping_rounds": 10}
@@ -130,7 +133,9 @@ def test_registry_retrain_rollback_and_budget(kr: Database, tmp_path: Path) -> N
     assert drift.model_version == active.version
 
 
-def test_lodged_declaration_gets_learned_lane(kr: Database, tmp_path: Path) -> None:
+def test_lodged_declaration_gets_learned_lane(
+    kr: Database, empty_db: Database, tmp_path: Path
+) -> None:
     p = system_principal("KR")
     with pytest.raises(Conflict):
         registry.rollback(kr.uow(), p)
@@ -145,8 +150,13 @@ def test_lodged_declaration_gets_learned_lane(kr: Database, tmp_path: Path) -> N
         },
         activate=True,
     )
-    wiring.install(kr)
+    wiring.install()
     try:
+        # Two databases in one process: each lodgement is assessed from its own database.
+        with kr.uow() as uow:
+            assert isinstance(assessor_for(uow, "KR", None), LearnedAssessor)
+        with empty_db.uow() as uow:
+            assert isinstance(assessor_for(uow, "KR", None), RuleBasedAssessor)
         submitted = declarations.submit(kr.uow(), system_principal("KR"), EXAMPLE)
     finally:
         wiring.uninstall()
@@ -166,8 +176,13 @@ def test_lodged_declaration_gets_learned_lane(kr: Database, tmp_path: Path) -> N
 def test_import_of_test_split_holds_the_budget(
     db: Database, actors, shared_data_dir: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """Done-when of issue 4: active model trained on the train split (few trees), then the test
-    split imported through the declarations import service; lanes within 1 point of budget."""
+    """Done-when of issue 4, literally: a model trained on the train split (few trees) is
+    activated with a budget of 3% red / 7% yellow / 1% exploration, then the test split is
+    imported through the declarations flow (``import_file(..., assess=True)``): every lane
+    comes from the learned assessor in date order, with thresholds recalibrated each day on
+    the rolling window of recent scores. Over the whole import (no warm-up excluded) each
+    lane's share is within one percentage point of the budget. Labels are recorded only for
+    declarations sent to control, and the red lane finds fraud far above the base rate."""
     actors.economy("KR")
     p = system_principal("KR")
     base = shared_data_dir / "customs-declarations"
@@ -180,17 +195,33 @@ def test_import_of_test_split_holds_the_budget(
         db.uow(), p, tmp_path, train, valid, params={"n_estimators": 60}, activate=True
     )
     assert info.status == "active"
-    report = importing.import_file(db.uow(), p, base / "df_syn_test_eng.csv", "kcs-cdd")
-    assert report.stored == 8481
-    # Thresholds come from the validation period; the test period's top scores are thinner
-    # (measured: red 1.98% instead of 3%), so recalibrate on the recent weeks as the analyst
-    # would, then check the weeks after them (never used for the calibration).
-    registry.recalibrate(db.uow(), p, recent=True, weeks=4, until=date(2021, 5, 1))
-    sim = scoring.simulate_lanes(db.uow(), "KR", since=date(2021, 5, 1))
-    assert sim.declarations == int(
-        (read_frame(base / "df_syn_test_eng.csv")["date"] >= "2021-05-01").sum()
-    )
-    assert abs(sim.shares["red"] - 0.03) <= 0.01, sim.shares
-    assert abs(sim.shares["yellow"] - 0.07) <= 0.01, sim.shares
-    assert sim.red_hit_rate is not None and sim.red_hit_rate > 0.5
-    assert np.isclose(sum(sim.shares.values()), 1.0)
+    wiring.install()
+    try:
+        report = importing.import_file(
+            db.uow(), p, base / "df_syn_test_eng.csv", "kcs-cdd", assess=True
+        )
+    finally:
+        wiring.uninstall()
+    assert report.stored == 8481 and report.assessed
+    shares = {lane: report.lanes.get(lane, 0) / report.stored for lane in LANES}
+    budget = {"red": 0.03, "yellow": 0.07, "green": 0.90}
+    for lane, target in budget.items():
+        assert abs(shares[lane] - target) <= 0.01, shares
+    # Only controlled declarations carry an inspection result (green ones are released).
+    stored = declarations_frame(db.uow(), "KR")
+    lanes = np.array(_lanes_by_id(db, stored))
+    inspected = ~np.isnan(stored["fraud"].to_numpy())
+    assert report.inspections == int(inspected.sum()) == int((lanes != "green").sum())
+    red = lanes == "red"
+    hit_rate = float(np.nanmean(stored["fraud"].to_numpy()[red]))
+    assert hit_rate > 2 * float(read_frame(base / "df_syn_test_eng.csv")["fraud"].mean())
+
+
+LANES = ("green", "yellow", "red")
+
+
+def _lanes_by_id(db: Database, frame: pd.DataFrame) -> list[str]:
+    with db.uow() as uow:
+        rows = uow.session.execute(text("select id, lane from declarations")).all()
+    by_id = {str(r[0]): str(r[1]) for r in rows}
+    return [by_id[i] for i in frame["declaration_id"]]

@@ -29,8 +29,9 @@ from smartcustoms.web.deps import UoW, require_roles
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # The app's database decides lanes through the learned assessor (see risk.wiring).
-    wiring.install(app.state.db)
+    # Lanes come from the learned assessor, which scores through each lodging transaction's
+    # unit of work (see risk.wiring): nothing about this app's database is kept globally.
+    wiring.install()
     yield
 
 
@@ -49,6 +50,11 @@ class BudgetIn(BaseModel):
     yellow: float = Field(description="share to yellow (documentary check)")
     exploration: float = Field(0.005, description="random share of red, keeps labels unbiased")
     aeo_factor: float = Field(0.5, description="trusted traders' rate as a share of others'")
+    window: int | None = Field(
+        None,
+        description="thresholds follow this many recent scores (0: fixed at the model's "
+        "calibration; omitted: unchanged)",
+    )
 
 
 class TraderIn(BaseModel):
@@ -165,7 +171,7 @@ def get_budget(uow: UoW, principal: AnalystDep) -> BudgetView:
 
 @router.put("/budget", response_model=None)
 def put_budget(uow: UoW, principal: AnalystDep, body: BudgetIn) -> BudgetView:
-    return operations.set_budget(uow, principal, body.model_dump())
+    return operations.set_budget(uow, principal, body.model_dump(exclude_none=True))
 
 
 @router.get("/aeo", response_model=None)

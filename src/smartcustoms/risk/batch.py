@@ -1,0 +1,176 @@
+"""The learned assessor on a batch (a bulk import through the assessor): lanes for many
+declarations at once, as if they had been lodged one by one in date order.
+
+Vectorised per day of declarations: one feature matrix and one booster call per day (no
+per-row pandas), then the same lane decision as a single lodgement (:func:`.lanes.decide`).
+Between days two things move forward, exactly as they would in production:
+
+* **thresholds**: recalibrated from the rolling window of recent scores (:mod:`.window`), which
+  takes the batch's earlier days;
+* **history**: the inspection results of the batch's earlier days become history for later days
+  (the model's ``update_history``; boosters unchanged), but only for declarations the lanes sent
+  to control: a green declaration is released uninspected, so its label is never learned.
+
+No leakage: a declaration's features use the history as of the batch's first day (inspection
+results stored before it) plus the labels of controlled declarations dated strictly earlier.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations.assessor import BatchItem
+from smartcustoms.declarations.frames import declaration_records
+from smartcustoms.declarations.model import Lane, LaneDecision
+from smartcustoms.risk.budget import LanePolicy
+from smartcustoms.risk.estimator import RiskModel
+from smartcustoms.risk.explain import explain
+from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
+from smartcustoms.risk.lanes import NAMES, decide
+from smartcustoms.risk.rules import RuleContext, UnitValueNorms
+from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day
+
+EXPLAIN_TOP = 3
+
+
+def _own_copy(model: RiskModel) -> RiskModel:
+    """A copy whose history can be updated without touching the cached registry model
+    (``FeatureBuilder.update`` replaces history entries, it never mutates the arrays)."""
+    out = copy.copy(model)
+    builder = copy.copy(model.builder_)
+    builder.history_ = dict(model.builder_.history_)
+    out.builder_ = builder
+    return out
+
+
+def _labels(items: Sequence[BatchItem], order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    fraud = np.full(len(order), np.nan)
+    critical = np.zeros(len(order), np.int64)
+    for k, i in enumerate(order):
+        found = items[i].inspection
+        if found is not None:
+            fraud[k] = float(found[0])
+            critical[k] = CRITICAL_CODE if found[0] and found[1] else int(found[0])
+    return fraud, critical
+
+
+def assess_batch(
+    uow: UnitOfWork, economy: str, state: EconomyState, items: Sequence[BatchItem]
+) -> list[LaneDecision]:
+    """Lane decisions for ``items``, returned in their order (processed in date order)."""
+    n = len(items)
+    if n == 0:
+        return []
+    order = np.argsort([it.context.on.toordinal() for it in items], kind="stable")
+    records = [
+        declaration_records(
+            items[i].declaration, items[i].context.declaration_id, items[i].context.on
+        )
+        for i in order
+    ]
+    # One frame for the whole batch, normalised like a file-read frame so features hash alike
+    # (already in date order, so normalize_frame's stable sort keeps it).
+    frame = normalize_frame(pd.DataFrame([r[0] for r in records]))
+    ids = frame["declaration_id"].to_numpy(object)
+    days = frame["date"].to_numpy(dtype="datetime64[D]")
+    fraud, critical = _labels(items, order)
+    frame[FRAUD], frame[CRITICAL_FRAUD] = np.nan_to_num(fraud).astype(np.int64), critical
+    traders = [r[0]["importer_id"] or r[0]["exporter_id"] for r in records]
+    aeo = np.array([bool(t) and t in state.aeo for t in traders], bool)
+
+    first_day = date.fromisoformat(str(days[0]))
+    model: RiskModel | None = None
+    if state.directory is not None and state.policy is not None:
+        model = _own_copy(history_model(uow, economy, state.directory, first_day))
+    fired = np.zeros((n, len(state.rules)), bool)
+    if state.rules:
+        norms = UnitValueNorms.from_history(model.builder_.history_) if model else None
+        every_item = pd.DataFrame([x for r in records for x in r])
+        seen, per = fired_by_decl(
+            [r.definition for r in state.rules], every_item, RuleContext(state.watchlists, norms)
+        )
+        position = {d: k for k, d in enumerate(seen)}
+        fired = per[[position[d] for d in ids]]
+    window = window_for_day(uow, economy, state, first_day) if model is not None else None
+
+    lanes = np.zeros(n, np.int64)
+    scores = np.full(n, np.nan)
+    fraud_raw = np.full(n, np.nan)
+    critical_p = np.full(n, np.nan)
+    explored = np.zeros(n, bool)
+    checked = np.zeros(n, bool)
+    why: list[list[str]] = [[] for _ in range(n)]
+    bounds = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
+    for a, b in itertools.pairwise(bounds):
+        day = frame.iloc[a:b]
+        fraud_p = None
+        policy: LanePolicy | None = state.policy
+        if model is not None and window is not None:
+            if state.budget.window > 0:
+                policy = window.policy(state.budget) or state.policy
+            matrix = model.builder_.transform(day, batch_history=False)
+            threads = model.num_threads
+            fraud_p = np.asarray(model.fraud_booster_.predict(matrix, num_threads=threads))
+            fraud_raw[a:b] = fraud_p
+            critical_p[a:b] = model.critical_booster_.predict(matrix, num_threads=threads)
+        decision = decide(
+            list(ids[a:b]), fraud_p, fired[a:b], state.rules, policy, state.budget, aeo[a:b]
+        )
+        lanes[a:b], explored[a:b], checked[a:b] = (
+            decision.lanes,
+            decision.explored,
+            decision.random_checked,
+        )
+        if decision.scores is not None:
+            scores[a:b] = decision.scores
+            if window is not None:
+                window.extend(decision.scores, aeo[a:b])
+        controlled = decision.lanes >= 1
+        if model is not None and fraud_p is not None and controlled.any():
+            for row, found in zip(
+                np.flatnonzero(controlled),
+                explain(model, day[controlled], top=EXPLAIN_TOP, batch_history=False),
+                strict=True,
+            ):
+                why[a + row] = [r.text for r in found]
+        # The day's inspections are known before the next day's declarations are scored.
+        learned = controlled & ~np.isnan(fraud[a:b])
+        if model is not None and learned.any():
+            model.update_history(day[learned])
+
+    out: list[LaneDecision | None] = [None] * n
+    for k, i in enumerate(order):
+        reasons: list[str] = []
+        if model is not None and not np.isnan(fraud_raw[k]):
+            reasons.append(
+                f"fraud probability {fraud_raw[k]:.0%} (critical {critical_p[k]:.0%}), "
+                f"model {state.version}"
+            )
+            reasons += why[k]
+        tags = [state.rules[j].tag for j in np.flatnonzero(fired[k])]
+        reasons += [state.rules[j].definition.describe() for j in np.flatnonzero(fired[k])]
+        if explored[k]:
+            reasons.append(f"random exploration ({state.budget.exploration:.1%} of traffic)")
+            tags.append("random:exploration")
+        if checked[k]:
+            reasons.append("random check required by a rule")
+            tags.append("random:rule-check")
+        if aeo[k]:
+            reasons.append(f"trusted trader (AEO) {traders[k]}: reduced inspection rate")
+        if model is None:
+            reasons.append("no active risk model: lanes drawn at the budget's rates")
+        out[i] = LaneDecision(
+            lane=Lane(NAMES[int(lanes[k])]),
+            score=None if np.isnan(scores[k]) else float(scores[k]),
+            reasons=reasons,
+            rules_fired=tags,
+        )
+    return [d for d in out if d is not None]
