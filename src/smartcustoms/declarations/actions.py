@@ -23,6 +23,7 @@ from smartcustoms.declarations.flow import (
     load_row,
     read_record,
     state_of,
+    transition,
 )
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome, Status
@@ -80,31 +81,16 @@ def refer_physical(
     clock: Clock | None = None,
 ) -> DeclarationRecord:
     """A documentary check found reason to look at the goods: send them to the red lane."""
-    now = (clock or SystemClock()).now()
-    with uow:
-        repo = DeclarationRepository(uow.session)
-        row = load_row(repo, principal, declaration_id, lock=True)
-        check_action(Action.REFER_PHYSICAL, row, principal)
-        before = state_of(row)
-        row.status = Status.PHYSICAL_INSPECTION.value
-        row.lane = Lane.RED.value
-        row.updated_at = now
-        AuditLog(uow.session).append(
-            row.economy,
-            [
-                event(
-                    row,
-                    Action.REFER_PHYSICAL.value,
-                    principal.user_id,
-                    now,
-                    before,
-                    state_of(row),
-                    note,
-                )
-            ],
-        )
-        uow.commit()
-        return read_record(uow, row)
+    return transition(
+        uow,
+        principal,
+        declaration_id,
+        Action.REFER_PHYSICAL,
+        Status.PHYSICAL_INSPECTION,
+        note,
+        lane=Lane.RED,
+        clock=clock,
+    )
 
 
 def record_inspection(
@@ -194,31 +180,6 @@ def record_inspection(
         return read_record(uow, row)
 
 
-def _decide_held(
-    uow: UnitOfWork,
-    principal: Principal,
-    declaration_id: str,
-    action: Action,
-    to: Status,
-    note: str,
-    clock: Clock | None,
-) -> DeclarationRecord:
-    now = (clock or SystemClock()).now()
-    with uow:
-        repo = DeclarationRepository(uow.session)
-        row = load_row(repo, principal, declaration_id, lock=True)
-        check_action(action, row, principal)
-        before = state_of(row)
-        row.status = to.value
-        row.updated_at = now
-        AuditLog(uow.session).append(
-            row.economy,
-            [event(row, action.value, principal.user_id, now, before, state_of(row), note)],
-        )
-        uow.commit()
-        return read_record(uow, row)
-
-
 def release(
     uow: UnitOfWork,
     principal: Principal,
@@ -228,8 +189,8 @@ def release(
     clock: Clock | None = None,
 ) -> DeclarationRecord:
     """Release held goods (e.g. once the revenue adjustment is paid)."""
-    return _decide_held(
-        uow, principal, declaration_id, Action.RELEASE, Status.RELEASED, note, clock
+    return transition(
+        uow, principal, declaration_id, Action.RELEASE, Status.RELEASED, note, clock=clock
     )
 
 
@@ -241,4 +202,6 @@ def seize(
     *,
     clock: Clock | None = None,
 ) -> DeclarationRecord:
-    return _decide_held(uow, principal, declaration_id, Action.SEIZE, Status.SEIZED, note, clock)
+    return transition(
+        uow, principal, declaration_id, Action.SEIZE, Status.SEIZED, note, clock=clock
+    )

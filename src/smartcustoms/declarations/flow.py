@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import (
@@ -18,7 +19,13 @@ from smartcustoms.declarations.assessor import (
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.document import assessment_to_dict
 from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.model import Assessment, Declaration, DeclarationRecord, Status
+from smartcustoms.declarations.model import (
+    Assessment,
+    Declaration,
+    DeclarationRecord,
+    Lane,
+    Status,
+)
 from smartcustoms.declarations.records import record_of
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import DeclarationRow
@@ -77,6 +84,36 @@ def state_of(row: DeclarationRow) -> dict[str, Any]:
 def read_record(uow: UnitOfWork, row: DeclarationRow) -> DeclarationRecord:
     repo = DeclarationRepository(uow.session)
     return record_of(row, repo.inspections(row.id), AuditLog(uow.session).entries_for(row.id))
+
+
+def transition(
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    action: Action,
+    to: Status,
+    note: str = "",
+    *,
+    lane: Lane | None = None,
+    clock: Clock | None = None,
+) -> DeclarationRecord:
+    """A state change with nothing else to compute: check the action, move, audit, commit."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = DeclarationRepository(uow.session)
+        row = load_row(repo, principal, declaration_id, lock=True)
+        check_action(action, row, principal)
+        before = state_of(row)
+        row.status = to.value
+        if lane is not None:
+            row.lane = lane.value
+        row.updated_at = now
+        AuditLog(uow.session).append(
+            row.economy,
+            [event(row, action.value, principal.user_id, now, before, state_of(row), note)],
+        )
+        uow.commit()
+        return read_record(uow, row)
 
 
 def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:

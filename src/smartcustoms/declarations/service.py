@@ -44,6 +44,7 @@ from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for cal
     read_record,
     sees_all,
     state_of,
+    transition,
 )
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (
@@ -316,24 +317,9 @@ def cancel(
     *,
     clock: Clock | None = None,
 ) -> DeclarationRecord:
-    now = (clock or SystemClock()).now()
-    with uow:
-        repo = DeclarationRepository(uow.session)
-        row = load_row(repo, principal, declaration_id, lock=True)
-        check_action(Action.CANCEL, row, principal)
-        before = state_of(row)
-        row.status = Status.CANCELLED.value
-        row.updated_at = now
-        AuditLog(uow.session).append(
-            row.economy,
-            [
-                event(
-                    row, Action.CANCEL.value, principal.user_id, now, before, state_of(row), reason
-                )
-            ],
-        )
-        uow.commit()
-        return read_record(uow, row)
+    return transition(
+        uow, principal, declaration_id, Action.CANCEL, Status.CANCELLED, reason, clock=clock
+    )
 
 
 def versions(uow: UnitOfWork, principal: Principal, declaration_id: str) -> list[dict[str, Any]]:
