@@ -19,7 +19,7 @@ the dataset and says why.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,10 +119,11 @@ class ReferenceSource:
 
     @classmethod
     def sample(cls) -> ReferenceSource:
-        return cls("sample", SAMPLE_DIR, is_sample=True, missing=_missing_in(SAMPLE_DIR))
+        missing = _missing_in(SAMPLE_DIR, sample_name)
+        return cls("sample", SAMPLE_DIR, is_sample=True, missing=missing)
 
     def path(self, relative: str) -> Path:
-        return self.root / relative
+        return self.root / (sample_name(relative) if self.is_sample else relative)
 
     def has(self, dataset: str) -> bool:
         return dataset in PACKAGE_DATASETS or dataset not in self.missing
@@ -138,10 +139,17 @@ class ReferenceSource:
         return "built-in sample" if self.kind == "sample" else str(self.root)
 
 
-def _missing_in(root: Path) -> dict[str, str]:
+def sample_name(relative: str) -> str:
+    """Where the built-in excerpt of a data file lives inside the package: same folder, name
+    prefixed with ``sample-``, so an excerpt is never mistaken for (or checked in as) the file."""
+    path = Path(relative)
+    return str(path.parent / f"sample-{path.name}")
+
+
+def _missing_in(root: Path, name: Callable[[str], str] = str) -> dict[str, str]:
     missing: dict[str, str] = {}
     for f in FILES:
-        if f.required and not (root / f.path).is_file() and f.dataset not in missing:
+        if f.required and not (root / name(f.path)).is_file() and f.dataset not in missing:
             missing[f.dataset] = (
                 f"{f.dataset}: {root / f.path} is missing; copy {f.path} into {root}"
             )

@@ -12,7 +12,13 @@ from smartcustoms.core.clock import FixedClock
 from smartcustoms.db.engine import Database
 from smartcustoms.errors import DataUnavailable, InvalidInput
 from smartcustoms.reference import service
-from smartcustoms.reference.sources import SAMPLE_DIR, ReferenceSource, sha256_of
+from smartcustoms.reference.sources import (
+    FILES,
+    SAMPLE_DIR,
+    ReferenceSource,
+    sample_name,
+    sha256_of,
+)
 from smartcustoms.reference.tables import RefFxRate, RefHsCode, RefLocation
 
 
@@ -29,8 +35,11 @@ def counts(db: Database) -> dict[str, int]:
 
 
 def sample_copy(tmp_path: Path) -> Path:
+    """The built-in sample laid out as an operator's data directory (published file names)."""
     target = tmp_path / "data"
-    shutil.copytree(SAMPLE_DIR, target)
+    for f in FILES:
+        (target / f.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLE_DIR / sample_name(f.path), target / f.path)
     return target
 
 
@@ -55,7 +64,7 @@ def test_sample_load_is_recorded_and_flagged(empty_db: Database) -> None:
     status = {d.name: d for d in service.status(empty_db.uow())}
     assert status["hs"].is_sample and status["hs"].source == "sample"
     assert status["hs"].loaded_at == at
-    assert status["fx"].sha256 == sha256_of(SAMPLE_DIR / "exchange-rates/monthly.csv")
+    assert status["fx"].sha256 == sha256_of(SAMPLE_DIR / sample_name("exchange-rates/monthly.csv"))
     assert not status["countries"].is_sample  # pycountry is complete, not a sample
     notice = service.data_notice(empty_db.uow())
     assert notice is not None and "SAMPLE" in notice

@@ -13,13 +13,13 @@ from smartcustoms.reference import service
 from smartcustoms.reference.loaders import egl, fx, hs, unlocode
 from smartcustoms.reference.loaders.common import BadFile, fold
 from smartcustoms.reference.model import format_hs
-from smartcustoms.reference.sources import SAMPLE_DIR
+from smartcustoms.reference.sources import SAMPLE_DIR, sample_name
 
 
 def test_hs_sample_parses_with_sections_chapters_and_parent_chain() -> None:
     data = hs.parse(
-        SAMPLE_DIR / "harmonized-system/harmonized-system.csv",
-        SAMPLE_DIR / "harmonized-system/sections.csv",
+        SAMPLE_DIR / sample_name("harmonized-system/harmonized-system.csv"),
+        SAMPLE_DIR / sample_name("harmonized-system/sections.csv"),
     )
     by_code = {r["code"]: r for r in data.codes}
     assert len(data.sections) == 21
@@ -41,7 +41,7 @@ def test_hs_rejects_a_code_that_does_not_fit_its_level(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(BadFile, match=r"hs.csv line 3: code '850' does not fit level 4"):
-        hs.parse(bad, SAMPLE_DIR / "harmonized-system/sections.csv")
+        hs.parse(bad, SAMPLE_DIR / sample_name("harmonized-system/sections.csv"))
 
 
 def test_fx_orientation_is_measured_not_assumed() -> None:
@@ -78,7 +78,7 @@ def test_fx_inverts_only_the_usd_per_unit_currencies(tmp_path: Path) -> None:
 
 
 def test_fx_sample_is_all_per_usd() -> None:
-    data = fx.parse(SAMPLE_DIR / "exchange-rates/monthly.csv")
+    data = fx.parse(SAMPLE_DIR / sample_name("exchange-rates/monthly.csv"))
     assert data.inverted_in_file is False
     eur = next(r for r in data.rows if r["currency"] == "EUR" and r["month"] == date(2021, 4, 1))
     assert Decimal(str(eur["per_usd"])) < 1  # a euro was worth more than a dollar in 2021
@@ -109,12 +109,14 @@ def test_egl_mapping_keeps_existing_codes_and_follows_splits() -> None:
 
 
 def test_egl_list_file_parses() -> None:
-    codes = egl.parse(SAMPLE_DIR / "apec-egl/apec_egl_hs2007_codes.txt")
+    codes = egl.parse(SAMPLE_DIR / sample_name("apec-egl/apec_egl_hs2007_codes.txt"))
     assert len(codes) == 54 and "854140" in codes
 
 
 def test_unlocode_sample_skips_headings_and_folds_names() -> None:
-    rows = list(unlocode.parse(SAMPLE_DIR / "unlocode/unlocode-code-list-2018-1_full.csv"))
+    rows = list(
+        unlocode.parse(SAMPLE_DIR / sample_name("unlocode/unlocode-code-list-2018-1_full.csv"))
+    )
     busan = next(r for r in rows if r["code"] == "KRPUS")
     assert busan["name_key"] == "busan" and busan["country"] == "KR"
     assert unlocode.function_names(str(busan["functions"]))[0] == "port"
