@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from smartcustoms.accounts.model import Principal
-from smartcustoms.cases import service
+from smartcustoms.cases import importing, service
 from smartcustoms.cases.attachments import FileStore
 from smartcustoms.cases.model import Case
 from smartcustoms.cases.repository import CasesRepository
@@ -168,7 +168,7 @@ def import_path(
     """Import every case under ``path``; all-or-nothing."""
     items = read_directory(path, known_economies=service.known_economies(uow))
     _stage_attachments(path, items, FileStore(files_dir / "cases"))
-    created, skipped = service.import_contents(
+    created, skipped = importing.import_contents(
         uow, items, principal=principal, publish=publish, clock=clock
     )
     return ImportReport(created, skipped, len(case_files(path)))
@@ -199,7 +199,7 @@ def import_documents(
         items.append((prefix, {**envelope, "content": content_to_dict(content)}))
     if errors:
         raise InvalidInput(errors)
-    created, skipped = service.import_contents(
+    created, skipped = importing.import_contents(
         uow, items, principal=principal, publish=publish, clock=clock
     )
     return ImportReport(created, skipped, 1)

@@ -1,4 +1,6 @@
-"""Use cases of the case repository: draft, edit, submit, review, publish, read, attach.
+"""Use cases of the case repository: draft, edit, submit, review, publish, read.
+
+Attachments are in :mod:`.attaching`, bulk import in :mod:`.importing`.
 
 Who may do what (see docs/cases.md):
 
@@ -17,12 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
-from smartcustoms.cases import attachments as files
 from smartcustoms.cases.model import (
     Case,
     CaseContent,
@@ -42,11 +42,10 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.fulltext import FullTextIndex
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from smartcustoms.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 FTS_KIND = "cases"
 SYSTEM_ACTOR = "system"
-EXAMPLES_DIR = Path(__file__).parent / "examples"
 EDITABLE = (CaseStatus.DRAFT, CaseStatus.RETURNED)
 
 
@@ -94,7 +93,7 @@ def _can_see_working(principal: Principal | None, case: CaseRow) -> bool:
     )
 
 
-def _to_case(repo: CasesRepository, row: CaseRow, principal: Principal | None) -> Case:
+def to_case(repo: CasesRepository, row: CaseRow, principal: Principal | None) -> Case:
     insider = _can_see_working(principal, row)
     published = repo.version(row.id, row.published_version)
     working = repo.version(row.id, row.working_version) if insider else None
@@ -119,7 +118,7 @@ def _to_case(repo: CasesRepository, row: CaseRow, principal: Principal | None) -
     )
 
 
-def _visible(repo: CasesRepository, ref: str, principal: Principal | None) -> CaseRow:
+def visible_case(repo: CasesRepository, ref: str, principal: Principal | None) -> CaseRow:
     row = repo.get(ref) or repo.by_slug(ref)
     if row is None or (row.published_version is None and not _can_see_working(principal, row)):
         raise NotFound(f"no case {ref}")
@@ -130,7 +129,7 @@ def _actor(principal: Principal | None) -> str:
     return SYSTEM_ACTOR if principal is None else principal.email
 
 
-def _event(
+def record_event(
     repo: CasesRepository,
     row: CaseRow,
     version: int,
@@ -212,7 +211,7 @@ def facet_values(content: CaseContent) -> list[tuple[str, str]]:
     return values
 
 
-def _publish(
+def publish_version(
     uow: UnitOfWork,
     repo: CasesRepository,
     row: CaseRow,
@@ -249,12 +248,12 @@ def create_case(
     with uow:
         content = _parse(uow, data, principal)
         repo = CasesRepository(uow.session)
-        row = _insert(uow, repo, content, principal, now)
+        row = insert_case(uow, repo, content, principal, now)
         uow.commit()
-        return _to_case(repo, row, principal)
+        return to_case(repo, row, principal)
 
 
-def _insert(
+def insert_case(
     uow: UnitOfWork,
     repo: CasesRepository,
     content: CaseContent,
@@ -289,12 +288,12 @@ def _insert(
             created_at=now,
         )
     )
-    _event(repo, row, 1, action, principal, now)
+    record_event(repo, row, 1, action, principal, now)
     repo.flush()
     return row
 
 
-def _editable_version(
+def editable_version(
     repo: CasesRepository, row: CaseRow, principal: Principal, now: Any
 ) -> CaseVersionRow:
     """The version to change: the working draft, or a new one opened from the published text."""
@@ -335,17 +334,17 @@ def update_case(
     now = (clock or SystemClock()).now()
     with uow:
         repo = CasesRepository(uow.session)
-        row = _visible(repo, ref, principal)
+        row = visible_case(repo, ref, principal)
         content = _parse(uow, data, principal)
-        version = _editable_version(repo, row, principal, now)
+        version = editable_version(repo, row, principal, now)
         # Attachments are managed by add/remove_attachment; an edit keeps the ones present.
         stored = content_to_dict(content)
         stored["attachments"] = version.content.get("attachments", [])
         version.content, version.title = stored, content.title
         row.updated_at = now
-        _event(repo, row, version.number, ReviewAction.EDITED, principal, now)
+        record_event(repo, row, version.number, ReviewAction.EDITED, principal, now)
         uow.commit()
-        return _to_case(repo, row, principal)
+        return to_case(repo, row, principal)
 
 
 def submit_case(
@@ -359,7 +358,7 @@ def submit_case(
     now = (clock or SystemClock()).now()
     with uow:
         repo = CasesRepository(uow.session)
-        row = _visible(repo, ref, principal)
+        row = visible_case(repo, ref, principal)
         if not _can_see_working(principal, row):
             raise PermissionDenied("only contributors of the case's economy may submit it")
         version = repo.version(row.id, row.working_version)
@@ -368,13 +367,15 @@ def submit_case(
             raise Conflict(f"only a draft or a returned case can be submitted; this one is {state}")
         version.status, version.submitted_at = CaseStatus.SUBMITTED.value, now
         row.updated_at = now
-        _event(repo, row, version.number, ReviewAction.SUBMITTED, principal, now, comment.strip())
+        record_event(
+            repo, row, version.number, ReviewAction.SUBMITTED, principal, now, comment.strip()
+        )
         uow.commit()
-        return _to_case(repo, row, principal)
+        return to_case(repo, row, principal)
 
 
 def _review_target(repo: CasesRepository, ref: str, principal: Principal) -> CaseRow:
-    row = _visible(repo, ref, principal)
+    row = visible_case(repo, ref, principal)
     if not (is_reviewer(principal) and principal.economy == row.economy_code):
         if not _can_see_working(principal, row) and row.published_version is None:
             raise NotFound(f"no case {ref}")
@@ -391,13 +392,13 @@ def comment_case(
         raise InvalidInput.single("comment", "required", "write a comment")
     with uow:
         repo = CasesRepository(uow.session)
-        row = _visible(repo, ref, principal)
+        row = visible_case(repo, ref, principal)
         if not _can_see_working(principal, row):
             raise PermissionDenied("only members of the case's economy may comment on it")
         number = row.working_version or row.published_version or 1
-        _event(repo, row, number, ReviewAction.COMMENTED, principal, now, comment.strip())
+        record_event(repo, row, number, ReviewAction.COMMENTED, principal, now, comment.strip())
         uow.commit()
-        return _to_case(repo, row, principal)
+        return to_case(repo, row, principal)
 
 
 def return_case(
@@ -416,9 +417,11 @@ def return_case(
         version.status = CaseStatus.RETURNED.value
         version.decided_at, version.decided_by = now, principal.email
         row.updated_at = now
-        _event(repo, row, version.number, ReviewAction.RETURNED, principal, now, comment.strip())
+        record_event(
+            repo, row, version.number, ReviewAction.RETURNED, principal, now, comment.strip()
+        )
         uow.commit()
-        return _to_case(repo, row, principal)
+        return to_case(repo, row, principal)
 
 
 def approve_case(
@@ -435,10 +438,12 @@ def approve_case(
         repo = CasesRepository(uow.session)
         row = _review_target(repo, ref, principal)
         version = _submitted(repo, row)
-        _publish(uow, repo, row, version, principal, now)
-        _event(repo, row, version.number, ReviewAction.APPROVED, principal, now, comment.strip())
+        publish_version(uow, repo, row, version, principal, now)
+        record_event(
+            repo, row, version.number, ReviewAction.APPROVED, principal, now, comment.strip()
+        )
         uow.commit()
-        return _to_case(repo, row, principal)
+        return to_case(repo, row, principal)
 
 
 def _submitted(repo: CasesRepository, row: CaseRow) -> CaseVersionRow:
@@ -456,7 +461,7 @@ def get_case(uow: UnitOfWork, ref: str, principal: Principal | None = None) -> C
     """A case by id or slug; drafts of other economies (and for the public) are NotFound."""
     with uow:
         repo = CasesRepository(uow.session)
-        return _to_case(repo, _visible(repo, ref, principal), principal)
+        return to_case(repo, visible_case(repo, ref, principal), principal)
 
 
 def get_version(
@@ -464,7 +469,7 @@ def get_version(
 ) -> CaseVersion:
     with uow:
         repo = CasesRepository(uow.session)
-        row = _visible(repo, ref, principal)
+        row = visible_case(repo, ref, principal)
         version = repo.version(row.id, number)
         public = version is not None and version.status in (
             CaseStatus.PUBLISHED.value,
@@ -496,146 +501,3 @@ def review_queue(uow: UnitOfWork, principal: Principal) -> list[CaseSummary]:
         repo = CasesRepository(uow.session)
         rows = repo.working(principal.economy, [CaseStatus.SUBMITTED.value])
         return [summary_from_rows(c, v) for c, v in reversed(rows)]
-
-
-# --- attachments -----------------------------------------------------------------------------
-
-
-def add_attachment(
-    uow: UnitOfWork,
-    principal: Principal,
-    ref: str,
-    filename: str,
-    data: bytes,
-    *,
-    files_dir: Path,
-    clock: Clock | None = None,
-) -> Case:
-    """Check and store a file, and list it on the working version (opened if needed)."""
-    info = files.check(data, filename)
-    now = (clock or SystemClock()).now()
-    with uow:
-        repo = CasesRepository(uow.session)
-        row = _visible(repo, ref, principal)
-        version = _editable_version(repo, row, principal, now)
-        files.FileStore(files_dir / "cases").put(data)
-        current = [a for a in version.content.get("attachments", []) if a["sha256"] != info.sha256]
-        current.append(
-            {
-                "sha256": info.sha256,
-                "filename": info.filename,
-                "content_type": info.content_type,
-                "size": info.size,
-            }
-        )
-        version.content = {**version.content, "attachments": current}
-        row.updated_at = now
-        _event(repo, row, version.number, ReviewAction.ATTACHED, principal, now, info.filename)
-        uow.commit()
-        return _to_case(repo, row, principal)
-
-
-def remove_attachment(
-    uow: UnitOfWork, principal: Principal, ref: str, sha256: str, *, clock: Clock | None = None
-) -> Case:
-    now = (clock or SystemClock()).now()
-    with uow:
-        repo = CasesRepository(uow.session)
-        row = _visible(repo, ref, principal)
-        version = _editable_version(repo, row, principal, now)
-        current = version.content.get("attachments", [])
-        kept = [a for a in current if a["sha256"] != sha256]
-        if len(kept) == len(current):
-            raise NotFound("no such attachment on this case")
-        version.content = {**version.content, "attachments": kept}
-        row.updated_at = now
-        _event(repo, row, version.number, ReviewAction.DETACHED, principal, now, sha256)
-        uow.commit()
-        return _to_case(repo, row, principal)
-
-
-def read_attachment(
-    uow: UnitOfWork, ref: str, sha256: str, principal: Principal | None, *, files_dir: Path
-) -> tuple[files.Attachment, bytes]:
-    """An attachment of a version the caller may see (the public: the published one)."""
-    case = get_case(uow, ref, principal)
-    versions = [v for v in (case.published, case.working) if v is not None]
-    for version in versions:
-        for attachment in version.content.attachments:
-            if attachment.sha256 == sha256:
-                return attachment, files.FileStore(files_dir / "cases").read(sha256)
-    raise NotFound("no such attachment on this case")
-
-
-# --- bulk ------------------------------------------------------------------------------------
-
-
-def import_contents(
-    uow: UnitOfWork,
-    items: list[tuple[str, dict[str, Any]]],
-    *,
-    principal: Principal | None,
-    publish: bool,
-    clock: Clock | None = None,
-) -> tuple[list[str], list[str]]:
-    """Store already-parsed cases all at once: ``items`` is (source label, envelope+content).
-
-    ``principal`` None is the console's system import (the operator holds the database anyway).
-    Returns (created slugs, skipped slugs); a case whose id or slug exists is skipped, so
-    re-running an import is harmless. Nothing is stored if anything is wrong.
-    """
-    if principal is not None:
-        if not is_contributor(principal):
-            raise PermissionDenied("importing cases needs a contributor role")
-        if publish and not is_reviewer(principal):
-            raise PermissionDenied("publishing on import needs the role knowledge_manager")
-    now = (clock or SystemClock()).now()
-    created: list[str] = []
-    skipped: list[str] = []
-    errors: list[FieldError] = []
-    with uow:
-        repo = CasesRepository(uow.session)
-        for source, data in items:
-            content = content_from_stored(data["content"])
-            if principal is not None and content.economy != principal.economy:
-                errors.append(
-                    FieldError(
-                        f"{source}economy",
-                        "other_economy",
-                        f"you can import cases of {principal.economy} only",
-                    )
-                )
-                continue
-            case_id, slug = data.get("id"), data.get("slug")
-            if (case_id and repo.get(case_id)) or (slug and repo.by_slug(slug)):
-                skipped.append(slug or case_id or content.title)
-                continue
-            row = _insert(
-                uow,
-                repo,
-                content,
-                principal,
-                now,
-                case_id=case_id,
-                slug=slug,
-                action=ReviewAction.IMPORTED,
-            )
-            if publish:
-                version = repo.version(row.id, 1)
-                assert version is not None
-                _publish(uow, repo, row, version, principal, now)
-                _event(repo, row, 1, ReviewAction.APPROVED, principal, now, "published on import")
-            created.append(row.slug)
-        if errors:
-            raise InvalidInput(errors)
-        uow.commit()
-    return created, skipped
-
-
-def load_examples(uow: UnitOfWork, clock: Clock | None = None) -> int:
-    """Publish the shipped example cases that are not present yet; returns how many were added."""
-    from smartcustoms.cases import io
-
-    items = io.read_directory(EXAMPLES_DIR, known_economies=set(codes.APEC_CODES))
-    created, _ = import_contents(uow, items, principal=None, publish=True, clock=clock)
-    return len(created)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import pycountry
@@ -177,6 +177,17 @@ def _mapping(c: _Collector, value: Any, path: str, what: str) -> Mapping[str, An
     return value
 
 
+def _objects(
+    c: _Collector, data: Mapping[str, Any], key: str, what: str
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The objects of the list ``data[key]`` with their JSON paths; anything else is reported."""
+    for i, raw in enumerate(c.items(data, key, key)):
+        path = f"{key}[{i}]"
+        value = _mapping(c, raw, path, what)
+        if value is not None:
+            yield path, value
+
+
 def _language(c: _Collector, data: Mapping[str, Any]) -> str:
     value = c.text(data, "language", "language", single_line=True, limit=3) or "en"
     code = value.lower()
@@ -218,11 +229,7 @@ def _implementation(c: _Collector, data: Mapping[str, Any]) -> Implementation:
 
 def _outcomes(c: _Collector, data: Mapping[str, Any]) -> tuple[Outcome, ...]:
     out = []
-    for i, raw in enumerate(c.items(data, "outcomes", "outcomes")):
-        p = f"outcomes[{i}]"
-        o = _mapping(c, raw, p, "outcome")
-        if o is None:
-            continue
+    for p, o in _objects(c, data, "outcomes", "outcome"):
         for key in o:
             if key not in ("metric", "before", "after", "unit", "source", "note"):
                 c.add(f"{p}.{key}", "unknown_field", f"'{key}' is not a field of an outcome")
@@ -254,11 +261,7 @@ def _outcomes(c: _Collector, data: Mapping[str, Any]) -> tuple[Outcome, ...]:
 
 def _contacts(c: _Collector, data: Mapping[str, Any]) -> tuple[Contact, ...]:
     out = []
-    for i, raw in enumerate(c.items(data, "contacts", "contacts")):
-        p = f"contacts[{i}]"
-        m = _mapping(c, raw, p, "contact")
-        if m is None:
-            continue
+    for p, m in _objects(c, data, "contacts", "contact"):
         email = c.text(m, "email", f"{p}.email", limit=254, single_line=True)
         if email and not _EMAIL.match(email):
             c.add(f"{p}.email", "invalid_email", f"'{email}' is not an email address")
@@ -277,11 +280,7 @@ def _contacts(c: _Collector, data: Mapping[str, Any]) -> tuple[Contact, ...]:
 
 def _links(c: _Collector, data: Mapping[str, Any]) -> tuple[Link, ...]:
     out = []
-    for i, raw in enumerate(c.items(data, "links", "links")):
-        p = f"links[{i}]"
-        m = _mapping(c, raw, p, "link")
-        if m is None:
-            continue
+    for p, m in _objects(c, data, "links", "link"):
         url = c.text(m, "url", f"{p}.url", required=True, limit=2000, single_line=True)
         if url and not _URL.match(url):
             # Only web addresses: a javascript: or data: URL in a link is an injection vector.
@@ -294,11 +293,7 @@ def _links(c: _Collector, data: Mapping[str, Any]) -> tuple[Link, ...]:
 
 def _attachments(c: _Collector, data: Mapping[str, Any]) -> tuple[Attachment, ...]:
     out = []
-    for i, raw in enumerate(c.items(data, "attachments", "attachments")):
-        p = f"attachments[{i}]"
-        m = _mapping(c, raw, p, "attachment")
-        if m is None:
-            continue
+    for p, m in _objects(c, data, "attachments", "attachment"):
         sha = c.text(m, "sha256", f"{p}.sha256", required=True, limit=64).lower()
         if sha and not _SHA256.match(sha):
             c.add(f"{p}.sha256", "invalid_hash", "sha256 must be 64 hexadecimal characters")

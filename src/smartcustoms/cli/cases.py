@@ -18,8 +18,8 @@ from rich.table import Table
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
+from smartcustoms.cases import attaching, importing, io, search, service
 from smartcustoms.cases import compile as compiler
-from smartcustoms.cases import io, search, service
 from smartcustoms.cases.model import Case, CaseSummary, SearchPage, SimilarCase
 from smartcustoms.cases.schemas import case_out, search_out, similar_out, summary_out
 from smartcustoms.cli._common import JsonOption, console, emit, state
@@ -85,7 +85,7 @@ def import_cases(
     """Import cases from JSON/YAML files; all or nothing, every problem reported."""
     st = state(ctx)
     uow = st.db.uow()
-    source = service.EXAMPLES_DIR if examples else path
+    source = importing.EXAMPLES_DIR if examples else path
     if source is None:
         raise InvalidInput.single("path", "required", "give a folder or file, or --examples")
     report = io.import_path(
@@ -252,7 +252,7 @@ def attach(
     """Attach a file (PDF, PNG, JPEG, text, CSV; 10 MB at most)."""
     st = state(ctx)
     uow = st.db.uow()
-    case = service.add_attachment(
+    case = attaching.add_attachment(
         uow,
         _required(uow, as_user),
         ref,
@@ -379,5 +379,5 @@ def compile_cases(
 @app.command("load-examples")
 def load_examples(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Publish the shipped example cases (skips those already present)."""
-    added = service.load_examples(state(ctx).db.uow())
+    added = importing.load_examples(state(ctx).db.uow())
     emit({"added": added}, as_json, lambda d: console.print(f"added {d['added']} example(s)"))

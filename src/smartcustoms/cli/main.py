@@ -11,10 +11,22 @@ import sqlalchemy.exc
 import typer
 from pydantic import ValidationError
 
-from smartcustoms.cli import accounts, db, serve
+from smartcustoms.cli import (
+    accounts,
+    audit,
+    cases,
+    db,
+    declarations,
+    demo,
+    reference,
+    risk,
+    serve,
+    tariff,
+)
 from smartcustoms.cli._common import CliState, err_console
 from smartcustoms.config import Settings
 from smartcustoms.errors import InvalidInput, SmartCustomsError
+from smartcustoms.risk import wiring
 
 app = typer.Typer(
     name="smartcustoms",
@@ -30,40 +42,24 @@ def _root(ctx: typer.Context) -> None:
     if not isinstance(ctx.obj, CliState):
         ctx.obj = CliState(Settings())
     # Lodgements and imports from the CLI get learned lanes too (idempotent, no global db).
-    from smartcustoms.risk import wiring
-
     wiring.install()
 
 
-app.add_typer(db.app, name="db")
-app.add_typer(accounts.economies_app, name="economies")
-app.add_typer(accounts.users_app, name="users")
-app.add_typer(accounts.tokens_app, name="tokens")
+for sub_app, name in (
+    (db.app, "db"),
+    (accounts.economies_app, "economies"),
+    (accounts.users_app, "users"),
+    (accounts.tokens_app, "tokens"),
+    (reference.app, "reference"),
+    (declarations.app, "declarations"),
+    (tariff.app, "tariff"),
+    (audit.app, "audit"),
+    (risk.app, "risk"),
+    (cases.app, "cases"),
+):
+    app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)
-
-
-def _register_optional() -> None:
-    """Feature groups register here; each is one line so parallel work does not collide."""
-    from smartcustoms.cli import demo, reference
-
-    app.add_typer(reference.app, name="reference")
-    from smartcustoms.cli import cases as cases_cli
-
-    app.add_typer(cases_cli.app, name="cases")
-    from smartcustoms.cli import audit as audit_cli
-    from smartcustoms.cli import declarations as declarations_cli
-    from smartcustoms.cli import tariff as tariff_cli
-
-    app.add_typer(declarations_cli.app, name="declarations")
-    app.add_typer(tariff_cli.app, name="tariff")
-    app.add_typer(audit_cli.app, name="audit")
-    from smartcustoms.cli import risk as risk_cli
-
-    app.add_typer(risk_cli.app, name="risk")
-    app.command("demo")(demo.demo)
-
-
-_register_optional()
+app.command("demo")(demo.demo)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
@@ -12,9 +12,17 @@ from sqlalchemy import text
 from smartcustoms import __version__
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
+from smartcustoms.reference import service as reference
 from smartcustoms.web import errors
 from smartcustoms.web.api import accounts as accounts_api
+from smartcustoms.web.api import cases as cases_api
+from smartcustoms.web.api import declarations as declarations_api
+from smartcustoms.web.api import reference as reference_api
+from smartcustoms.web.api import risk as risk_api
+from smartcustoms.web.pages import cases as cases_pages
+from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import home as home_pages
+from smartcustoms.web.pages import reference as reference_pages
 
 HERE = Path(__file__).parent
 
@@ -43,36 +51,24 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__, "database": app.state.db.dialect}
 
-    for router in _routers():
+    for router in ROUTERS:
         app.include_router(router)
     return app
 
 
-def _routers() -> list:  # type: ignore[type-arg]
-    """Every feature's routers. One line each so parallel work does not collide."""
-    from smartcustoms.web.api import cases as cases_api
-    from smartcustoms.web.api import declarations as declarations_api
-    from smartcustoms.web.api import reference as reference_api
-    from smartcustoms.web.api import risk as risk_api
-    from smartcustoms.web.pages import cases as cases_pages
-    from smartcustoms.web.pages import declarations as declarations_pages
-    from smartcustoms.web.pages import reference as reference_pages
-
-    return [
-        accounts_api.router,
-        reference_api.router,
-        home_pages.router,
-        reference_pages.router,
-        cases_api.router,
-        cases_pages.router,
-        declarations_api.router,
-        declarations_pages.router,
-        risk_api.router,
-    ]
+ROUTERS: tuple[APIRouter, ...] = (
+    accounts_api.router,
+    reference_api.router,
+    declarations_api.router,
+    risk_api.router,
+    cases_api.router,
+    home_pages.router,
+    reference_pages.router,
+    declarations_pages.router,
+    cases_pages.router,
+)
 
 
 def data_notice(db: Database) -> str | None:
     """The banner every page shows when the platform runs on the built-in sample data."""
-    from smartcustoms.reference import service as reference
-
     return reference.data_notice(db.uow())

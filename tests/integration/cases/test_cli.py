@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from smartcustoms.cases.service import EXAMPLES_DIR
+from smartcustoms.cases.importing import EXAMPLES_DIR
 from smartcustoms.cli.main import run
 
 

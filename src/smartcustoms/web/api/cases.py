@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from smartcustoms.cases import attachments, io, schemas, search, service
+from smartcustoms.cases import attaching, attachments, io, schemas, search, service
 from smartcustoms.cases import compile as compiler
 from smartcustoms.cases.model import PRIORITY_AREAS, TECHNOLOGIES, THEMES
 from smartcustoms.core.pagination import PageRequest
@@ -188,7 +188,7 @@ def upload(
     """Attach a PDF, PNG, JPEG, plain-text or CSV file (10 MB at most)."""
     # Read one byte past the limit: enough to refuse an oversized file without holding it all.
     data = file.file.read(attachments.MAX_BYTES + 1)
-    case = service.add_attachment(
+    case = attaching.add_attachment(
         uow,
         principal,
         ref,
@@ -203,7 +203,7 @@ def upload(
 def download(
     ref: str, sha256: str, request: Request, uow: UoW, principal: OptionalPrincipal
 ) -> Response:
-    info, data = service.read_attachment(
+    info, data = attaching.read_attachment(
         uow, ref, sha256, principal, files_dir=get_settings(request).files_dir
     )
     return file_response(data, info.content_type, info.filename)
@@ -211,4 +211,4 @@ def download(
 
 @router.delete("/{ref}/attachments/{sha256}", response_model=schemas.CaseOut)
 def remove(ref: str, sha256: str, uow: UoW, principal: CurrentPrincipal) -> schemas.CaseOut:
-    return schemas.case_out(service.remove_attachment(uow, principal, ref, sha256))
+    return schemas.case_out(attaching.remove_attachment(uow, principal, ref, sha256))

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from smartcustoms.accounts.model import Principal
-from smartcustoms.cases import attachments, search, service
+from smartcustoms.cases import attaching, attachments, search, service
 from smartcustoms.cases.model import (
     CONTRIBUTOR_ROLES,
     FACETS,
@@ -218,7 +218,7 @@ async def transition(
         data = await upload.read(attachments.MAX_BYTES + 1)
         files_dir = get_settings(request).files_dir
         case = await run_in_threadpool(
-            lambda: service.add_attachment(
+            lambda: attaching.add_attachment(
                 uow, principal, ref, upload.filename or "attachment", data, files_dir=files_dir
             )
         )
