@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cases.compile import PUBLISHED_STAMP
@@ -309,7 +311,16 @@ def insert_case(
         working_version=1,
     )
     repo.add(row)
-    repo.flush()
+    try:
+        repo.flush()
+    except IntegrityError as exc:
+        # Two cases created at the same instant with the same title (a double-clicked form)
+        # drew the same free slug; the unique index let one through. The caller's unit of
+        # work rolls back on leaving.
+        raise ConcurrentChange(
+            f"another case named '{row.slug}' was created at the same time; "
+            "reload the list and try again if it is not yours"
+        ) from exc
     repo.add(
         CaseVersionRow(
             id=new_id(),

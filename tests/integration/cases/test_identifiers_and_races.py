@@ -260,6 +260,22 @@ def test_two_edits_of_a_published_case_at_once_never_500(db: Any, actors: Any) -
         assert final.working is not None and final.working.content.title in ("One", "Two")
 
 
+def test_two_creates_with_one_title_at_once_never_500(db: Any, actors: Any) -> None:
+    officer = principal(db, actors.user("KR", "officer"))
+    for trial in range(5):
+        data = case_data(title=f"Double click {trial}")
+        results = race(
+            partial(service.create_case, db.uow(), officer, data),
+            partial(service.create_case, db.uow(), officer, data),
+        )
+        unexpected = [
+            r for r in results if isinstance(r, Exception) and not isinstance(r, Conflict)
+        ]
+        assert not unexpected, unexpected
+        made = [r for r in results if not isinstance(r, Exception)]
+        assert made and len({c.slug for c in made}) == len(made)
+
+
 # --- the compiled document ---------------------------------------------------------------------
 
 
