@@ -63,11 +63,13 @@ def bump(session: Session, name: str, at: datetime | None = None) -> str:
 
 
 class StampedCache:
-    """Thread-safe values keyed by (key, stamp); the least recently used beyond ``size`` go."""
+    """Thread-safe values keyed by (key, stamp). Keys are tuples whose first item names a kind
+    (``("tariff", "KR")``); each kind keeps at most ``size`` values (least recently used go), so
+    one kind (e.g. compiled documents for many years) never evicts another (tariffs)."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 32) -> None:
         self.size = size
-        self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
+        self._kinds: dict[Hashable, OrderedDict[Hashable, tuple[str, Any]]] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -78,21 +80,24 @@ class StampedCache:
         stamp, same data)."""
         if stamp is None:
             return build()
+        kind = key[0] if isinstance(key, tuple) and key else key
         with self._lock:
-            found = self._entries.get(key)
+            entries = self._kinds.setdefault(kind, OrderedDict())
+            found = entries.get(key)
             if found is not None and found[0] == stamp:
-                self._entries.move_to_end(key)
+                entries.move_to_end(key)
                 self.hits += 1
                 return cast(T, found[1])
             self.misses += 1
         value = build()
         with self._lock:
-            self._entries[key] = (stamp, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            entries = self._kinds.setdefault(kind, OrderedDict())
+            entries[key] = (stamp, value)
+            entries.move_to_end(key)
+            while len(entries) > self.size:
+                entries.popitem(last=False)
         return value
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            self._kinds.clear()
