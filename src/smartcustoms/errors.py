@@ -6,6 +6,7 @@
     ├── InvalidInput            every problem at once, each with the field it concerns
     ├── NotFound                (also used for records of another economy: no existence leak)
     ├── Conflict                state or uniqueness clash (idempotency, wrong lifecycle state)
+    │   └── ConcurrentChange    lost a race: someone changed the record since it was read
     ├── AuthenticationRequired  no or bad credentials
     ├── PermissionDenied        authenticated, but the role does not allow it
     └── DataUnavailable         reference data could not be found or fetched
@@ -53,6 +54,10 @@ class NotFound(SmartCustomsError):
 
 class Conflict(SmartCustomsError):
     pass
+
+
+class ConcurrentChange(Conflict):
+    """A compare-and-set lost: the record changed between reading and writing it."""
 
 
 class AuthenticationRequired(SmartCustomsError):

@@ -23,11 +23,14 @@ from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.validation import content_from_stored, content_to_dict
 from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.db.cache import stamp_of
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import InvalidInput
 
 OutputFormat = Literal["pdf", "html", "json"]
 FORMATS: tuple[str, ...] = ("pdf", "html", "json")
+# Bumped whenever a version is published: the compiled document is derived from those only.
+PUBLISHED_STAMP = "cases:published"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_FOREWORD = (
     "This slot is reserved for the foreword of the APEC Sub-Committee on Customs Procedures. "
@@ -223,6 +226,20 @@ def compile_document(
         raise InvalidInput.single(
             "format", "unknown_format", f"'{fmt}' is not a format; use pdf, html or json"
         )
+    if foreword is None and clock is None:
+        # The public document: rendered once per publication (a PDF takes seconds), shared
+        # by every request and worker until a case is published (which bumps the stamp).
+        with uow:
+            stamp = stamp_of(uow.session, PUBLISHED_STAMP)
+            return uow.cache.get(
+                ("cases:compiled", year, fmt), stamp, lambda: _render(uow, year, fmt, None, None)
+            )
+    return _render(uow, year, fmt, foreword, clock)
+
+
+def _render(
+    uow: UnitOfWork, year: int | None, fmt: str, foreword: str | None, clock: Clock | None
+) -> bytes:
     doc = build(uow, year, foreword=foreword, clock=clock)
     if fmt == "pdf":
         return render_pdf(doc)

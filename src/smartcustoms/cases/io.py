@@ -20,6 +20,7 @@ import yaml
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cases import importing, service
 from smartcustoms.cases.attachments import FileStore
+from smartcustoms.cases.identifiers import is_slug
 from smartcustoms.cases.model import Case
 from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.validation import content_to_dict, parse_content
@@ -243,6 +244,23 @@ def dump(data: Any, fmt: Format) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+def inside(root: Path, *parts: str, slug: str | None = None) -> Path:
+    """``root / parts`` if that stays inside ``root`` and names a plain file; else refuse.
+    Slugs are checked on the way in too (see :mod:`.identifiers`); this is the last guard
+    against a record stored before that (``../../x``, an absolute path, a symlink out)."""
+    base = root.resolve()
+    target = base.joinpath(*parts).resolve()
+    name_ok = slug is None or is_slug(slug)
+    if not name_ok or not target.is_relative_to(base) or target == base:
+        shown = slug if slug is not None else "/".join(parts)
+        raise InvalidInput.single(
+            "slug" if slug is not None else "path",
+            "unsafe_path",
+            f"'{shown}' would be written outside {root}; nothing was written for it",
+        )
+    return target
+
+
 def export_path(
     uow: UnitOfWork,
     out: Path,
@@ -256,20 +274,23 @@ def export_path(
     """Write the cases (and their attachments) under ``out``; returns the files written."""
     records = export_records(uow, principal, drafts=drafts)
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    # Every target is checked before anything is written.
     if single_file:
-        target = out / f"cases.{fmt}"
-        target.write_text(dump({"cases": records}, fmt), encoding="utf-8")
-        written.append(target)
+        files = [(inside(out, f"cases.{fmt}"), {"cases": records})]
     else:
-        for record in records:
-            target = out / f"{record['slug']}.{fmt}"
-            target.write_text(dump(record, fmt), encoding="utf-8")
-            written.append(target)
+        files = [(inside(out, f"{r['slug']}.{fmt}", slug=r["slug"]), r) for r in records]
     store = FileStore(files_dir / "cases")
-    for record in records:
-        for att in record["attachments"]:
-            if store.exists(att["sha256"]):
-                (out / ATTACHMENTS).mkdir(exist_ok=True)
-                (out / ATTACHMENTS / att["sha256"]).write_bytes(store.read(att["sha256"]))
+    blobs = [
+        (inside(out, ATTACHMENTS, att["sha256"]), att["sha256"])
+        for r in records
+        for att in r["attachments"]
+        if store.exists(att["sha256"])
+    ]
+    written: list[Path] = []
+    for target, data in files:
+        target.write_text(dump(data, fmt), encoding="utf-8")
+        written.append(target)
+    for target, sha in blobs:
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(store.read(sha))
     return written

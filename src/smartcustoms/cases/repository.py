@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smartcustoms.cases.tables import CaseEventRow, CaseFacetRow, CaseRow, CaseVersionRow
 
@@ -25,6 +26,20 @@ class CasesRepository:
 
     def get(self, case_id: str) -> CaseRow | None:
         return self.session.get(CaseRow, case_id)
+
+    def claim(self, row: CaseRow) -> bool:
+        """Compare-and-set on the revision read: False when someone changed the case since.
+        The UPDATE waits for a concurrent writer of the row and then sees its commit."""
+        result = self.session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == row.id, CaseRow.revision == row.revision)
+            .values(revision=row.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        set_committed_value(row, "revision", row.revision + 1)
+        return True
 
     def by_slug(self, slug: str) -> CaseRow | None:
         return self.session.scalars(select(CaseRow).where(CaseRow.slug == slug)).first()

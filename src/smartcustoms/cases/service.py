@@ -21,8 +21,12 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
+from smartcustoms.cases.compile import PUBLISHED_STAMP
+from smartcustoms.cases.identifiers import is_case_id, is_slug, slug_problem
 from smartcustoms.cases.model import (
     Case,
     CaseContent,
@@ -40,9 +44,16 @@ from smartcustoms.cases.validation import content_from_stored, content_to_dict, 
 from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
+from smartcustoms.db.cache import bump
 from smartcustoms.db.fulltext import FullTextIndex
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from smartcustoms.errors import (
+    ConcurrentChange,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 
 FTS_KIND = "cases"
 SYSTEM_ACTOR = "system"
@@ -118,11 +129,28 @@ def to_case(repo: CasesRepository, row: CaseRow, principal: Principal | None) ->
     )
 
 
+def find_case(repo: CasesRepository, ref: str) -> CaseRow | None:
+    """By id when ``ref`` has the shape of an id, else by slug: one kind never shadows the other
+    (see :mod:`.identifiers`)."""
+    if is_case_id(ref):
+        return repo.get(ref)
+    return repo.by_slug(ref) if is_slug(ref) else None
+
+
 def visible_case(repo: CasesRepository, ref: str, principal: Principal | None) -> CaseRow:
-    row = repo.get(ref) or repo.by_slug(ref)
+    row = find_case(repo, ref)
     if row is None or (row.published_version is None and not _can_see_working(principal, row)):
         raise NotFound(f"no case {ref}")
     return row
+
+
+def claim(repo: CasesRepository, row: CaseRow) -> None:
+    """Take the case for a workflow step, or raise ConcurrentChange (409) when another step
+    changed it since it was read. Call it after the checks, before the first write."""
+    if not repo.claim(row):
+        raise ConcurrentChange(
+            f"case {row.slug} was changed by someone else at the same time; reload it and try again"
+        )
 
 
 def _actor(principal: Principal | None) -> str:
@@ -231,6 +259,7 @@ def publish_version(
     repo.set_facets(row.id, facet_values(content))
     title, body = index_document(content)
     FullTextIndex(uow.session, FTS_KIND).replace(row.id, title, body)
+    bump(uow.session, PUBLISHED_STAMP, now)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -265,9 +294,16 @@ def insert_case(
     action: ReviewAction = ReviewAction.CREATED,
 ) -> CaseRow:
     _ensure_economy(uow, content.economy)
+    if case_id is not None and not is_case_id(case_id):
+        raise InvalidInput.single("id", "invalid_id", "a case id is 32 hex digits")
+    if slug is not None:
+        problem = slug_problem(slug, content.economy)
+        if problem:
+            raise InvalidInput.single("slug", "invalid_slug", problem)
     row = CaseRow(
         id=case_id or new_id(),
         slug=slug or _new_slug(repo, content),
+        revision=0,
         economy_code=content.economy,
         created_by=None if principal is None else principal.user_id,
         created_at=now,
@@ -275,7 +311,16 @@ def insert_case(
         working_version=1,
     )
     repo.add(row)
-    repo.flush()
+    try:
+        repo.flush()
+    except IntegrityError as exc:
+        # Two cases created at the same instant with the same title (a double-clicked form)
+        # drew the same free slug; the unique index let one through. The caller's unit of
+        # work rolls back on leaving.
+        raise ConcurrentChange(
+            f"another case named '{row.slug}' was created at the same time; "
+            "reload the list and try again if it is not yours"
+        ) from exc
     repo.add(
         CaseVersionRow(
             id=new_id(),
@@ -296,11 +341,13 @@ def insert_case(
 def editable_version(
     repo: CasesRepository, row: CaseRow, principal: Principal, now: Any
 ) -> CaseVersionRow:
-    """The version to change: the working draft, or a new one opened from the published text."""
+    """The version to change: the working draft, or a new one opened from the published text.
+    Claims the case (compare-and-set): the caller is about to change it."""
     if not _can_see_working(principal, row):
         if row.published_version is None:
             raise NotFound(f"no case {row.id}")
         raise PermissionDenied("only contributors of the case's economy may edit it")
+    claim(repo, row)
     version = repo.version(row.id, row.working_version)
     if version is None:
         published = repo.version(row.id, row.published_version)
@@ -361,6 +408,7 @@ def submit_case(
         row = visible_case(repo, ref, principal)
         if not _can_see_working(principal, row):
             raise PermissionDenied("only contributors of the case's economy may submit it")
+        claim(repo, row)
         version = repo.version(row.id, row.working_version)
         if version is None or CaseStatus(version.status) not in EDITABLE:
             state = "published with no pending changes" if version is None else version.status
@@ -413,6 +461,7 @@ def return_case(
     with uow:
         repo = CasesRepository(uow.session)
         row = _review_target(repo, ref, principal)
+        claim(repo, row)
         version = _submitted(repo, row)
         version.status = CaseStatus.RETURNED.value
         version.decided_at, version.decided_by = now, principal.email
@@ -437,6 +486,7 @@ def approve_case(
     with uow:
         repo = CasesRepository(uow.session)
         row = _review_target(repo, ref, principal)
+        claim(repo, row)
         version = _submitted(repo, row)
         publish_version(uow, repo, row, version, principal, now)
         record_event(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
@@ -34,6 +34,8 @@ class CaseRow(Base):
     published_title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     published_year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Bumped by every workflow step (compare-and-set): of two concurrent steps one wins.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class CaseVersionRow(Base):

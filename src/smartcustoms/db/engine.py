@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartcustoms.db.cache import StampedCache
 from smartcustoms.db.uow import UnitOfWork
 
 
@@ -53,13 +54,14 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **kwargs)
         self.session_factory = make_session_factory(self.engine)
+        self.cache = StampedCache()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return UnitOfWork(self.session_factory, self.cache)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,10 +12,17 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartcustoms.db.cache import StampedCache
+
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], cache: StampedCache | None = None
+    ) -> None:
         self._factory = session_factory
+        # Derived data shared by every unit of work of one Database (see db.cache); a unit of
+        # work made on its own gets a private one, which is always correct, merely colder.
+        self.cache = cache if cache is not None else StampedCache()
         self._session: Session | None = None
         self._depth = 0
 

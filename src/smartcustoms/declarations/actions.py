@@ -18,6 +18,7 @@ from smartcustoms.declarations.document import dec, from_document
 from smartcustoms.declarations.flow import (
     assess_and_route,
     check_action,
+    claim,
     event,
     item_rows,
     load_row,
@@ -50,6 +51,7 @@ def arrival_notice(
         repo = DeclarationRepository(uow.session)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.ARRIVAL_NOTICE, row, principal)
+        claim(repo, row, now)
         before = state_of(row)
         row.status = Status.SUBMITTED.value
         row.updated_at = now
@@ -133,6 +135,7 @@ def record_inspection(
         repo = DeclarationRepository(uow.session)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.RECORD_INSPECTION, row, principal)
+        claim(repo, row, now)
         before = state_of(row)
         row.status = lifecycle.after_inspection(outcome, hold).value
         row.updated_at = now

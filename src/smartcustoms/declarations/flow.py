@@ -29,7 +29,7 @@ from smartcustoms.declarations.model import (
 from smartcustoms.declarations.records import record_of
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import DeclarationRow
-from smartcustoms.errors import NotFound, PermissionDenied
+from smartcustoms.errors import ConcurrentChange, NotFound, PermissionDenied
 
 ENTITY = "declaration"
 READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
@@ -53,6 +53,16 @@ def load_row(
     ):
         raise NotFound(f"no declaration {declaration_id}")
     return row
+
+
+def claim(repo: DeclarationRepository, row: DeclarationRow, at: Any) -> None:
+    """Take the row for a state change, or raise ConcurrentChange if someone changed it since it
+    was read. Call it after the checks and before the first write of a state change."""
+    if not repo.claim(row, at):
+        raise ConcurrentChange(
+            f"declaration {row.id} was changed by someone else at the same time "
+            f"(it was {row.status}, version {row.version}); reload it and try again"
+        )
 
 
 def check_action(action: Action, row: DeclarationRow, principal: Principal) -> None:
@@ -103,6 +113,7 @@ def transition(
         repo = DeclarationRepository(uow.session)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(action, row, principal)
+        claim(repo, row, now)
         before = state_of(row)
         row.status = to.value
         if lane is not None:

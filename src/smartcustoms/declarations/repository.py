@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from smartcustoms.core.pagination import PageRequest
@@ -31,6 +31,20 @@ class DeclarationRepository:
         if lock:
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).one_or_none()
+
+    def claim(self, row: DeclarationRow, at: Any) -> bool:
+        """Compare-and-set: take ``row`` for a state change only if its status and version are
+        still those read. The UPDATE waits for any concurrent writer of the row (a row lock on
+        PostgreSQL, the write lock on SQLite) and then sees its committed state, so of two
+        concurrent changes exactly one claims the row; False for the loser."""
+        D = DeclarationRow
+        result = self.session.execute(
+            update(D)
+            .where(D.id == row.id, D.status == row.status, D.version == row.version)
+            .values(updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def by_reference(self, economy: str, lodged_by: str, reference: str) -> DeclarationRow | None:
         return self.session.scalars(

@@ -37,6 +37,7 @@ from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for cal
     assess_and_route,
     assessor_for,
     check_action,
+    claim,
     event,
     get_assessor_config,
     item_rows,
@@ -63,7 +64,7 @@ from smartcustoms.declarations.tables import (
     DeclarationRow,
     DeclarationVersionRow,
 )
-from smartcustoms.errors import Conflict, FieldError, InvalidInput
+from smartcustoms.errors import ConcurrentChange, Conflict, FieldError, InvalidInput
 
 
 def system_principal(economy: str, name: str = SYSTEM) -> Principal:
@@ -244,8 +245,12 @@ def amend(
     *,
     clock: Clock | None = None,
     assessor: Assessor | None = None,
+    expected_version: int | None = None,
 ) -> DeclarationRecord:
-    """Replace the document (keeping the old version) and re-assess; before release only."""
+    """Replace the document (keeping the old version) and re-assess; before release only.
+
+    ``expected_version`` (the version the caller edited) makes a stale amendment a
+    :class:`ConcurrentChange` instead of overwriting one made meanwhile."""
     now = (clock or SystemClock()).now()
     with uow:
         repo = DeclarationRepository(uow.session)
@@ -261,6 +266,12 @@ def amend(
             )
         if decl.kind.value != row.kind:
             raise InvalidInput.single("kind", "kind_changed", "an amendment keeps the kind")
+        if expected_version is not None and expected_version != row.version:
+            raise ConcurrentChange(
+                f"declaration {row.id} is at version {row.version}, not {expected_version}: "
+                "it was amended meanwhile; reload it and try again"
+            )
+        claim(repo, row, now)
         before = {**state_of(row), "document_hash": document_hash_of(row)}
         repo.add_version(
             DeclarationVersionRow(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -122,6 +122,18 @@ def hs_children(session: Session, code: str) -> Sequence[RefHsCode]:
 
 def hs_codes_of_level(session: Session, level: int) -> list[str]:
     return list(session.scalars(select(RefHsCode.code).where(RefHsCode.level == level)))
+
+
+def hs_codes_known(session: Session, codes: Collection[str], level: int) -> list[str]:
+    """Those of ``codes`` that are HS codes of ``level`` (looked up, not all loaded)."""
+    wanted = sorted(codes)
+    out: list[str] = []
+    for start in range(0, len(wanted), 900):
+        part = wanted[start : start + 900]
+        out += session.scalars(
+            select(RefHsCode.code).where(RefHsCode.level == level, RefHsCode.code.in_(part))
+        )
+    return out
 
 
 def hs_codes_with_prefix(session: Session, prefix: str, level: int) -> list[str]:

@@ -228,7 +228,7 @@ def hs_known(uow: UnitOfWork, codes: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     with uow:
-        return wanted & set(repo.hs_codes_of_level(uow.session, 6))
+        return set(repo.hs_codes_known(uow.session, wanted, 6))
 
 
 def hs_suggest(uow: UnitOfWork, code: str, n: int = 3) -> list[str]:

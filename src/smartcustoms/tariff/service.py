@@ -9,6 +9,7 @@ from decimal import Decimal
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.codes import is_currency
+from smartcustoms.db.cache import bump, stamp_of
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from smartcustoms.tariff import csvio
@@ -37,10 +38,20 @@ def _may_edit(principal: Principal, economy: str) -> None:
         raise PermissionDenied(f"you may only change the schedule of {principal.economy}")
 
 
+def stamp_name(economy: str) -> str:
+    return f"tariff:{economy.upper()}"
+
+
 def get_schedule(uow: UnitOfWork, economy: str) -> TariffSchedule | None:
-    """The economy's schedule, or None when it has none (tariffs are public: no scoping)."""
+    """The economy's schedule, or None when it has none (tariffs are public: no scoping).
+
+    Every submission needs it, and it has thousands of lines: it is built once per change
+    (``set_schedule`` bumps its stamp) and shared read-only, checked with one lookup per use."""
+    code = economy.upper()
     with uow:
-        return TariffRepository(uow.session).schedule(economy.upper())
+        repo = TariffRepository(uow.session)
+        stamp = stamp_of(uow.session, stamp_name(code))
+        return uow.cache.get(("tariff", code), stamp, lambda: repo.schedule(code))
 
 
 def summary(uow: UnitOfWork, economy: str) -> ScheduleSummary:
@@ -114,6 +125,7 @@ def set_schedule(
         uow.session.flush()
         if lines is not None:
             repo.replace_lines(economy, lines)
+        bump(uow.session, stamp_name(economy), now)
         count = repo.line_count(economy)
         schedule = repo.schedule(economy)
         uow.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from smartcustoms.core.pagination import PageRequest
 from smartcustoms.declarations import actions, lifecycle, service
@@ -32,7 +32,7 @@ from smartcustoms.declarations.schemas import (
     SummaryOut,
     ValidationOut,
 )
-from smartcustoms.errors import FieldError
+from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.tariff import service as tariff
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 
@@ -192,10 +192,35 @@ def versions(declaration_id: str, uow: UoW, principal: CurrentPrincipal) -> list
 
 @router.post("/declarations/{declaration_id}/amend", response_model=DeclarationOut)
 def amend(
-    declaration_id: str, body: DocumentBody, uow: UoW, principal: CurrentPrincipal
+    declaration_id: str,
+    body: DocumentBody,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=20,
+            description='The version being amended (e.g. 2 or "2"): if the declaration '
+            "has moved on since, the answer is 409 instead of overwriting that change.",
+        ),
+    ] = None,
 ) -> DeclarationOut:
     """Replace the document (same reference) and re-assess; before release only."""
-    return record_out(service.amend(uow, principal, declaration_id, body), principal)
+    expected = _expected_version(if_match)
+    return record_out(
+        service.amend(uow, principal, declaration_id, body, expected_version=expected), principal
+    )
+
+
+def _expected_version(if_match: str | None) -> int | None:
+    if if_match is None or if_match.strip() in ("", "*"):
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or not 0 < int(value) < 2**31:
+        raise InvalidInput.single(
+            "If-Match", "invalid", "If-Match must be the version number being amended"
+        )
+    return int(value)
 
 
 @router.post("/declarations/{declaration_id}/cancel", response_model=DeclarationOut)
