@@ -31,10 +31,26 @@ def get_uow(request: Request) -> UnitOfWork:
     return get_db(request).uow()
 
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+COOKIE_REFUSED = (
+    "the JSON API accepts the browser session cookie for reads only; "
+    "send 'Authorization: Bearer <token>' to change anything"
+)
+
+
+def _cookie_refused(request: Request) -> bool:
+    # A browser attaches the session cookie to any request, including one a foreign site makes
+    # it send; a bearer header it never adds on its own. So on the JSON API a change needs the
+    # header (pages are protected by CSRF tokens instead, see web.csrf).
+    return request.url.path.startswith("/api/") and request.method not in SAFE_METHODS
+
+
 def _credential(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
+    if _cookie_refused(request):
+        return None
     return request.cookies.get(SESSION_COOKIE)
 
 
@@ -51,6 +67,8 @@ def optional_principal(request: Request) -> Principal | None:
 def current_principal(request: Request) -> Principal:
     secret = _credential(request)
     if secret is None:
+        if request.cookies.get(SESSION_COOKIE) and _cookie_refused(request):
+            raise AuthenticationRequired(COOKIE_REFUSED)
         raise AuthenticationRequired("log in, or send 'Authorization: Bearer <token>'")
     return accounts.authenticate(get_uow(request), secret)
 
