@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from smartcustoms.accounts import service as accounts
-from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.accounts.model import LoginPolicy, Principal, Role
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.db.uow import UnitOfWork
@@ -20,6 +21,21 @@ SESSION_COOKIE = "smartcustoms_session"
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(
+        window=timedelta(minutes=settings.login_window_minutes),
+        max_account=settings.login_max_failures_account,
+        max_client=settings.login_max_failures_client,
+        lockout=timedelta(minutes=settings.login_lockout_minutes),
+    )
+
+
+def client_address(request: Request) -> str:
+    """Who is knocking, for login throttling (behind a proxy: configure uvicorn's
+    --forwarded-allow-ips so that this is the real client)."""
+    return request.client.host if request.client else ""
 
 
 def get_db(request: Request) -> Database:
