@@ -24,6 +24,7 @@ from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
+from smartcustoms.web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)
     app.add_middleware(GuardMiddleware, settings=settings)
+    app.state.rate_limiter = RateLimiter(settings.anonymous_expensive_per_minute)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi import routing as fastapi_routing
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from smartcustoms.web import deps
 
-__all__ = ["ERROR_SCHEMA", "RATE_LIMITED", "install"]
+__all__ = ["ERROR_SCHEMA", "RATE_LIMITED", "api_routes", "install"]
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -70,6 +71,22 @@ RATE_LIMITED: set[tuple[str, str]] = {
 UNSAFE = {"post", "put", "patch", "delete"}
 
 
+def api_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    """Every operation of the app as (lower-case method, full path, route), included routers
+    flattened (newer FastAPI keeps them nested, older ones copied them into ``app.routes``)."""
+    iterate = getattr(fastapi_routing, "iter_route_contexts", None)
+    out = []
+    items: Any = iterate(app.routes) if iterate else app.routes
+    for item in items:
+        route = getattr(item, "original_route", item)
+        if not isinstance(route, APIRoute) or not getattr(item, "include_in_schema", True):
+            continue
+        path = getattr(item, "path_format", route.path_format)
+        for method in sorted(getattr(item, "methods", None) or route.methods or ()):
+            out.append((method.lower(), path, route))
+    return out
+
+
 def _calls(dependant: Dependant) -> set[Any]:
     found: set[Any] = set()
     stack = [dependant]
@@ -103,12 +120,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
     doc["components"]["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "description": "an API token (sc_...)"}
     }
-    routes = {
-        (method.lower(), r.path_format): r
-        for r in app.routes
-        if isinstance(r, APIRoute) and r.include_in_schema
-        for method in r.methods or ()
-    }
+    routes = {(method, path): route for method, path, route in api_routes(app)}
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
             route = routes.get((method, path))

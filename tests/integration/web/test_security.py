@@ -246,3 +246,36 @@ def test_a_huge_page_number_on_the_declarations_page_is_not_a_500(
         r = client.get(f"/declarations?tab=all&page={page}", headers={"accept": "text/html"})
         assert r.status_code == 200, page
     assert client.get(f"/cases?page={'9' * 30}").status_code in (200, 422)
+
+
+# --- rate limit -------------------------------------------------------------------------------
+
+
+def test_the_compiled_document_is_rate_limited_for_anonymous_callers(
+    client: TestClient, actors: Actors
+) -> None:
+    per_minute = client.app.state.settings.anonymous_expensive_per_minute
+    for _ in range(per_minute):
+        assert client.get("/api/v1/cases/compiled?format=json").status_code == 200
+    limited = client.get("/api/v1/cases/compiled?format=json")
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert limited.json()["error"] == "RateLimited"
+    # A logged-in caller is not limited.
+    officer = actors.user("KR", "officer")
+    ok = client.get("/api/v1/cases/compiled?format=json", headers=actors.headers(officer))
+    assert ok.status_code == 200
+
+
+def test_the_limiter_window_slides() -> None:
+    from smartcustoms.errors import RateLimited
+    from smartcustoms.web.ratelimit import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    limiter.hit("b", "c")
+    limiter.hit("b", "c")
+    with pytest.raises(RateLimited):
+        limiter.hit("b", "c")
+    limiter.hit("b", "other client")
+    now[0] = 61.0
+    limiter.hit("b", "c")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Path, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
 from smartcustoms.cases import attaching, attachments, io, schemas, search, service
@@ -14,6 +14,7 @@ from smartcustoms.cases.model import PRIORITY_AREAS, TECHNOLOGIES, THEMES, CaseS
 from smartcustoms.cases.validation import MAX_YEAR, MIN_YEAR
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW, get_settings
+from smartcustoms.web.ratelimit import expensive_anonymous
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -85,7 +86,7 @@ def review_queue(uow: UoW, principal: CurrentPrincipal) -> list[schemas.SummaryO
     return [schemas.summary_out(s) for s in service.review_queue(uow, principal)]
 
 
-@router.get("/compiled")
+@router.get("/compiled", dependencies=[Depends(expensive_anonymous)])
 def compiled(
     uow: UoW,
     year: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)] = None,
