@@ -68,6 +68,8 @@ RATE_LIMITED: set[tuple[str, str]] = {
     ("get", "/api/v1/cases/compiled"),
     ("post", "/api/v1/auth/tokens"),
 }
+# Operations that check a password themselves (401 for a wrong one).
+CHECKS_PASSWORD: set[tuple[str, str]] = {("post", "/api/v1/auth/tokens")}
 UNSAFE = {"post", "put", "patch", "delete"}
 
 
@@ -143,8 +145,11 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 op["security"] = [{}, {"bearer": []}]
             if required or any(p.get("in") == "path" for p in op.get("parameters", [])):
                 statuses.add("404")
-            if method in UNSAFE and (required or has_body):
+            # Reads of an economy's state may clash too ("no active model"); writes always may.
+            if required or (method in UNSAFE and has_body):
                 statuses.add("409")
+            if (method, path) in CHECKS_PASSWORD:
+                statuses.add("401")
             if (method, path) in RATE_LIMITED:
                 statuses.add("429")
             responses = op.setdefault("responses", {})
