@@ -73,19 +73,23 @@ CHECKS_PASSWORD: set[tuple[str, str]] = {("post", "/api/v1/auth/tokens")}
 UNSAFE = {"post", "put", "patch", "delete"}
 
 
-def api_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+def api_routes(app: FastAPI, *, hidden: bool = False) -> list[tuple[str, str, APIRoute]]:
     """Every operation of the app as (lower-case method, full path, route), included routers
-    flattened (newer FastAPI keeps them nested, older ones copied them into ``app.routes``)."""
+    flattened (newer FastAPI keeps them nested, older ones copied them into ``app.routes``);
+    ``hidden``: also the routes left out of the schema (the pages)."""
     iterate = getattr(fastapi_routing, "iter_route_contexts", None)
     out = []
     items: Any = iterate(app.routes) if iterate else app.routes
     for item in items:
         route = getattr(item, "original_route", item)
-        if not isinstance(route, APIRoute) or not getattr(item, "include_in_schema", True):
+        if not isinstance(route, APIRoute):
+            continue
+        if not hidden and not getattr(item, "include_in_schema", route.include_in_schema):
             continue
         path = getattr(item, "path_format", route.path_format)
         for method in sorted(getattr(item, "methods", None) or route.methods or ()):
-            out.append((method.lower(), path, route))
+            if method != "HEAD":
+                out.append((method.lower(), path, route))
     return out
 
 
