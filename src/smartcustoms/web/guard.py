@@ -276,6 +276,7 @@ class GuardMiddleware:
 
                 add("x-content-type-options", "nosniff")
                 add("referrer-policy", "same-origin")
+                ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if page:
                     add("x-frame-options", "DENY")
                     path = scope.get("path", "")
@@ -283,7 +284,8 @@ class GuardMiddleware:
                         add("content-security-policy", "frame-ancestors 'none'")
                     else:
                         add("content-security-policy", page_csp(state["csp_nonce"]))
-                    if state.get("csrf_new"):
+                    # The nonce cookie goes with the pages that may hold a form.
+                    if state.get("csrf_new") and ctype.startswith(b"text/html"):
                         headers.append(
                             (b"set-cookie", cookie_header(state["csrf_nonce"], secure).encode())
                         )

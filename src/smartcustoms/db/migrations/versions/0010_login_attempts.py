@@ -1,10 +1,14 @@
-"""login attempts: what login throttling and lockout count
+"""login attempts: what login throttling and lockout count; API tokens get a lifetime
+
+Tokens issued before this revision without an expiry get one: 90 days after their creation
+(already past for old ones: those must be re-issued, which is the point).
 
 Revision ID: 0010
 Revises: 0007
 """
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,6 +34,22 @@ def upgrade() -> None:
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.create_index("ix_login_attempts_client_at", ["client", "at"], unique=False)
         batch_op.create_index("ix_login_attempts_email_at", ["email", "at"], unique=False)
+
+    tokens = sa.table(
+        "auth_tokens",
+        sa.column("id", sa.String()),
+        sa.column("created_at", smartcustoms.db.base.UTCDateTime(timezone=True)),
+        sa.column("expires_at", smartcustoms.db.base.UTCDateTime(timezone=True)),
+    )
+    conn = op.get_bind()
+    for token_id, created in conn.execute(
+        sa.select(tokens.c.id, tokens.c.created_at).where(tokens.c.expires_at.is_(None))
+    ):
+        conn.execute(
+            tokens.update()
+            .where(tokens.c.id == token_id)
+            .values(expires_at=created + timedelta(days=90))
+        )
 
 
 def downgrade() -> None:
