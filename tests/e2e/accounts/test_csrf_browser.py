@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from smartcustoms.declarations import service
 from smartcustoms.declarations.model import Status
-from tests.integration.declarations.conftest import KR, doc, kr  # noqa: F401
+from tests.integration.declarations.conftest import KR, doc
 
 
 @pytest.fixture
