@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
-from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -22,6 +21,7 @@ from smartcustoms.accounts.model import (
     TokenInfo,
     User,
 )
+from smartcustoms.accounts.passwords import password_problems
 from smartcustoms.accounts.repository import AccountsRepository, economy_from_row, user_from_row
 from smartcustoms.accounts.tables import EconomyRow, LoginAttemptRow, TokenRow, UserRow
 from smartcustoms.core import codes
@@ -40,8 +40,6 @@ from smartcustoms.errors import (
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024  # hashing cost grows with length; nobody types more
 TOKEN_PREFIX = "sc_"
 DEFAULT_TOKEN_TTL = timedelta(days=90)
 DEFAULT_LOGIN_POLICY = LoginPolicy()
@@ -52,47 +50,6 @@ def _dummy_hash() -> str:
     # Checked against when the account does not exist, so that an unknown email costs the same
     # time as a wrong password (no enumeration by timing).
     return _hasher.hash("no such account: this hash only burns time")
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    """The bundled list of common passwords (lower-case)."""
-    text = resources.files("smartcustoms.accounts").joinpath("common_passwords.txt").read_text()
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
-    )
-
-
-def password_problems(password: str, email: str = "") -> list[FieldError]:
-    """The password policy: long enough, not common, not the email (every problem at once)."""
-    errors: list[FieldError] = []
-    if len(password) < MIN_PASSWORD:
-        errors.append(
-            FieldError(
-                "password", "too_short", f"a password needs at least {MIN_PASSWORD} characters"
-            )
-        )
-    if len(password) > MAX_PASSWORD:
-        errors.append(
-            FieldError("password", "too_long", f"a password has at most {MAX_PASSWORD} characters")
-        )
-    folded = password.strip().lower()
-    stem = folded.rstrip("0123456789!@#$%^&*()-_=+.?,;: ")
-    common = common_passwords()
-    if folded in common or (len(stem) >= 4 and stem in common) or len(set(folded)) <= 2:
-        errors.append(
-            FieldError(
-                "password",
-                "too_common",
-                "this password is among the most common ones; choose another",
-            )
-        )
-    email = email.strip().lower()
-    if email and folded in (email, email.split("@")[0]):
-        errors.append(
-            FieldError("password", "same_as_email", "the password may not be the email address")
-        )
-    return errors
 
 
 def _hash_secret(secret: str) -> str:
