@@ -110,7 +110,7 @@ def _shape(body: bytes) -> list[FieldError]:
     return shape_problems(value)
 
 
-def _error(status: int, error: str, detail: str, errors: list[FieldError] | None = None) -> bytes:
+def _error(error: str, detail: str, errors: list[FieldError] | None = None) -> bytes:
     body: dict[str, Any] = {"error": error, "detail": detail}
     if errors is not None:
         body["errors"] = [e.to_dict() for e in errors]
@@ -159,7 +159,6 @@ class GuardMiddleware:
 
         limit = self.limit_for(path)
         too_large = _error(
-            413,
             "PayloadTooLarge",
             f"the request body is larger than {limit} bytes; this endpoint accepts at most that",
         )
@@ -189,9 +188,7 @@ class GuardMiddleware:
                 problem = FieldError(
                     "$", "too_deep", f"JSON may nest at most {MAX_JSON_DEPTH} levels deep"
                 )
-                await self._reply(
-                    send, 422, _error(422, "InvalidInput", problem.message, [problem])
-                )
+                await self._invalid(send, [problem])
                 return
             shape = _shape(body)
             if shape:
@@ -199,16 +196,12 @@ class GuardMiddleware:
                 return
             if _ESCAPED_NUL.search(body):
                 problem = _nul_problem(body)
-                await self._reply(
-                    send, 422, _error(422, "InvalidInput", problem.message, [problem])
-                )
+                await self._invalid(send, [problem])
                 return
         elif ctype == "application/x-www-form-urlencoded" and b"%00" in body:
             problem = self._nul_in_pairs(body.decode("latin-1"))
             if problem is not None:
-                await self._reply(
-                    send, 422, _error(422, "InvalidInput", problem.message, [problem])
-                )
+                await self._invalid(send, [problem])
                 return
 
         replayed = False
@@ -244,7 +237,7 @@ class GuardMiddleware:
         return None
 
     async def _invalid(self, send: Send, problems: list[FieldError]) -> None:
-        await self._reply(send, 422, _error(422, "InvalidInput", problems[0].message, problems))
+        await self._reply(send, 422, _error("InvalidInput", problems[0].message, problems))
 
     @staticmethod
     async def _reply(send: Send, status: int, body: bytes) -> None:
