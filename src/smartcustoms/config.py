@@ -31,6 +31,18 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER_SECRET
     # Web sessions (cookie) and API tokens expire; tokens may also be revoked.
     session_hours: int = 12
+    # API bearer tokens live this many days unless issued with another lifetime.
+    api_token_days: int = Field(90, ge=1, le=3650)
+    # Login throttling: failures per account and per client within the window, then a lockout.
+    login_window_minutes: int = Field(15, ge=1)
+    login_max_failures_account: int = Field(5, ge=1)
+    login_max_failures_client: int = Field(30, ge=1)
+    login_lockout_minutes: int = Field(15, ge=1)
+    # Request bodies: refused with 413 before parsing. Uploads and imports get the larger limit.
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(32 * 1024 * 1024, ge=1024)
+    # Expensive anonymous endpoints (the compiled case document): requests per client per minute.
+    anonymous_expensive_per_minute: int = Field(6, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
 

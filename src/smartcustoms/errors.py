@@ -9,7 +9,8 @@
     │   └── ConcurrentChange    lost a race: someone changed the record since it was read
     ├── AuthenticationRequired  no or bad credentials
     ├── PermissionDenied        authenticated, but the role does not allow it
-    └── DataUnavailable         reference data could not be found or fetched
+    ├── DataUnavailable         reference data could not be found or fetched
+    └── RateLimited             too many attempts or requests; ``retry_after`` seconds to wait
 """
 
 from __future__ import annotations
@@ -70,3 +71,9 @@ class PermissionDenied(SmartCustomsError):
 
 class DataUnavailable(SmartCustomsError):
     pass
+
+
+class RateLimited(SmartCustomsError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from smartcustoms.errors import PermissionDenied
 
@@ -54,6 +54,22 @@ class Principal:
         if not self.has(*roles):
             wanted = " or ".join(r.value for r in roles)
             raise PermissionDenied(f"this needs the role {wanted}")
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    """How many failed logins are tolerated before an account or a client is held back.
+
+    Failures are counted over ``window``; ``max_account`` failures for one email lock it for
+    ``lockout`` (whether the account exists or not, so a lockout reveals nothing), and
+    ``max_client`` failures from one client address hold that client back until the oldest
+    of them leaves the window.
+    """
+
+    window: timedelta = timedelta(minutes=15)
+    max_account: int = 5
+    max_client: int = 30
+    lockout: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from smartcustoms.accounts.model import EconomyInfo, Role, User
-from smartcustoms.accounts.tables import EconomyRow, TokenRow, UserRoleRow, UserRow
+from smartcustoms.accounts.tables import (
+    EconomyRow,
+    LoginAttemptRow,
+    TokenRow,
+    UserRoleRow,
+    UserRow,
+)
 
 
 def economy_from_row(row: EconomyRow) -> EconomyInfo:
@@ -37,7 +44,7 @@ class AccountsRepository:
     def economies(self) -> Sequence[EconomyRow]:
         return self.session.scalars(select(EconomyRow).order_by(EconomyRow.code)).all()
 
-    def add(self, row: EconomyRow | UserRow | TokenRow) -> None:
+    def add(self, row: EconomyRow | UserRow | TokenRow | LoginAttemptRow) -> None:
         self.session.add(row)
 
     def user(self, user_id: str) -> UserRow | None:
@@ -67,3 +74,49 @@ class AccountsRepository:
         return self.session.scalars(
             select(TokenRow).where(TokenRow.user_id == user_id).order_by(TokenRow.created_at)
         ).all()
+
+    def revoke_tokens(self, user_id: str, at: datetime) -> int:
+        """Revoke every live token and session of a user; returns how many."""
+        result = self.session.execute(
+            update(TokenRow)
+            .where(TokenRow.user_id == user_id, TokenRow.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    # --- login attempts ---------------------------------------------------------------------
+
+    def last_success(self, email: str) -> datetime | None:
+        return self.session.scalar(
+            select(func.max(LoginAttemptRow.at)).where(
+                LoginAttemptRow.email == email, LoginAttemptRow.outcome == "ok"
+            )
+        )
+
+    def failures_for_email(self, email: str, since: datetime) -> list[datetime]:
+        """Times of failed logins for ``email`` after ``since``, newest first."""
+        return list(
+            self.session.scalars(
+                select(LoginAttemptRow.at)
+                .where(
+                    LoginAttemptRow.email == email,
+                    LoginAttemptRow.outcome == "failed",
+                    LoginAttemptRow.at > since,
+                )
+                .order_by(LoginAttemptRow.at.desc())
+            )
+        )
+
+    def failures_from_client(self, client: str, since: datetime) -> list[datetime]:
+        """Times of failed logins from ``client`` after ``since``, oldest first."""
+        return list(
+            self.session.scalars(
+                select(LoginAttemptRow.at)
+                .where(
+                    LoginAttemptRow.client == client,
+                    LoginAttemptRow.outcome == "failed",
+                    LoginAttemptRow.at > since,
+                )
+                .order_by(LoginAttemptRow.at)
+            )
+        )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -13,13 +15,15 @@ from argon2.exceptions import VerificationError
 from smartcustoms.accounts.model import (
     EconomyInfo,
     IssuedToken,
+    LoginPolicy,
     Principal,
     Role,
     TokenInfo,
     User,
 )
+from smartcustoms.accounts.passwords import password_problems
 from smartcustoms.accounts.repository import AccountsRepository, economy_from_row, user_from_row
-from smartcustoms.accounts.tables import EconomyRow, TokenRow, UserRow
+from smartcustoms.accounts.tables import EconomyRow, LoginAttemptRow, TokenRow, UserRow
 from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id, new_token
@@ -30,12 +34,22 @@ from smartcustoms.errors import (
     FieldError,
     InvalidInput,
     NotFound,
+    RateLimited,
 )
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
 TOKEN_PREFIX = "sc_"
+DEFAULT_TOKEN_TTL = timedelta(days=90)
+DEFAULT_LOGIN_POLICY = LoginPolicy()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked against when the account does not exist, so that an unknown email costs the same
+    # time as a wrong password (no enumeration by timing).
+    return _hasher.hash("no such account: this hash only burns time")
 
 
 def _hash_secret(secret: str) -> str:
@@ -148,12 +162,7 @@ def create_user(
     errors: list[FieldError] = []
     if not _EMAIL.match(email):
         errors.append(FieldError("email", "invalid_email", f"'{email}' is not an email address"))
-    if len(password) < MIN_PASSWORD:
-        errors.append(
-            FieldError(
-                "password", "too_short", f"a password needs at least {MIN_PASSWORD} characters"
-            )
-        )
+    errors.extend(password_problems(password, email))
     try:
         role_set = parse_roles(roles)
     except InvalidInput as exc:
@@ -203,16 +212,139 @@ def user_by_email(uow: UnitOfWork, email: str) -> User:
         return user_from_row(row)
 
 
-def verify_password(uow: UnitOfWork, email: str, password: str) -> User:
+def verify_password(
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    client: str = "",
+    policy: LoginPolicy = DEFAULT_LOGIN_POLICY,
+    clock: Clock | None = None,
+) -> User:
+    """Check a password, throttled per account and per client; every attempt is recorded.
+
+    Raises :class:`RateLimited` while the account or the client is held back (the password is
+    then not even checked), :class:`AuthenticationRequired` for a wrong email or password.
+    """
+    now = (clock or SystemClock()).now()
+    email = email.strip().lower()[:254]
+    client = client[:64]
     with uow:
-        row = AccountsRepository(uow.session).user_by_email(email.strip().lower())
-        if row is None or not row.is_active:
-            raise AuthenticationRequired("wrong email or password")
+        repo = AccountsRepository(uow.session)
+        held = _held_back(repo, email, client, policy, now)
+        if held is not None:
+            repo.add(LoginAttemptRow(email=email, client=client, outcome="refused", at=now))
+            uow.commit()
+            raise held
+        row = repo.user_by_email(email)
+        ok = False
         try:
-            _hasher.verify(row.password_hash, password)
+            if row is None or not row.is_active:
+                _hasher.verify(_dummy_hash(), password)  # always fails; costs the same time
+            else:
+                ok = _hasher.verify(row.password_hash, password)
         except VerificationError:
-            raise AuthenticationRequired("wrong email or password") from None
-        return user_from_row(row)
+            ok = False
+        repo.add(
+            LoginAttemptRow(email=email, client=client, outcome="ok" if ok else "failed", at=now)
+        )
+        if not ok:
+            uow.session.flush()
+            if _held_back(repo, email, client, policy, now) is not None:
+                _record_lockout(uow, row, email, client, now)
+        user = user_from_row(row) if ok and row is not None else None
+        uow.commit()
+    if user is None:
+        raise AuthenticationRequired("wrong email or password")
+    return user
+
+
+def _held_back(
+    repo: AccountsRepository, email: str, client: str, policy: LoginPolicy, now: datetime
+) -> RateLimited | None:
+    # The account: the latest max_account failures since the last success, all within one
+    # window, lock it for `lockout` from the last of them. Refused attempts do not count, so
+    # hammering a locked account does not extend the lockout.
+    since = now - policy.window - policy.lockout
+    last_ok = repo.last_success(email)
+    if last_ok is not None and last_ok > since:
+        since = last_ok
+    recent = repo.failures_for_email(email, since)
+    n = policy.max_account
+    if len(recent) >= n and recent[0] - recent[n - 1] <= policy.window:
+        until = recent[0] + policy.lockout
+        if until > now:
+            seconds = int((until - now).total_seconds()) + 1
+            return RateLimited(
+                f"too many failed logins for this account: it is locked for "
+                f"{-(-seconds // 60)} more minute(s); try again later or ask an administrator",
+                seconds,
+            )
+    # The client: max_client failures within the window hold it back until the oldest leaves.
+    if client:
+        tries = repo.failures_from_client(client, now - policy.window)
+        if len(tries) >= policy.max_client:
+            wait = tries[len(tries) - policy.max_client] + policy.window - now
+            return RateLimited(
+                "too many failed logins from your address; wait a few minutes and try again",
+                int(wait.total_seconds()) + 1,
+            )
+    return None
+
+
+def _record_lockout(
+    uow: UnitOfWork, row: UserRow | None, email: str, client: str, now: datetime
+) -> None:
+    log.warning("login locked out: email=%s client=%s", email, client or "-")
+    if row is None:
+        return  # no economy's audit chain to write to; the log and login_attempts keep it
+    from smartcustoms.declarations.audit import AuditEvent, AuditLog
+
+    AuditLog(uow.session).append(
+        row.economy_code,
+        [
+            AuditEvent(
+                entity_kind="user",
+                entity_id=row.id,
+                action="login_locked",
+                actor=email,
+                at=now,
+                after={"client": client},
+                note="too many failed logins",
+            )
+        ],
+    )
+
+
+def set_active(
+    uow: UnitOfWork, email: str, active: bool, *, clock: Clock | None = None
+) -> tuple[User, int]:
+    """Enable or disable a user; disabling also revokes every token and session of theirs.
+    Returns the user and how many tokens were revoked."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = AccountsRepository(uow.session)
+        row = repo.user_by_email(email.strip().lower())
+        if row is None:
+            raise NotFound(f"no user {email}")
+        row.is_active = active
+        revoked = 0 if active else repo.revoke_tokens(row.id, now)
+        user = user_from_row(row)
+        uow.commit()
+        return user, revoked
+
+
+def revoke_all_tokens(uow: UnitOfWork, email: str, *, clock: Clock | None = None) -> int:
+    """Revoke every token and session of a user (who stays enabled); returns how many."""
+    now = (clock or SystemClock()).now()
+    with uow:
+        repo = AccountsRepository(uow.session)
+        row = repo.user_by_email(email.strip().lower())
+        if row is None:
+            raise NotFound(f"no user {email}")
+        revoked = repo.revoke_tokens(row.id, now)
+        uow.commit()
+        return revoked
 
 
 # --- tokens and sessions ---------------------------------------------------------------------
@@ -224,9 +356,12 @@ def issue_token(
     *,
     kind: str = "api",
     name: str = "api token",
-    ttl: timedelta | None = None,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
     clock: Clock | None = None,
 ) -> IssuedToken:
+    """A new bearer token (or web session); every token has a lifetime."""
+    if ttl <= timedelta(0):
+        raise InvalidInput.single("ttl", "out_of_range", "a token lives for a positive time")
     now = (clock or SystemClock()).now()
     secret = TOKEN_PREFIX + new_token()
     with uow:
@@ -240,7 +375,7 @@ def issue_token(
             name=name,
             secret_hash=_hash_secret(secret),
             created_at=now,
-            expires_at=None if ttl is None else now + ttl,
+            expires_at=now + ttl,
         )
         repo.add(row)
         uow.commit()
@@ -248,10 +383,17 @@ def issue_token(
 
 
 def login(
-    uow: UnitOfWork, email: str, password: str, *, ttl: timedelta, clock: Clock | None = None
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    ttl: timedelta,
+    client: str = "",
+    policy: LoginPolicy = DEFAULT_LOGIN_POLICY,
+    clock: Clock | None = None,
 ) -> tuple[User, IssuedToken]:
     """Check the password and open a web session (a short-lived token kept in a cookie)."""
-    user = verify_password(uow, email, password)
+    user = verify_password(uow, email, password, client=client, policy=policy, clock=clock)
     return user, issue_token(uow, user.id, kind="session", name="web session", ttl=ttl, clock=clock)
 
 

@@ -536,7 +536,11 @@ def list_working(
     """The economy's cases under edit or review (a contributor's drafts page)."""
     if not is_contributor(principal):
         raise PermissionDenied("only contributors see drafts")
-    statuses = [CaseStatus(status).value] if status else None
+    try:
+        statuses = [CaseStatus(status).value] if status else None
+    except ValueError:
+        allowed = ", ".join(s.value for s in CaseStatus)
+        raise InvalidInput.single("status", "unknown_status", f"use one of {allowed}") from None
     with uow:
         repo = CasesRepository(uow.session)
         rows = repo.working(principal.economy, statuses, principal.email if mine else None)

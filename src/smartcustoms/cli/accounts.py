@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import timedelta
+
 import typer
 from rich.table import Table
 
@@ -49,11 +52,20 @@ def users_create(
     role: list[str] = typer.Option(
         ..., help="declarant, officer, analyst, knowledge_manager, admin"
     ),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password_stdin: bool = typer.Option(
+        False,
+        "--password-stdin",
+        help="Read the password from the first line of standard input (for scripts).",
+    ),
     name: str = typer.Option("", help="Display name."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Create a user of an economy with one or more roles."""
+    """Create a user of an economy with one or more roles.
+
+    The password is asked for (twice, hidden), or read from standard input with
+    --password-stdin; it is never an argument, where other users and shell history would see it.
+    """
+    password = read_password(password_stdin)
     user = service.create_user(
         state(ctx).db.uow(), economy=economy, email=email, password=password, roles=role, name=name
     )
@@ -63,6 +75,46 @@ def users_create(
         lambda u: console.print(
             f"created {u.email} in {u.economy} with roles {', '.join(sorted(u.roles))}"
         ),
+    )
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@users_app.command("disable")
+def users_disable(ctx: typer.Context, email: str, as_json: bool = JsonOption) -> None:
+    """Disable a user and revoke all their tokens and sessions at once."""
+    user, revoked = service.set_active(state(ctx).db.uow(), email, False)
+    emit(
+        {"email": user.email, "active": False, "tokens_revoked": revoked},
+        as_json,
+        lambda d: console.print(f"disabled {d['email']}; revoked {d['tokens_revoked']} token(s)"),
+    )
+
+
+@users_app.command("enable")
+def users_enable(ctx: typer.Context, email: str, as_json: bool = JsonOption) -> None:
+    """Enable a disabled user again (their old tokens stay revoked)."""
+    user, _ = service.set_active(state(ctx).db.uow(), email, True)
+    emit(
+        {"email": user.email, "active": True},
+        as_json,
+        lambda d: console.print(f"enabled {d['email']}"),
+    )
+
+
+@users_app.command("revoke-tokens")
+def users_revoke_tokens(ctx: typer.Context, email: str, as_json: bool = JsonOption) -> None:
+    """Revoke every token and session of a user (the user stays enabled)."""
+    revoked = service.revoke_all_tokens(state(ctx).db.uow(), email)
+    emit(
+        {"email": email, "tokens_revoked": revoked},
+        as_json,
+        lambda d: console.print(f"revoked {d['tokens_revoked']} token(s) of {d['email']}"),
     )
 
 
@@ -95,16 +147,23 @@ def tokens_create(
     ctx: typer.Context,
     email: str = typer.Option(...),
     name: str = typer.Option("api token"),
+    days: int | None = typer.Option(
+        None, min=1, max=3650, help="Lifetime in days (default: SMARTCUSTOMS_API_TOKEN_DAYS)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Issue an API token for a user (shown once)."""
-    uow = state(ctx).db.uow()
+    """Issue an API token for a user (shown once); it expires after its lifetime."""
+    st = state(ctx)
+    uow = st.db.uow()
     user = service.user_by_email(uow, email)
-    token = service.issue_token(uow, user.id, name=name)
+    lifetime = timedelta(days=days or st.settings.api_token_days)
+    token = service.issue_token(uow, user.id, name=name, ttl=lifetime)
     emit(
-        {"id": token.id, "token": token.secret},
+        {"id": token.id, "token": token.secret, "expires_at": token.expires_at},
         as_json,
-        lambda d: console.print(f"token {d['id']}: [bold]{d['token']}[/bold] (shown once)"),
+        lambda d: console.print(
+            f"token {d['id']}: [bold]{d['token']}[/bold] (shown once; expires {d['expires_at']})"
+        ),
     )
 
 

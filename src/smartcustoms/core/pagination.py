@@ -6,9 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from smartcustoms.errors import FieldError, InvalidInput
+
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+# Far beyond any real list, and small enough that the offset fits every database's integer.
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +21,17 @@ class PageRequest:
     size: int = 50
 
     def __post_init__(self) -> None:
-        if self.page < 1:
-            raise ValueError("page starts at 1")
+        errors = []
+        if not 1 <= self.page <= MAX_PAGE:
+            errors.append(
+                FieldError("page", "out_of_range", f"page must be between 1 and {MAX_PAGE}")
+            )
         if not 1 <= self.size <= MAX_PAGE_SIZE:
-            raise ValueError(f"size must be between 1 and {MAX_PAGE_SIZE}")
+            errors.append(
+                FieldError("size", "out_of_range", f"size must be between 1 and {MAX_PAGE_SIZE}")
+            )
+        if errors:
+            raise InvalidInput(errors)
 
     @property
     def offset(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smartcustoms.db.cache import StampedCache
 from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.errors import InvalidInput
 
 
 def normalise_url(url: str) -> str:
@@ -29,8 +31,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _has_nul(params: Any) -> bool:
+    # Raw NUL in text, or the JSON escape of one (a JSON column's serialised value).
+    if isinstance(params, str):
+        return "\x00" in params or ("\\u0000" in params and bool(_JSON_NUL.search(params)))
+    if isinstance(params, dict):
+        return any(_has_nul(v) for v in params.values())
+    if isinstance(params, (list, tuple)):
+        return any(_has_nul(v) for v in params)
+    return False
+
+
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    # PostgreSQL cannot store NUL in text and SQLite would store a string that no search finds:
+    # refuse it the same way on both, as bad input, whatever way it came in (API, page, CLI).
+    if _has_nul(parameters):
+        raise InvalidInput.single(
+            "", "nul_character", "text may not contain the NUL character (\\u0000)"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from smartcustoms.core.codes import is_currency
+from smartcustoms.core.limits import Limits, shape_problems
 from smartcustoms.declarations.model import (
     INCOTERMS,
     MAX_ITEMS,
@@ -80,6 +81,11 @@ ITEM_FIELDS = frozenset(
 )
 
 
+MAX_NATIONAL = 100
+# A declaration is shallow: header, parties, items and their fields. Far larger is an attack.
+DOCUMENT_LIMITS = Limits(max_keys=200, max_items=MAX_ITEMS, max_depth=8)
+
+
 def read_document(
     raw: Any, *, economy: str, today: date, policy: Policy = STRICT
 ) -> tuple[Declaration | None, list[FieldError], list[FieldError]]:
@@ -92,6 +98,9 @@ def read_document(
     if not isinstance(raw, Mapping):
         r.err("$", "not_an_object", "a declaration is a JSON object")
         return None, r.errors, r.warnings
+    too_big = shape_problems(raw, DOCUMENT_LIMITS)
+    if too_big:
+        return None, too_big, r.warnings
     for key in sorted(set(raw) - HEADER_FIELDS):
         r.warn(str(key), "unknown_field", f"'{key}' is not a declaration field; it is ignored")
     kind = r.choice(raw, "kind", "kind", lambda t: Kind(t.lower()), [k.value for k in Kind])
@@ -237,6 +246,13 @@ def _national(r: Reader, value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         r.err("national", "not_an_object", "national is an object of code: value pairs")
+        return {}
+    if len(value) > MAX_NATIONAL:
+        r.err(
+            "national",
+            "too_many_keys",
+            f"national has at most {MAX_NATIONAL} elements ({len(value)} given)",
+        )
         return {}
     out = {}
     for key, item in value.items():

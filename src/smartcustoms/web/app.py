@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
@@ -13,16 +13,18 @@ from smartcustoms import __version__
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.reference import service as reference
-from smartcustoms.web import errors
+from smartcustoms.web import csrf, errors, openapi
 from smartcustoms.web.api import accounts as accounts_api
 from smartcustoms.web.api import cases as cases_api
 from smartcustoms.web.api import declarations as declarations_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
+from smartcustoms.web.guard import GuardMiddleware
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
+from smartcustoms.web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
 
@@ -41,9 +43,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     templates.env.globals["data_notice"] = lambda: data_notice(app.state.db)
+    csrf.install_template_globals(templates.env)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)
+    app.add_middleware(GuardMiddleware, settings=settings)
+    app.state.rate_limiter = RateLimiter(settings.anonymous_expensive_per_minute)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
@@ -52,7 +57,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return {"status": "ok", "version": __version__, "database": app.state.db.dialect}
 
     for router in ROUTERS:
-        app.include_router(router)
+        # Every page route checks the CSRF token of state changes (the API needs bearer tokens).
+        page = not (router.prefix or "").startswith("/api/")
+        app.include_router(router, dependencies=[Depends(csrf.protect)] if page else None)
+    openapi.install(app)
     return app
 
 

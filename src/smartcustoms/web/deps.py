@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from smartcustoms.accounts import service as accounts
-from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.accounts.model import LoginPolicy, Principal, Role
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.db.uow import UnitOfWork
@@ -22,6 +23,21 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def login_policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(
+        window=timedelta(minutes=settings.login_window_minutes),
+        max_account=settings.login_max_failures_account,
+        max_client=settings.login_max_failures_client,
+        lockout=timedelta(minutes=settings.login_lockout_minutes),
+    )
+
+
+def client_address(request: Request) -> str:
+    """Who is knocking, for login throttling (behind a proxy: configure uvicorn's
+    --forwarded-allow-ips so that this is the real client)."""
+    return request.client.host if request.client else ""
+
+
 def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
@@ -31,10 +47,26 @@ def get_uow(request: Request) -> UnitOfWork:
     return get_db(request).uow()
 
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+COOKIE_REFUSED = (
+    "the JSON API accepts the browser session cookie for reads only; "
+    "send 'Authorization: Bearer <token>' to change anything"
+)
+
+
+def _cookie_refused(request: Request) -> bool:
+    # A browser attaches the session cookie to any request, including one a foreign site makes
+    # it send; a bearer header it never adds on its own. So on the JSON API a change needs the
+    # header (pages are protected by CSRF tokens instead, see web.csrf).
+    return request.url.path.startswith("/api/") and request.method not in SAFE_METHODS
+
+
 def _credential(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
+    if _cookie_refused(request):
+        return None
     return request.cookies.get(SESSION_COOKIE)
 
 
@@ -51,6 +83,8 @@ def optional_principal(request: Request) -> Principal | None:
 def current_principal(request: Request) -> Principal:
     secret = _credential(request)
     if secret is None:
+        if request.cookies.get(SESSION_COOKIE) and _cookie_refused(request):
+            raise AuthenticationRequired(COOKIE_REFUSED)
         raise AuthenticationRequired("log in, or send 'Authorization: Bearer <token>'")
     return accounts.authenticate(get_uow(request), secret)
 

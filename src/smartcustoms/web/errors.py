@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartcustoms.errors import (
     AuthenticationRequired,
@@ -14,6 +15,7 @@ from smartcustoms.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RateLimited,
     SmartCustomsError,
 )
 
@@ -24,6 +26,18 @@ STATUS: dict[type[SmartCustomsError], int] = {
     AuthenticationRequired: 401,
     PermissionDenied: 403,
     DataUnavailable: 503,
+    RateLimited: 429,
+}
+HTTP_ERROR_NAMES = {
+    400: "BadRequest",
+    401: "AuthenticationRequired",
+    403: "PermissionDenied",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    429: "RateLimited",
 }
 
 
@@ -62,13 +76,19 @@ def install(app: FastAPI) -> None:
         status = status_for(exc)
         if status == 401 and _wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
         if _wants_html(request):
             templates = request.app.state.templates
             return templates.TemplateResponse(
-                request, "error.html", {"status": status, "error": exc}, status_code=status
+                request,
+                "error.html",
+                {"status": status, "error": exc},
+                status_code=status,
+                headers=headers,
             )
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(error_body(exc), status_code=status, headers=headers)
+        return JSONResponse(error_body(exc), status_code=status, headers=headers or None)
 
     async def request_invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -82,5 +102,18 @@ def install(app: FastAPI) -> None:
         ]
         return JSONResponse(error_body(InvalidInput(errors)), status_code=422)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        # Starlette's own errors (unknown route, wrong method, unparseable body) in the same
+        # shape as every other error of the API.
+        assert isinstance(exc, StarletteHTTPException)
+        name = HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return JSONResponse(
+            {"error": name, "detail": detail},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
     app.add_exception_handler(SmartCustomsError, domain_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, request_invalid)

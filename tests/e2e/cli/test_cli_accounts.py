@@ -49,9 +49,9 @@ def test_economies_and_users_round_trip(cli_env: dict[str, str]) -> None:
         "officer",
         "--email",
         "o@kr.test",
-        "--password",
-        "long enough pw",
+        "--password-stdin",
         "--json",
+        stdin="long enough pw\n",
     )
     assert user.returncode == 0, user.stderr
     assert json.loads(user.stdout)["roles"] == ["officer"]
@@ -72,9 +72,9 @@ def test_invalid_input_exits_2_with_every_error(cli_env: dict[str, str]) -> None
         "wizard",
         "--email",
         "bad",
-        "--password",
-        "x",
+        "--password-stdin",
         "--json",
+        stdin="x\n",
     )
     assert result.returncode == 2
     doc = json.loads(result.stdout)
@@ -89,3 +89,31 @@ def test_other_failures_exit_1(cli_env: dict[str, str]) -> None:
 
 def test_usage_errors_exit_2(cli_env: dict[str, str]) -> None:
     assert sc(cli_env, "economies", "create").returncode == 2
+
+
+def test_passwords_never_on_the_command_line_and_disable_revokes_tokens(
+    cli_env: dict[str, str],
+) -> None:
+    sc(cli_env, "db", "upgrade")
+    sc(cli_env, "economies", "create", "KR", "Korea Customs Service", "--currency", "KRW")
+    old_way = sc(
+        cli_env, "users", "create", "--economy", "KR", "--role", "officer",
+        "--email", "x@kr.test", "--password", "long enough pw",
+    )  # fmt: skip
+    assert old_way.returncode == 2 and "--password" in old_way.stderr
+    created = sc(
+        cli_env, "users", "create", "--economy", "KR", "--role", "officer",
+        "--email", "d@kr.test", "--password-stdin", "--json", stdin="long enough pw\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    token = json.loads(sc(cli_env, "tokens", "create", "--email", "d@kr.test", "--json").stdout)
+    assert token["expires_at"]
+    disabled = sc(cli_env, "users", "disable", "d@kr.test", "--json")
+    assert disabled.returncode == 0, disabled.stderr
+    assert json.loads(disabled.stdout) == {
+        "email": "d@kr.test",
+        "active": False,
+        "tokens_revoked": 1,
+    }
+    listed = json.loads(sc(cli_env, "users", "list", "--json").stdout)
+    assert [u["is_active"] for u in listed] == [False]

@@ -15,16 +15,14 @@ from smartcustoms.web.pages import declarations as pages
 from smartcustoms.web.pages.declarations import json_lines, line_of
 from tests.conftest import Actors
 from tests.integration.declarations.conftest import KR, doc
+from tests.pages import browser_login
 
 PASSWORD = "correct horse battery"
 
 
 def login(client: TestClient, email: str) -> None:
     client.headers["accept"] = "text/html"
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "next": "/"}, follow_redirects=False
-    )
-    assert response.status_code == 303
+    browser_login(client, email, PASSWORD)
 
 
 def lodge(kr: KR, reference: str, lane: str | None = None, declarant: str = "declarant") -> str:

@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.conftest import Actors
+from tests.pages import csrf_token
 
 
 def test_health_and_docs(client: TestClient) -> None:
@@ -59,20 +60,30 @@ def test_request_validation_is_422_with_field_paths(client: TestClient) -> None:
 
 def test_cookie_session_login_and_logout(client: TestClient, actors: Actors) -> None:
     user = actors.user("KR", "officer", email="web@kr.test")
-    page = client.post("/login", data={"email": "web@kr.test", "password": "wrong", "next": "/"})
+    page = client.post(
+        "/login",
+        data={
+            "email": "web@kr.test",
+            "password": "wrong",
+            "next": "/",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert page.status_code == 401 and "wrong email or password" in page.text
-    client.post(
+    response = client.post(
         "/login",
         data={
             "email": user["email"],
             "password": "correct horse battery",
             "next": "//evil.example",
+            "csrf_token": csrf_token(client),
         },
         follow_redirects=False,
     )
+    assert response.headers["location"] == "/"
     home = client.get("/")
     assert "web@kr.test" in home.text
-    client.post("/logout")
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
     assert "web@kr.test" not in client.get("/").text
 
 

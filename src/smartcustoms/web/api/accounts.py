@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
 from smartcustoms.accounts import service
 from smartcustoms.accounts.model import EconomyInfo
-from smartcustoms.web.deps import CurrentPrincipal, UoW
+from smartcustoms.web.deps import (
+    CurrentPrincipal,
+    UoW,
+    client_address,
+    get_settings,
+    login_policy,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
 class TokenRequest(BaseModel):
-    email: str = Field(examples=["officer@kr.example"])
-    password: str
-    name: str = "api token"
+    email: str = Field(max_length=254, examples=["officer@kr.example"])
+    password: str = Field(max_length=1024)
+    name: str = Field("api token", max_length=120)
+    days: int | None = Field(None, ge=1, le=3650, description="lifetime in days")
 
 
 class TokenOut(BaseModel):
     id: str
     token: str = Field(description="The bearer secret; shown once, stored only as a hash.")
+    expires_at: datetime | None = None
 
 
 class MeOut(BaseModel):
@@ -32,11 +42,21 @@ class MeOut(BaseModel):
 
 
 @router.post("/auth/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
-def create_token(body: TokenRequest, uow: UoW) -> TokenOut:
-    """Exchange an email and password for an API bearer token."""
-    user = service.verify_password(uow, body.email, body.password)
-    issued = service.issue_token(uow, user.id, name=body.name)
-    return TokenOut(id=issued.id, token=issued.secret)
+def create_token(body: TokenRequest, uow: UoW, request: Request) -> TokenOut:
+    """Exchange an email and password for an API bearer token (throttled per account and per
+    client: 429 with Retry-After while held back). The token expires after ``days`` (default:
+    the server's ``api_token_days``)."""
+    settings = get_settings(request)
+    user = service.verify_password(
+        uow,
+        body.email,
+        body.password,
+        client=client_address(request),
+        policy=login_policy(settings),
+    )
+    days = body.days or settings.api_token_days
+    issued = service.issue_token(uow, user.id, name=body.name, ttl=timedelta(days=days))
+    return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at)
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
 from smartcustoms.cases import attaching, attachments, io, schemas, search, service
 from smartcustoms.cases import compile as compiler
-from smartcustoms.cases.model import PRIORITY_AREAS, TECHNOLOGIES, THEMES
-from smartcustoms.core.pagination import PageRequest
+from smartcustoms.cases.model import PRIORITY_AREAS, TECHNOLOGIES, THEMES, CaseStatus
+from smartcustoms.cases.validation import MAX_YEAR, MIN_YEAR
+from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW, get_settings
+from smartcustoms.web.ratelimit import expensive_anonymous
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
+MAX_VERSION = 1_000_000  # beyond any real history; keeps the number inside SQL integers
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
 
 
@@ -44,7 +47,7 @@ def search_cases(
     theme: Annotated[list[str] | None, Query()] = None,
     technology: Annotated[list[str] | None, Query()] = None,
     year: Annotated[list[str] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> schemas.SearchOut:
     """Search published cases (public): ranked full text, highlighted snippets, facet counts."""
@@ -67,12 +70,13 @@ def vocabularies() -> dict[str, dict[str, str]]:
 
 @router.get("/drafts", response_model=list[schemas.SummaryOut])
 def drafts(
-    uow: UoW, principal: CurrentPrincipal, status: str | None = None, mine: bool = False
+    uow: UoW, principal: CurrentPrincipal, status: CaseStatus | None = None, mine: bool = False
 ) -> list[schemas.SummaryOut]:
     """Your economy's cases under edit or review (contributors)."""
+    chosen = status.value if status else None
     return [
         schemas.summary_out(s)
-        for s in service.list_working(uow, principal, status=status, mine=mine)
+        for s in service.list_working(uow, principal, status=chosen, mine=mine)
     ]
 
 
@@ -82,10 +86,10 @@ def review_queue(uow: UoW, principal: CurrentPrincipal) -> list[schemas.SummaryO
     return [schemas.summary_out(s) for s in service.review_queue(uow, principal)]
 
 
-@router.get("/compiled")
+@router.get("/compiled", dependencies=[Depends(expensive_anonymous)])
 def compiled(
     uow: UoW,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)] = None,
     format: Literal["pdf", "html", "json"] = "html",
 ) -> Response:
     """The compiled yearly document of published cases (public)."""
@@ -126,7 +130,12 @@ def update(
 
 
 @router.get("/{ref}/versions/{number}", response_model=schemas.VersionOut)
-def version(ref: str, number: int, uow: UoW, principal: OptionalPrincipal) -> schemas.VersionOut:
+def version(
+    ref: str,
+    number: Annotated[int, Path(ge=1, le=MAX_VERSION)],
+    uow: UoW,
+    principal: OptionalPrincipal,
+) -> schemas.VersionOut:
     out = schemas.version_out(service.get_version(uow, ref, number, principal))
     assert out is not None
     return out

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Response, status
 
-from smartcustoms.core.pagination import PageRequest
+from smartcustoms.core.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
 from smartcustoms.declarations import actions, lifecycle, service
 from smartcustoms.declarations.document import to_document
 from smartcustoms.declarations.model import (
@@ -151,8 +151,8 @@ def list_declarations(
     hs_prefix: Annotated[str | None, Query(pattern=r"^\d{1,10}$")] = None,
     party: str | None = None,
     reference: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> PageOut:
     """Your economy's declarations (declarants: their own), newest first."""
     result = service.list_declarations(

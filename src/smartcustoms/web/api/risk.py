@@ -46,12 +46,22 @@ class StatusIn(BaseModel):
 
 
 class BudgetIn(BaseModel):
-    red: float = Field(description="share of declarations to red (physical inspection)")
-    yellow: float = Field(description="share to yellow (documentary check)")
-    exploration: float = Field(0.005, description="random share of red, keeps labels unbiased")
-    aeo_factor: float = Field(0.5, description="trusted traders' rate as a share of others'")
+    red: float = Field(
+        ge=0, le=1, allow_inf_nan=False, description="share of declarations to red (physical)"
+    )
+    yellow: float = Field(
+        ge=0, le=1, allow_inf_nan=False, description="share to yellow (documentary check)"
+    )
+    exploration: float = Field(
+        0.005, ge=0, le=1, allow_inf_nan=False, description="random share of red (unbiased labels)"
+    )
+    aeo_factor: float = Field(
+        0.5, ge=0, le=1, allow_inf_nan=False, description="trusted traders' rate vs others'"
+    )
     window: int | None = Field(
         None,
+        ge=0,
+        le=10_000_000,
         description="thresholds follow this many recent scores (0: fixed at the model's "
         "calibration; omitted: unchanged)",
     )
@@ -156,7 +166,12 @@ def activate(uow: UoW, principal: AnalystDep, version: str) -> ModelInfo:
 
 
 @router.post("/calibrate", response_model=None)
-def calibrate(uow: UoW, principal: AnalystDep, recent: bool = False, weeks: int = 8) -> ModelInfo:
+def calibrate(
+    uow: UoW,
+    principal: AnalystDep,
+    recent: bool = False,
+    weeks: Annotated[int, Query(ge=1, le=520)] = 8,
+) -> ModelInfo:
     """Recalibrate the active model's thresholds (``recent``: on the latest weeks)."""
     return registry.recalibrate(uow, principal, recent=recent, weeks=weeks)
 

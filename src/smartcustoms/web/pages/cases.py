@@ -25,7 +25,7 @@ from smartcustoms.cases.model import (
 )
 from smartcustoms.cases.validation import content_to_dict
 from smartcustoms.core.codes import APEC_ECONOMIES
-from smartcustoms.core.pagination import PageRequest
+from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.errors import InvalidInput
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW, get_settings
 from smartcustoms.web.pages.home import render
@@ -57,7 +57,7 @@ def list_cases(
 ) -> Response:
     filters = {f: request.query_params.getlist(f) for f in FACETS}
     try:
-        result = search.search(uow, q, filters, PageRequest(max(page, 1), PAGE_SIZE))
+        result = search.search(uow, q, filters, PageRequest(min(max(page, 1), MAX_PAGE), PAGE_SIZE))
     except InvalidInput as exc:
         result = search.search(uow, q, {}, PageRequest(1, PAGE_SIZE))
         error: InvalidInput | None = exc

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.ids import new_id
-from smartcustoms.core.pagination import PageRequest
+from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import actions, audit_service, lifecycle, service
 from smartcustoms.declarations.document import PARTY_ROLES
@@ -37,6 +37,7 @@ from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 from smartcustoms.web.errors import status_for
+from smartcustoms.web.guard import MAX_JSON_DEPTH, json_depth_exceeds
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -161,7 +162,7 @@ def list_page(request: Request, uow: UoW, principal: CurrentPrincipal) -> Respon
         tab = "all"
     filters, errors = _filters(q)
     try:
-        page = max(1, int(q.get("page", "1")))
+        page = min(max(1, int(q.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page = 1
     if tab == "queue":
@@ -224,7 +225,7 @@ def _new_page(
     report: Any = None,
     status_code: int = 200,
 ) -> Response:
-    lines = json_lines(text)
+    lines = {} if json_depth_exceeds(text) else json_lines(text)
     return render(
         request,
         "declarations/new.html",
@@ -254,6 +255,11 @@ def lodge(
     intent: Annotated[str, Form()] = "validate",
 ) -> Response:
     principal.require(Role.DECLARANT)
+    if json_depth_exceeds(document):
+        problem = FieldError(
+            "$", "too_deep", f"the document may nest at most {MAX_JSON_DEPTH} levels deep"
+        )
+        return _new_page(request, principal, document, errors=[problem], status_code=422)
     try:
         raw = json.loads(document)
     except json.JSONDecodeError as exc:
@@ -477,7 +483,7 @@ def json_lines(text: str) -> dict[str, int]:
         return int(end)
 
     # Only ever called on text json.loads accepted, or to salvage what precedes a syntax error.
-    with contextlib.suppress(ValueError, IndexError):
+    with contextlib.suppress(ValueError, IndexError, RecursionError):
         value(0, "$")
     return out
 

@@ -9,8 +9,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts import service
-from smartcustoms.errors import AuthenticationRequired
-from smartcustoms.web.deps import SESSION_COOKIE, OptionalPrincipal, UoW, get_settings
+from smartcustoms.errors import AuthenticationRequired, RateLimited
+from smartcustoms.web.deps import (
+    SESSION_COOKIE,
+    OptionalPrincipal,
+    UoW,
+    client_address,
+    get_settings,
+    login_policy,
+)
+from smartcustoms.web.errors import status_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,12 +52,19 @@ def login(
 ) -> Response:
     settings = get_settings(request)
     try:
-        _, token = service.login(uow, email, password, ttl=timedelta(hours=settings.session_hours))
-    except AuthenticationRequired as exc:
+        _, token = service.login(
+            uow,
+            email,
+            password,
+            ttl=timedelta(hours=settings.session_hours),
+            client=client_address(request),
+            policy=login_policy(settings),
+        )
+    except (AuthenticationRequired, RateLimited) as exc:
         return render(
             request,
             "login.html",
-            status_code=401,
+            status_code=status_for(exc),
             next=_safe_next(next),
             error=exc.message,
             email=email,

@@ -1,0 +1,264 @@
+"""Tenancy, generated from the route table (issue 9, "keep it fixed").
+
+KR owns one thing of every kind a route can name by id: a declaration, a draft case (by id and
+by slug) with an attachment, a risk rule, a risk model, a watch-list entry, a trusted trader,
+an API token. For every route of the app (API and pages) with a path parameter, every SG role
+(and an anonymous caller) asks for KR's ids: the answer must be the same as for an id that
+does not exist (404 wherever that is 404; never a success), must not show KR's content, and
+nothing in the database may change. A new route with an id parameter is covered as soon as it
+exists; one whose parameter this test does not know fails it until it is added to ``ids``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from smartcustoms.accounts import service as accounts
+from smartcustoms.db.engine import Database
+from smartcustoms.db.registry import load_all_tables
+from smartcustoms.declarations import importing
+from smartcustoms.declarations.service import system_principal
+from smartcustoms.risk import training
+from smartcustoms.web.api.declarations import EXAMPLE
+from smartcustoms.web.openapi import api_routes
+from tests.conftest import REFERENCE_PREFIX, Actors
+from tests.integration.cases.helpers import case_data
+
+pytestmark = pytest.mark.slow
+
+SG_ROLES = ("declarant", "officer", "analyst", "knowledge_manager", "admin")
+# Path parameters that name public, economy-less things (reference data, an economy's code).
+PUBLIC_PARAMS = {"code", "economy"}
+# Routes whose path parameter names something in the caller's own economy that the caller
+# creates (SG may have a watch list called like KR's: it is SG's own list).
+CALLERS_OWN = {("post", "/api/v1/risk/watchlists/{name}")}
+# Parameters that are not identifiers: kept as they are in the made-up baseline request.
+NOT_IDS = {"action", "number"}
+ACTIONS = (
+    "record_inspection",
+    "refer_physical",
+    "release",
+    "seize",
+    "arrival_notice",
+    "cancel",
+    "submit",
+    "approve",
+    "return",
+    "comment",
+    "attachments",
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MARKER_TITLE = "Tenancy marker: KR draft on bonded warehouses"
+
+
+def _minimal(schema: dict[str, Any], components: dict[str, Any]) -> Any:
+    """The smallest instance a request body schema accepts (enough to get past parsing)."""
+    if "$ref" in schema:
+        return _minimal(components[schema["$ref"].split("/")[-1]], components)
+    if schema.get("examples"):
+        return schema["examples"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            return _minimal(schema[key][0], components)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type", "object")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: _minimal(props[k], components) for k in schema.get("required", [])}
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(0, int(schema.get("minimum", 0)))
+    if kind == "number":
+        return float(schema.get("minimum", 0.01) or 0.01)
+    if kind == "boolean":
+        return False
+    return "tenancy probe"
+
+
+def _snapshot(db: Database) -> dict[str, list[tuple[str, ...]]]:
+    """Every row outside the reference data (login bookkeeping aside)."""
+    out = {}
+    with db.engine.connect() as conn:
+        for table in load_all_tables().metadata.sorted_tables:
+            if table.name.startswith(REFERENCE_PREFIX) or table.name == "login_attempts":
+                continue
+            columns = [c for c in table.columns if c.name != "last_used_at"]
+            rows = conn.execute(select(*columns)).all()
+            out[table.name] = sorted(tuple(map(str, r)) for r in rows)
+    return out
+
+
+@pytest.fixture
+def kr_owns_everything(
+    db: Database,
+    actors: Actors,
+    client: TestClient,
+    settings: Any,
+    shared_data_dir: Path,
+    tmp_path: Path,
+) -> dict[str, list[str]]:
+    from decimal import Decimal
+
+    from smartcustoms.tariff import service as tariff
+    from smartcustoms.tariff.model import ScheduleSettings, TariffLine
+
+    raw = pd.read_csv(
+        shared_data_dir / "customs-declarations" / "df_syn_train_eng.csv", nrows=600, dtype=str
+    )
+    path = tmp_path / "slice.csv"
+    raw.to_csv(path, index=False)
+    actors.economy("KR")
+    importing.import_file(db.uow(), system_principal("KR"), path, "kcs-cdd")
+    model = training.train_from_database(
+        db.uow(), system_principal("KR"), settings.files_dir, params={"n_estimators": 5}
+    )
+    tariff.set_schedule(
+        db.uow(),
+        system_principal("KR"),
+        ScheduleSettings(
+            economy="KR",
+            vat_rate=Decimal(10),
+            de_minimis_amount=None,
+            de_minimis_currency=None,
+            default_rate_type="A",
+            source="test",
+        ),
+        [TariffLine("85", "A", Decimal(8))],
+    )
+    kr = {role: actors.user("KR", role) for role in ("declarant", "officer", "analyst")}
+    h = {role: Actors.headers(a) for role, a in kr.items()}
+
+    declaration = client.post("/api/v1/declarations", json=EXAMPLE, headers=h["declarant"])
+    assert declaration.status_code == 201, declaration.text
+    case = client.post(
+        "/api/v1/cases", json=case_data(title=MARKER_TITLE), headers=h["officer"]
+    ).json()
+    attached = client.post(
+        f"/api/v1/cases/{case['id']}/attachments",
+        files={"file": ("evidence.pdf", PDF, "application/pdf")},
+        headers=h["officer"],
+    )
+    assert attached.status_code == 201, attached.text
+    rule = client.post(
+        "/api/v1/risk/rules",
+        json={
+            "name": "kr watch",
+            "conditions": {"hs_prefix": ["8507"]},
+            "action": {"score_add": 0.1},
+        },
+        headers=h["analyst"],
+    )
+    assert rule.status_code == 201, rule.text
+    watch = client.post(
+        "/api/v1/risk/watchlists/kr-list", json={"party_id": "KR-PARTY-1"}, headers=h["analyst"]
+    )
+    assert watch.status_code == 201, watch.text
+    aeo = client.post("/api/v1/risk/aeo", json={"trader_id": "KR-AEO-1"}, headers=h["analyst"])
+    assert aeo.status_code == 204, aeo.text
+    token = accounts.list_tokens(db.uow(), kr["declarant"]["id"])[0]
+    # The positive control: KR itself reaches what SG must not.
+    did, rid = declaration.json()["id"], rule.json()["id"]
+    for url, who in [
+        (f"/api/v1/declarations/{did}", "declarant"),
+        (f"/api/v1/cases/{case['id']}", "officer"),
+        (f"/api/v1/cases/{case['slug']}", "officer"),
+        (f"/api/v1/risk/rules/{rid}", "analyst"),
+        (f"/api/v1/risk/models/{model.version}", "analyst"),
+    ]:
+        assert client.get(url, headers=h[who]).status_code == 200, url
+    return {
+        "declaration_id": [declaration.json()["id"]],
+        "ref": [case["id"], case["slug"]],
+        "sha256": [attached.json()["working"]["content"]["attachments"][0]["sha256"]],
+        "rule_id": [rule.json()["id"]],
+        "version": [model.version],
+        "name": ["kr-list"],
+        "party_id": ["KR-PARTY-1"],
+        "trader_id": ["KR-AEO-1"],
+        "token_id": [token.id],
+        "number": ["1"],
+        "action": list(ACTIONS),
+    }
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def test_no_route_lets_another_economy_reach_kr_by_id(
+    client: TestClient, actors: Actors, db: Database, kr_owns_everything: dict[str, list[str]]
+) -> None:
+    ids = kr_owns_everything
+    app = client.app
+    components = app.openapi()["components"]["schemas"]
+    doc_paths = app.openapi()["paths"]
+    callers = {"anonymous": {}} | {
+        role: Actors.headers(actors.user("SG", role)) for role in SG_ROLES
+    }
+    routes = sorted({(m, p) for m, p, _ in api_routes(app, hidden=True)})
+    before = _snapshot(db)
+    tried, problems = 0, []
+    for method, path in routes:
+        params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
+        if not params or set(params) <= PUBLIC_PARAMS or (method, path) in CALLERS_OWN:
+            continue
+        unknown = set(params) - set(ids) - PUBLIC_PARAMS
+        assert not unknown, f"{method.upper()} {path}: add KR ids for {sorted(unknown)}"
+        body = None
+        op = doc_paths.get(path, {}).get(method, {})
+        content = op.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            body = _minimal(content["application/json"]["schema"], components)
+        for values in _combinations(params, ids):
+            url = _fill(path, values)
+            fake = _fill(
+                path, {k: v if k in NOT_IDS else "nonexistent0" for k, v in values.items()}
+            )
+            files = (
+                {"file": ("x.pdf", PDF, "application/pdf")}
+                if path.endswith("/attachments") and method == "post"
+                else None
+            )
+            for role, headers in callers.items():
+                kwargs: dict[str, Any] = {"headers": headers}
+                if body is not None:
+                    kwargs["json"] = body
+                elif files is not None:
+                    kwargs["files"] = files
+                elif method == "post" and not path.startswith("/api/"):
+                    kwargs["data"] = {}
+                got = client.request(method, url, follow_redirects=False, **kwargs)
+                baseline = client.request(method, fake, follow_redirects=False, **kwargs)
+                tried += 1
+                leak = MARKER_TITLE in got.text or EXAMPLE["reference"] in got.text
+                if (
+                    got.status_code < 400
+                    or got.status_code != baseline.status_code
+                    or (baseline.status_code == 404 and got.status_code != 404)
+                    or leak
+                ):
+                    problems.append(
+                        f"{role}: {method.upper()} {url} -> {got.status_code} "
+                        f"(unknown id: {baseline.status_code}){' LEAK' if leak else ''}"
+                    )
+    assert tried > 200
+    assert not problems, "\n".join(problems)
+    assert _snapshot(db) == before, "a request of another economy changed KR's data"
+
+
+def _combinations(params: list[str], ids: dict[str, list[str]]) -> list[dict[str, str]]:
+    combos: list[dict[str, str]] = [{}]
+    for name in params:
+        choices = ids.get(name, ["KR"] if name == "economy" else ["850760"])
+        combos = [{**c, name: v} for c in combos for v in choices]
+    return combos
