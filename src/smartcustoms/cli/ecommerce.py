@@ -67,10 +67,15 @@ def generate(
     economy: str = EconomyOption,
     out: Path = typer.Option(..., "--out", help="The NDJSON file to write."),
     on: str | None = DateOption,
+    three_orders: bool = typer.Option(
+        False, "--three-orders", help="Also write signed records and the parties' keys."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Write a synthetic manifest with injected frauds (truth in FILE.truth.csv)."""
-    counts = generator.write_manifest(out, parcels, seed, economy.upper(), _date(on))
+    counts = generator.write_manifest(
+        out, parcels, seed, economy.upper(), _date(on), three_orders=three_orders
+    )
     doc = {"out": str(out), "truth": f"{out}.truth.csv", "parcels": parcels, "frauds": counts}
     emit(
         doc,
@@ -271,3 +276,47 @@ def settings_cmd(
         else service.get_settings(st.db.uow(), economy)
     )
     emit(current, as_json, lambda s: console.print(s))
+
+
+@app.command("keys")
+def keys_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, help="JSON: {party: {kind, public_key}}."),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Register the parties' Ed25519 public keys (private keys in the file are ignored)."""
+    st = state(ctx)
+    principal = system_principal(economy.upper(), "cli")
+    parties = json.loads(file.read_text(encoding="utf-8"))
+    done = [
+        service.register_party_key(
+            st.db.uow(), principal, party, str(v.get("kind", "")), str(v.get("public_key", ""))
+        )
+        for party, v in parties.items()
+    ]
+    emit(done, as_json, lambda d: console.print(f"{len(d)} party keys registered"))
+
+
+@app.command("records")
+def records_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, help="NDJSON of signed records."),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Lodge signed order, payment and waybill records (the three orders)."""
+    import orjson
+
+    st = state(ctx)
+    principal = system_principal(economy.upper(), "cli")
+    records = [orjson.loads(line) for line in file.read_bytes().splitlines() if line.strip()]
+    out = service.submit_records(st.db.uow(), principal, records, secret_key=st.settings.secret_key)
+    emit(
+        out,
+        as_json,
+        lambda d: console.print(
+            f"{d['accepted']} accepted, {d['refused']} refused, {d['unchanged']} unchanged, "
+            f"{d['redecided']} waiting parcels decided again"
+        ),
+    )

@@ -93,10 +93,22 @@ def _vendor_id(economy: str, rng: np.random.Generator) -> str:
     return f"LVG-{digits[:10]}"
 
 
+THREE_ORDER_RATES = {"three_order_mismatch": 0.005, "tampered": 0.003, "over_limit": 0.003}
+
+
 def generate(
-    n: int, seed: int, economy: str, on: date | None = None, prefix: str | None = None
+    n: int,
+    seed: int,
+    economy: str,
+    on: date | None = None,
+    prefix: str | None = None,
+    three_orders: bool = False,
 ) -> Iterator[tuple[dict[str, Any], str | None]]:
-    """Yield ``(parcel, fraud kind or None)`` for ``n`` parcels."""
+    """Yield ``(parcel, fraud kind or None)`` for ``n`` parcels.
+
+    With ``three_orders``, record frauds are drawn too (``three_order_mismatch``, ``tampered``
+    and, where the regime has limits, ``over_limit``); :func:`records_for` writes the records.
+    """
     economy = economy.upper()
     on = on or date(2026, 1, 15)
     regime = regime_on(built_in_for(economy), on)
@@ -113,13 +125,23 @@ def generate(
     vendor = bool(regime and regime.vendor_scheme)
     vendor_sellers = {int(s) for s in rng.choice(n_sellers, size=n_sellers // 3, replace=False)}
     vendor_ids = {s: _vendor_id(economy, rng) for s in sorted(vendor_sellers)}
+    rates = dict(RATES)
+    if three_orders:
+        rates |= THREE_ORDER_RATES
+        if not (regime and regime.per_transaction_limit):
+            rates.pop("over_limit")
+    limit_usd = (
+        float(regime.per_transaction_limit) / APPROX_PER_USD.get(regime.threshold_currency, 1.0)
+        if regime and regime.per_transaction_limit
+        else 0.0
+    )
     i = 0
     split_buyer = n_buyers  # buyers who split orders come from beyond the regular population
     while i < n:
         u = rng.random()
         kind: str | None = None
         cum = 0.0
-        for k, r in RATES.items():
+        for k, r in rates.items():
             cum += r
             if u < cum:
                 kind = k
@@ -159,7 +181,23 @@ def generate(
             seller = int(rng.integers(0, bad_sellers))
         else:
             seller = int(n_sellers * rng.random() ** 2)
-        p = _parcel(rng, i, prefix, economy, local, rate, buyer, seller, kind, vendor, vendor_ids)
+        target = limit_usd * rng.uniform(1.1, 1.5) if kind == "over_limit" else None
+        cap = 0.85 * limit_usd if limit_usd and kind != "over_limit" else None
+        p = _parcel(
+            rng,
+            i,
+            prefix,
+            economy,
+            local,
+            rate,
+            buyer,
+            seller,
+            kind,
+            vendor,
+            vendor_ids,
+            target,
+            cap,
+        )
         yield p, kind
         i += 1
 
@@ -181,12 +219,17 @@ def _parcel(
     vendor: bool,
     vendor_ids: dict[int, str],
     target_usd: float | None = None,
+    cap_usd: float | None = None,
 ) -> dict[str, Any]:
-    n_items = 1 if kind in ("splitting", "prohibited") else int(rng.choice([1, 1, 1, 2, 2, 3]))
+    n_items = (
+        1
+        if kind in ("splitting", "prohibited", "over_limit")
+        else int(rng.choice([1, 1, 1, 2, 2, 3]))
+    )
     in_local = local != "USD" and rng.random() < 0.2
     ccy = local if in_local else "USD"
     factor = rate if in_local else 1.0
-    items = []
+    items: list[dict[str, Any]] = []
     total_usd = 0.0
     weight = 0.05
     for k in range(n_items):
@@ -220,6 +263,12 @@ def _parcel(
                 "origin": ORIGINS[int(rng.integers(0, len(ORIGINS)))],
             }
         )
+    if cap_usd is not None and total_usd > cap_usd:
+        # a legitimate order stays within the per-transaction limit
+        scale = cap_usd / total_usd
+        for item in items:
+            item["unit_price"] = _money(item["unit_price"] * scale)
+        total_usd = cap_usd
     parcel: dict[str, Any] = {
         "waybill": f"{prefix}{i:09d}",
         "order_no": f"ORD{prefix}{i:09d}",
@@ -245,23 +294,132 @@ def _parcel(
 
 
 def write_manifest(
-    path: Any, n: int, seed: int, economy: str, on: date | None = None
+    path: Any,
+    n: int,
+    seed: int,
+    economy: str,
+    on: date | None = None,
+    three_orders: bool = False,
 ) -> dict[str, int]:
-    """Write ``n`` parcels as NDJSON to ``path`` and the truth beside it (``.truth.csv``).
-
-    Returns the count of each fraud kind injected.
+    """Write ``n`` parcels as NDJSON to ``path``, the truth beside it (``.truth.csv``) and,
+    with ``three_orders``, the signed records (``.records.ndjson``) and the parties' keys
+    (``.keys.json``). Returns the count of each fraud kind injected.
     """
+    import contextlib
+    import json
     from pathlib import Path
 
     import orjson
 
     out = Path(path)
     counts: dict[str, int] = {}
-    with out.open("wb") as fh, Path(f"{out}.truth.csv").open("w", encoding="utf-8") as truth:
+    keys = party_keys(seed) if three_orders else {}
+    rng = np.random.default_rng(seed + 104729)
+    with contextlib.ExitStack() as stack:
+        fh = stack.enter_context(out.open("wb"))
+        truth = stack.enter_context(Path(f"{out}.truth.csv").open("w", encoding="utf-8"))
+        records = (
+            stack.enter_context(Path(f"{out}.records.ndjson").open("wb")) if three_orders else None
+        )
         truth.write("waybill,fraud\n")
-        for parcel, kind in generate(n, seed, economy, on):
+        for parcel, kind in generate(n, seed, economy, on, three_orders=three_orders):
             fh.write(orjson.dumps(parcel) + b"\n")
             if kind:
                 counts[kind] = counts.get(kind, 0) + 1
                 truth.write(f"{parcel['waybill']},{kind}\n")
+            if records is not None:
+                for rec in records_for(parcel, kind, keys, rng):
+                    records.write(orjson.dumps(rec) + b"\n")
+    if three_orders:
+        Path(f"{out}.keys.json").write_text(json.dumps(keys, indent=1), encoding="utf-8")
     return counts
+
+
+PAYMENT_PROVIDERS = ("PAY-ALIPAY", "PAY-STRIPE")
+
+
+def party_keys(seed: int) -> dict[str, dict[str, str]]:
+    """Deterministic Ed25519 keys for the generated platforms, payment providers, carriers."""
+    from smartcustoms.ecommerce import signing
+
+    rng = np.random.default_rng(seed + 7919)
+    out: dict[str, dict[str, str]] = {}
+    for kind, parties in (
+        ("platform", PLATFORMS),
+        ("payment", PAYMENT_PROVIDERS),
+        ("carrier", CARRIERS),
+    ):
+        for party in parties:
+            private, public = signing.keypair_from_seed(rng.bytes(32))
+            out[party] = {"kind": kind, "public_key": public, "private_key": private}
+    return out
+
+
+def records_for(
+    parcel: dict[str, Any],
+    kind: str | None,
+    keys: dict[str, dict[str, str]],
+    rng: np.random.Generator,
+) -> list[dict[str, Any]]:
+    """The platform's order, the payment record and the carrier's waybill for ``parcel``,
+    each signed by its party; ``three_order_mismatch`` and ``tampered`` break them."""
+    from smartcustoms.ecommerce import signing
+
+    goods = round(sum(it["quantity"] * it["unit_price"] for it in parcel["items"]), 2)
+    tax = float(parcel.get("tax_collected") or 0.0)
+    paid = round(goods + parcel["freight"] + tax, 2)
+    buyer = parcel["buyer"]["id"]
+    payer = PAYMENT_PROVIDERS[int(parcel["waybill"][-1]) % len(PAYMENT_PROVIDERS)]
+    order = {
+        "order_no": parcel["order_no"],
+        "platform": parcel["platform"],
+        "goods_value": goods,
+        "freight": parcel["freight"],
+        "tax": tax,
+        "discount": 0.0,
+        "amount_paid": paid,
+        "currency": parcel["currency"],
+        "buyer_id": buyer,
+        "consignee_address": parcel["consignee_address"],
+    }
+    payment = {
+        "order_no": parcel["order_no"],
+        "amount_paid": paid,
+        "currency": parcel["currency"],
+        "payer_id": buyer,
+        "transaction_id": f"TX{parcel['waybill']}",
+    }
+    waybill = {
+        "order_no": parcel["order_no"],
+        "waybill": parcel["waybill"],
+        "freight": parcel["freight"],
+        "consignee_address": parcel["consignee_address"],
+    }
+    if kind == "three_order_mismatch":
+        what = int(rng.integers(0, 3))
+        if what == 0:
+            payment["amount_paid"] = round(paid * 0.6, 2)
+        elif what == 1:
+            waybill["consignee_address"] = "99 Other Street"
+        else:
+            payment["payer_id"] = "OTHER-PAYER-1"
+    out: list[dict[str, Any]] = []
+    for rec_kind, party, payload in (
+        ("order", parcel["platform"], order),
+        ("payment", payer, payment),
+        ("waybill", parcel["carrier"], waybill),
+    ):
+        signature = signing.sign(keys[party]["private_key"], payload)
+        out.append(
+            {"kind": rec_kind, "party_id": party, "payload": payload, "signature": signature}
+        )
+    if kind == "tampered":
+        # the payload changes after it was signed: the signature no longer verifies
+        victim = out[int(rng.integers(0, 3))]
+        changed: dict[str, Any] = dict(victim["payload"])
+        if "amount_paid" in changed:
+            changed["amount_paid"] = round(float(changed["amount_paid"]) * 0.5, 2)
+        else:
+            changed["consignee_address"] = "1 Changed Road"
+        victim["payload"] = changed
+    return out

@@ -177,4 +177,6 @@ class EcomRecordRow(Base):
     party_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     signature: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10))  # accepted, refused
+    reason: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -158,6 +158,8 @@ def upgrade() -> None:
         sa.Column("party_id", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("signature", sa.String(length=100), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("received_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("economy", "kind", "order_no", name=op.f("pk_ecom_records")),
     )
