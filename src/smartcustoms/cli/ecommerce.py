@@ -19,7 +19,8 @@ from rich.table import Table
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.ecommerce import generator, service
-from smartcustoms.ecommerce.model import ManifestOutcome, ParcelView
+from smartcustoms.ecommerce.model import ParcelView
+from smartcustoms.ecommerce.schemas import outcome_doc
 
 app = typer.Typer(help="Cross-border e-commerce clearance: parcel manifests.", no_args_is_help=True)
 EconomyOption = typer.Option(..., "--economy", help="Economy (ISO alpha-2).")
@@ -39,25 +40,6 @@ def _progress() -> Progress:
         console=err_console,
         transient=True,
     )
-
-
-def outcome_doc(o: ManifestOutcome, errors: int = 50) -> dict[str, Any]:
-    return {
-        "id": o.id,
-        "economy": o.economy,
-        "status": o.status,
-        "parcels": o.parcels,
-        "decided": o.decided,
-        "decisions": o.decisions,
-        "bad": o.bad,
-        "errors": o.errors[:errors],
-        "duty_total": o.duty_total,
-        "tax_total": o.tax_total,
-        "currency": o.currency,
-        "resubmitted": o.resubmitted,
-        "decisions_file": o.decisions_file,
-        "timings": o.timings,
-    }
 
 
 @app.command()

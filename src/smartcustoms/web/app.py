@@ -17,10 +17,12 @@ from smartcustoms.web import errors
 from smartcustoms.web.api import accounts as accounts_api
 from smartcustoms.web.api import cases as cases_api
 from smartcustoms.web.api import declarations as declarations_api
+from smartcustoms.web.api import ecommerce as ecommerce_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
+from smartcustoms.web.pages import ecommerce as ecommerce_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
 
@@ -66,6 +68,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     reference_pages.router,
     declarations_pages.router,
     cases_pages.router,
+    ecommerce_api.router,
+    ecommerce_pages.router,
 )
 
 
