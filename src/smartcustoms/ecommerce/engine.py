@@ -42,6 +42,7 @@ ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "IDR", "PYG", "ISK", "UGX"
 BIT = {s.name: np.int64(1 << s.bit) for s in SIGNALS}
 WEIGHTS = {s.name: s.weight for s in SIGNALS if s.weight}
 REFUSE, INSPECT, HOLD, RELEASE = 3, 2, 1, 0
+SPLIT_SAME_SELLER = 1.0  # added to the split weight when one seller sent all the parts
 HOLD_SIGNALS = ("vague", "vendor_tax", "three_order", "three_order_wait", "over_limit", "signature")
 
 
@@ -93,6 +94,8 @@ class RunState:
     buyer: dict[str, tuple[int, float]] = field(default_factory=dict)
     address: dict[str, tuple[int, float]] = field(default_factory=dict)
     seller: dict[str, int] = field(default_factory=dict)
+    pair: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """per buyer and seller ("buyer_hash|seller"): (count, basis sum)"""
     year: dict[str, float] = field(default_factory=dict)
     """per buyer: value this calendar year (per-buyer annual limits)"""
 
@@ -541,18 +544,33 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
     split = np.zeros(n, dtype=bool)
     split_info: dict[int, str] = {}
     zero = (0, 0.0)
+    same_seller = np.zeros(n, dtype=bool)
+    pair = np.array(
+        [b + "|" + s for b, s in zip(P["buyer_hash"], P["seller"], strict=True)], dtype=object
+    )
     for col, store, label in (
         ("buyer_hash", state.buyer, "buyer"),
         ("address_hash", state.address, "address"),
+        ("pair", state.pair, "buyer from the same seller"),
     ):
-        keys = P[col].to_numpy()
+        keys = pair if col == "pair" else P[col].to_numpy()
         kc, kuniq = pd.factorize(keys)
         prior = [store.get(k, zero) for k in kuniq]
         prior_n = np.array([c for c, _ in prior] or [0], dtype=np.int64)[kc]
         prior_v = np.array([v for _, v in prior] or [0.0], dtype=np.float64)[kc]
         c_run, v_run = _running(kc, basis)
         cnt, tot = c_run + prior_n, v_run + prior_v
-        if duty_thr is not None and duty_thr > 0:
+        if duty_thr is not None and duty_thr > 0 and col == "pair":
+            # an order split by its seller: the strongest form of the pattern
+            same_seller = low & (cnt >= 2) & (tot > duty_thr)
+            for i in np.flatnonzero(same_seller):
+                split_info[int(i)] = (
+                    f"parcel {cnt[i]} to the same buyer from the same seller within "
+                    f"{st.split_window_days} days; together {tot[i]:.2f} {local}, over the de "
+                    f"minimis {duty_thr:.2f} {local}"
+                )
+            split |= same_seller
+        elif duty_thr is not None and duty_thr > 0:
             m = low & (cnt >= 2) & (tot > duty_thr) & ~split
             for i in np.flatnonzero(m):
                 split_info[int(i)] = (
@@ -565,6 +583,7 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
         for k, (c0, v0), c1, v1 in zip(kuniq, prior, add_n, add_v, strict=True):
             store[k] = (c0 + int(c1), v0 + float(v1))
     bits[split] |= BIT["split"]
+    score[same_seller] += SPLIT_SAME_SELLER
     detail["split"] = split_info
     sellers = P["seller"].to_numpy()
     sc, suniq = pd.factorize(sellers)

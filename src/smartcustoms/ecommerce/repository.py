@@ -137,8 +137,14 @@ class EcommerceRepository:
 
     def window_totals(
         self, economy: str, first: date, last: date, low_threshold: Decimal | None, cif: bool
-    ) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]], dict[str, int]]:
-        """Per buyer and per address: (parcels, value); per seller: low-value parcels."""
+    ) -> tuple[
+        dict[str, tuple[int, float]],
+        dict[str, tuple[int, float]],
+        dict[str, int],
+        dict[str, tuple[int, float]],
+    ]:
+        """Per buyer, per address and per buyer and seller: (parcels, value); per seller:
+        low-value parcels."""
         p = EcomParcelRow
         basis = p.value + p.freight + p.insurance if cif else p.value
         where = (p.economy == economy, p.arrival_date >= first, p.arrival_date <= last)
@@ -153,7 +159,13 @@ class EcommerceRepository:
         )
         stmt = select(p.seller, low).where(*where).group_by(p.seller)
         sellers = {k: int(c or 0) for k, c in self.session.execute(stmt)}
-        return out[0], out[1], sellers
+        stmt = (
+            select(p.buyer_hash, p.seller, func.count(), func.sum(basis))
+            .where(*where)
+            .group_by(p.buyer_hash, p.seller)
+        )
+        pairs = {f"{b}|{s}": (int(c), float(v or 0)) for b, s, c, v in self.session.execute(stmt)}
+        return out[0], out[1], sellers, pairs
 
     def year_totals(self, economy: str, first: date, last: date) -> dict[str, float]:
         p = EcomParcelRow

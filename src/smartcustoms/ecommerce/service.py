@@ -409,11 +409,11 @@ def prior_state(uow: UnitOfWork, ctx: engine.Context) -> engine.RunState:
     first = ctx.on - timedelta(days=st.split_window_days - 1)
     with uow:
         repo = EcommerceRepository(uow.session)
-        buyers, addresses, sellers = repo.window_totals(
+        buyers, addresses, sellers, pairs = repo.window_totals(
             ctx.economy, first, ctx.on, thr, reg.threshold_basis == "cif"
         )
         year = repo.year_totals(ctx.economy, ctx.on.replace(month=1, day=1), ctx.on)
-    return engine.RunState(buyer=buyers, address=addresses, seller=sellers, year=year)
+    return engine.RunState(buyer=buyers, address=addresses, seller=sellers, pair=pairs, year=year)
 
 
 # --- manifests ------------------------------------------------------------------------------
