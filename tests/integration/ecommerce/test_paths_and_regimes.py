@@ -117,3 +117,17 @@ def test_every_apec_economy_has_a_sourced_regime(db: Database) -> None:
         regime = service.regime_for(db.uow(), code, DAY)
         assert regime.economy == code
         assert regime.source or not regime.verified, code
+
+
+def test_demo_parcels_load_once(db: Database, files: Path) -> None:
+    from smartcustoms.ecommerce.demo import load_demo_parcels
+
+    first = load_demo_parcels(
+        db.uow, secret_key=SECRET, files_dir=files, economies=("SG",), parcels=60, on=DAY
+    )
+    again = load_demo_parcels(
+        db.uow, secret_key=SECRET, files_dir=files, economies=("SG",), parcels=60, on=DAY
+    )
+    assert first == again == "parcels SG 120"
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM ecom_parcels")).scalar_one() == 120
