@@ -66,11 +66,11 @@ def principal(economy: str) -> Any:
 def child(args: argparse.Namespace) -> None:
     """The timed submit, alone in its process; prints one JSON line."""
     from smartcustoms.db.engine import Database
-    from smartcustoms.ecommerce import service
+    from smartcustoms.ecommerce import services
 
     db = Database(args.url)
     t0 = time.perf_counter()
-    out = service.submit_manifest(
+    out = services.submit_manifest(
         db.uow(),
         principal(args.economy),
         Path(args.file),
@@ -147,7 +147,7 @@ def run_backend(
 ) -> dict[str, Any]:
     from smartcustoms.db import migrate
     from smartcustoms.db.engine import Database
-    from smartcustoms.ecommerce import service
+    from smartcustoms.ecommerce import services
     from smartcustoms.reference import service as reference
     from smartcustoms.reference.sources import ReferenceSource
 
@@ -160,7 +160,7 @@ def run_backend(
         reference.load(db.uow(), source, datasets=["hs", "countries", "fx"])
         files = tmp / f"files-{backend}"
         t0 = time.perf_counter()
-        hist = service.submit_manifest(
+        hist = services.submit_manifest(
             db.uow(),
             principal(args.economy),
             history,
@@ -168,7 +168,7 @@ def run_backend(
             files_dir=files,
             on=DAY - timedelta(days=1),
         )
-        norms = service.refresh_norms(db.uow(), args.economy, DAY)
+        norms = services.refresh_norms(db.uow(), args.economy, DAY)
         print(
             f"[{backend}] history {hist.decided} parcels, {norms} norms in "
             f"{time.perf_counter() - t0:.1f} s",

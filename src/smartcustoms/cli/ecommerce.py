@@ -18,7 +18,7 @@ from rich.table import Table
 
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import generator, service
+from smartcustoms.ecommerce import generator, services
 from smartcustoms.ecommerce.model import ParcelView
 from smartcustoms.ecommerce.schemas import outcome_doc
 
@@ -87,7 +87,7 @@ def submit(
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total or None)
 
-        outcome = service.submit_manifest(
+        outcome = services.submit_manifest(
             st.db.uow(),
             principal,
             file,
@@ -139,7 +139,7 @@ def decisions(
     """The per-parcel decisions of a manifest."""
     st = state(ctx)
     principal = system_principal(economy.upper(), "cli")
-    rows = service.decisions(st.db.uow(), principal, manifest_id, decision, limit)
+    rows = services.decisions(st.db.uow(), principal, manifest_id, decision, limit)
     emit(rows, as_json, _parcels)
 
 
@@ -154,7 +154,7 @@ def queue(
     """Parcels waiting for an officer (inspections first, riskiest first)."""
     st = state(ctx)
     principal = system_principal(economy.upper(), "cli")
-    emit(service.queue(st.db.uow(), principal, decision, limit), as_json, _parcels)
+    emit(services.queue(st.db.uow(), principal, decision, limit), as_json, _parcels)
 
 
 @app.command()
@@ -162,14 +162,14 @@ def result(
     ctx: typer.Context,
     waybill: str = typer.Argument(...),
     economy: str = EconomyOption,
-    outcome: str = typer.Option(..., "--result", help=", ".join(service.RESULTS)),
+    outcome: str = typer.Option(..., "--result", help=", ".join(services.RESULTS)),
     note: str = typer.Option("", "--note"),
     as_json: bool = JsonOption,
 ) -> None:
     """Record an officer's result for a held or inspected parcel."""
     st = state(ctx)
     principal = system_principal(economy.upper(), "cli")
-    view = service.record_result(st.db.uow(), principal, waybill, outcome, note)
+    view = services.record_result(st.db.uow(), principal, waybill, outcome, note)
     emit(view, as_json, lambda v: console.print(f"{v.waybill}: {v.status}, result {v.result}"))
 
 
@@ -181,7 +181,7 @@ def regimes(
 ) -> None:
     """The economy's de minimis and tax regime rows, with sources and dates."""
     st = state(ctx)
-    rows = service.regimes(st.db.uow(), economy)
+    rows = services.regimes(st.db.uow(), economy)
 
     def show(rs: list[Any]) -> None:
         table = Table(
@@ -212,7 +212,7 @@ def regime_add(
     """Add a regime row (a change in law) from its effective date."""
     st = state(ctx)
     principal = system_principal(economy.upper(), "cli")
-    regime = service.add_regime(st.db.uow(), principal, json.loads(file.read_text()))
+    regime = services.add_regime(st.db.uow(), principal, json.loads(file.read_text()))
     emit(
         regime.to_dict(),
         as_json,
@@ -230,7 +230,7 @@ def norms(
 ) -> None:
     """Learn unit-value norms per HS subheading from the last DAYS days of parcels."""
     st = state(ctx)
-    n = service.refresh_norms(st.db.uow(), economy, _date(on) or date.today(), days)
+    n = services.refresh_norms(st.db.uow(), economy, _date(on) or date.today(), days)
     emit({"norms": n}, as_json, lambda d: console.print(f"{d['norms']} unit-value norms"))
 
 
@@ -253,9 +253,9 @@ def settings_cmd(
             else v.strip()
         )
     current = (
-        service.save_settings(st.db.uow(), principal, changes)
+        services.save_settings(st.db.uow(), principal, changes)
         if changes
-        else service.get_settings(st.db.uow(), economy)
+        else services.get_settings(st.db.uow(), economy)
     )
     emit(current, as_json, lambda s: console.print(s))
 
@@ -272,7 +272,7 @@ def keys_cmd(
     principal = system_principal(economy.upper(), "cli")
     parties = json.loads(file.read_text(encoding="utf-8"))
     done = [
-        service.register_party_key(
+        services.register_party_key(
             st.db.uow(), principal, party, str(v.get("kind", "")), str(v.get("public_key", ""))
         )
         for party, v in parties.items()
@@ -293,7 +293,9 @@ def records_cmd(
     st = state(ctx)
     principal = system_principal(economy.upper(), "cli")
     records = [orjson.loads(line) for line in file.read_bytes().splitlines() if line.strip()]
-    out = service.submit_records(st.db.uow(), principal, records, secret_key=st.settings.secret_key)
+    out = services.submit_records(
+        st.db.uow(), principal, records, secret_key=st.settings.secret_key
+    )
     emit(
         out,
         as_json,

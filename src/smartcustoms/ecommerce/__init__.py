@@ -11,6 +11,8 @@ Where things are:
 - ``generator.py``  the seeded synthetic manifest generator with injected frauds
 - ``signing.py``    Ed25519 signatures over canonical JSON for three-order records
 - ``threeorders.py`` matching and reconciling order, payment and waybill records
-- ``service.py``    use cases (submit manifest, decisions, queue, results, regimes, keys)
-- ``charts.py``     server-rendered SVG charts; ``demo.py`` demo parcels
+- ``services/``     use cases, one module each (see its ``__init__``): regimes and settings,
+  the engine's context, manifest jobs, parcels and the queue, three-order records, figures
+- ``charts.py``     server-rendered SVG charts; ``schemas.py`` JSON documents; ``demo.py``
+  demo parcels; ``catalogue.py`` goods, descriptions and the words that make them vague
 """

@@ -16,7 +16,7 @@ import orjson
 from smartcustoms.accounts.model import Role
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import generator, service
+from smartcustoms.ecommerce import generator, services
 
 __all__ = ["DEMO_SEED", "load_demo_parcels"]
 
@@ -51,7 +51,7 @@ def load_demo_parcels(
                     parcels, seed, economy, day, prefix=f"{economy}D{day:%y%m%d}"
                 )
             )
-            outcome = service.submit_manifest(
+            outcome = services.submit_manifest(
                 uow_factory(),
                 who,
                 data,
@@ -62,7 +62,7 @@ def load_demo_parcels(
             )
             decided += outcome.decided
             if offset == 1:
-                service.refresh_norms(uow_factory(), economy, today, min_count=10)
+                services.refresh_norms(uow_factory(), economy, today, min_count=10)
             done += 1
             if report:
                 report(f"e-commerce parcels {economy}", done, steps)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
-from smartcustoms.ecommerce import service
+from smartcustoms.ecommerce import services
 from tests.conftest import Actors
 from tests.integration.ecommerce.conftest import generated, ndjson, parcel
 
@@ -64,7 +64,7 @@ def test_officer_works_the_parcel_queue(
 
     who = replace(system_principal("SG", carrier["id"]), roles=frozenset({Role.CARRIER}))
     item = parcel("x")["items"][0]
-    service.submit_manifest(
+    services.submit_manifest(
         db.uow(),
         who,
         ndjson(

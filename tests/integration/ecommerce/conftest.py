@@ -15,7 +15,7 @@ from sqlalchemy import text
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import generator, service
+from smartcustoms.ecommerce import generator, services
 
 DAY = date(2026, 3, 10)
 SECRET = "test-secret-key"
@@ -68,7 +68,7 @@ def generated(n: int, seed: int, economy: str = "SG") -> list[dict[str, Any]]:
 
 
 def submit(db: Database, tmp: Path, data: bytes, economy: str = "SG", on: date = DAY, **kw: Any):  # type: ignore[no-untyped-def]
-    return service.submit_manifest(
+    return services.submit_manifest(
         db.uow(), carrier(economy), data, secret_key=SECRET, files_dir=tmp, on=on, **kw
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import engine, generator, service
+from smartcustoms.ecommerce import engine, generator, services
 from smartcustoms.errors import Conflict
 from tests.integration.ecommerce.conftest import (
     DAY,
@@ -93,7 +93,7 @@ def test_bad_manifest_reports_every_bad_parcel_and_stores_none(db: Database, fil
 def test_store_good_parcels_setting_keeps_the_good_and_returns_the_bad(
     db: Database, files: Path
 ) -> None:
-    service.save_settings(db.uow(), system_principal("SG"), {"store_good_parcels": True})
+    services.save_settings(db.uow(), system_principal("SG"), {"store_good_parcels": True})
     out = submit(db, files, _bad_manifest())
     assert out.status == "done"
     assert out.decided == 2 and out.bad == 7
@@ -150,7 +150,7 @@ def test_split_shipment_prohibited_vague_and_vendor_tax_decisions(
         parcel("W-PLAIN", buyer={"id": "B5", "region": "East"}),
     ]
     out = submit(db, files, ndjson(split + others))
-    views = {v.waybill: v for v in service.decisions(db.uow(), carrier(), out.id)}
+    views = {v.waybill: v for v in services.decisions(db.uow(), carrier(), out.id)}
     assert views["W-S0"].decision == "release"
     assert views["W-S1"].decision == "release"  # together SGD ~400 or less so far
     assert views["W-S2"].decision == "inspect"
@@ -175,17 +175,17 @@ def test_officer_queue_and_result_feed_the_watch_list(db: Database, files: Path)
         ),
     )
     assert out.decisions["hold"] == 1
-    q = service.queue(db.uow(), officer())
+    q = services.queue(db.uow(), officer())
     assert [v.waybill for v in q] == ["W-V"]
-    done = service.record_result(db.uow(), officer(), "W-V", "finding", "sim cards inside")
+    done = services.record_result(db.uow(), officer(), "W-V", "finding", "sim cards inside")
     assert done.status == "closed" and done.result == "finding"
-    assert service.queue(db.uow(), officer()) == []
+    assert services.queue(db.uow(), officer()) == []
     with pytest.raises(Conflict):
-        service.record_result(db.uow(), officer(), "W-V", "finding")
+        services.record_result(db.uow(), officer(), "W-V", "finding")
     # the seller is now watch-listed: its next parcel is inspected
     nxt = submit(db, files, ndjson([parcel("W-NEXT", seller="SELLER-BAD")]))
     assert nxt.decisions["inspect"] == 1
-    (view,) = service.decisions(db.uow(), carrier(), nxt.id)
+    (view,) = services.decisions(db.uow(), carrier(), nxt.id)
     assert "SELLER-BAD is on a watch list" in view.reasons
 
 
@@ -194,8 +194,8 @@ def test_manifests_of_another_economy_are_not_found(db: Database, files: Path) -
 
     out = submit(db, files, ndjson([parcel("W-1")]))
     with pytest.raises(NotFound):
-        service.manifest(db.uow(), carrier("AU"), out.id)
-    assert service.queue(db.uow(), officer("AU")) == []
+        services.manifest(db.uow(), carrier("AU"), out.id)
+    assert services.queue(db.uow(), officer("AU")) == []
 
 
 def test_duties_and_taxes_are_itemised(db: Database, files: Path) -> None:
@@ -209,8 +209,8 @@ def test_duties_and_taxes_are_itemised(db: Database, files: Path) -> None:
         economy="TH",
         on=date(2026, 3, 10),
     )
-    (view,) = service.decisions(db.uow(), carrier("TH"), out.id)
-    full = service.parcel_view(db.uow(), carrier("TH"), "W-TH")
+    (view,) = services.decisions(db.uow(), carrier("TH"), out.id)
+    full = services.parcel_view(db.uow(), carrier("TH"), "W-TH")
     assert len(full.item_lines) == 2
     assert view.duty > 0 and view.tax > 0  # over THB 1,500: duty and VAT
     assert sum(float(i["duty"]) for i in full.item_lines) == pytest.approx(float(view.duty))
@@ -222,6 +222,6 @@ def test_duties_and_taxes_are_itemised(db: Database, files: Path) -> None:
         economy="TH",
         on=date(2026, 3, 10),
     )
-    (v2,) = service.decisions(db.uow(), carrier("TH"), small.id)
+    (v2,) = services.decisions(db.uow(), carrier("TH"), small.id)
     assert v2.duty == 0 and v2.tax > 0
     assert "duty relieved (de minimis)" in v2.reasons

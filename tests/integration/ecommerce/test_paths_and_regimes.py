@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import service
+from smartcustoms.ecommerce import services
 from tests.integration.ecommerce.conftest import (
     DAY,
     SECRET,
@@ -30,7 +30,7 @@ def _forget_parcels(db: Database) -> None:
 def test_per_parcel_path_gives_the_bulk_decisions(db: Database, files: Path) -> None:
     # history so that norms exist (undervaluation) and yesterday's parcels count for splits
     submit(db, files, ndjson(generated(300, 5)), on=DAY - timedelta(days=1))
-    assert service.refresh_norms(db.uow(), "SG", DAY, min_count=5) > 0
+    assert services.refresh_norms(db.uow(), "SG", DAY, min_count=5) > 0
     item = parcel("x")["items"][0]
     parcels = (
         generated(40, 6)
@@ -47,7 +47,7 @@ def test_per_parcel_path_gives_the_bulk_decisions(db: Database, files: Path) -> 
     )
     bulk = submit(db, files, ndjson(parcels))
     assert bulk.status == "done"
-    before = {v.waybill: v for v in service.decisions(db.uow(), carrier(), bulk.id)}
+    before = {v.waybill: v for v in services.decisions(db.uow(), carrier(), bulk.id)}
     kinds = {v.decision for v in before.values()}
     assert {"release", "inspect", "refuse", "hold"} <= kinds
     assert "undervalued" not in before["W-U"].reasons  # words, not signal names
@@ -64,7 +64,7 @@ def test_per_parcel_path_gives_the_bulk_decisions(db: Database, files: Path) -> 
         conn.execute(text(f"DELETE FROM ecom_manifests WHERE id = '{bulk.id}'"))
     after = {}
     for p in parcels:
-        view = service.submit_parcel(
+        view = services.submit_parcel(
             db.uow(), carrier(), p, secret_key=SECRET, files_dir=files, on=DAY
         )
         after[view.waybill] = view
@@ -85,7 +85,7 @@ def test_a_regime_change_applies_only_from_its_effective_date(db: Database, file
     # row from 1 Apr 2026 (a test change) removes the tax threshold.
     admin = system_principal("SG")
     change = date(2026, 4, 1)
-    service.add_regime(
+    services.add_regime(
         db.uow(),
         admin,
         {
@@ -95,18 +95,18 @@ def test_a_regime_change_applies_only_from_its_effective_date(db: Database, file
             "note": "GST from the first dollar",
         },
     )
-    assert service.regime_for(db.uow(), "SG", change - timedelta(days=1)).tax_threshold == 400
-    assert service.regime_for(db.uow(), "SG", change).tax_threshold is None
+    assert services.regime_for(db.uow(), "SG", change - timedelta(days=1)).tax_threshold == 400
+    assert services.regime_for(db.uow(), "SG", change).tax_threshold is None
     before = submit(db, files, ndjson([parcel("W-BEFORE")]), on=change - timedelta(days=1))
     after = submit(db, files, ndjson([parcel("W-AFTER")]), on=change)
-    (b,) = service.decisions(db.uow(), carrier(), before.id)
-    (a,) = service.decisions(db.uow(), carrier(), after.id)
+    (b,) = services.decisions(db.uow(), carrier(), before.id)
+    (a,) = services.decisions(db.uow(), carrier(), after.id)
     assert b.tax == 0 and "tax relieved (de minimis)" in b.reasons
     assert a.tax > 0 and "tax relieved" not in a.reasons
     # the built-in history is data too: the US suspension of 29 Aug 2025
-    us = service.regimes(db.uow(), "US")
-    assert service.regime_for(db.uow(), "US", date(2025, 8, 28)).duty_threshold == 800
-    assert service.regime_for(db.uow(), "US", date(2025, 8, 29)).duty_threshold is None
+    us = services.regimes(db.uow(), "US")
+    assert services.regime_for(db.uow(), "US", date(2025, 8, 28)).duty_threshold == 800
+    assert services.regime_for(db.uow(), "US", date(2025, 8, 29)).duty_threshold is None
     assert all(r.source for r in us)
 
 
@@ -114,7 +114,7 @@ def test_every_apec_economy_has_a_sourced_regime(db: Database) -> None:
     from smartcustoms.core.codes import APEC_CODES
 
     for code in APEC_CODES:
-        regime = service.regime_for(db.uow(), code, DAY)
+        regime = services.regime_for(db.uow(), code, DAY)
         assert regime.economy == code
         assert regime.source or not regime.verified, code
 

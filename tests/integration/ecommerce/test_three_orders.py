@@ -12,7 +12,7 @@ import orjson
 
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import generator, service, signing
+from smartcustoms.ecommerce import generator, services, signing
 from tests.integration.ecommerce.conftest import SECRET, carrier, ndjson, parcel, submit
 
 THREE = ("order, payment", "record", "payer", "consignee", "limit", "signature", "waiting")
@@ -20,7 +20,7 @@ THREE = ("order, payment", "record", "payer", "consignee", "limit", "signature",
 
 def _register(db: Database, keys: dict[str, dict[str, str]], economy: str) -> None:
     for party, v in keys.items():
-        service.register_party_key(
+        services.register_party_key(
             db.uow(), system_principal(economy), party, v["kind"], v["public_key"]
         )
 
@@ -35,7 +35,7 @@ def test_generated_mismatches_tampering_and_over_limit_are_held_and_nothing_else
     keys = json.loads(Path(f"{out}.keys.json").read_text())
     _register(db, keys, "CN")
     records = [orjson.loads(x) for x in Path(f"{out}.records.ndjson").read_bytes().splitlines()]
-    took = service.submit_records(db.uow(), carrier("CN"), records, secret_key=SECRET)
+    took = services.submit_records(db.uow(), carrier("CN"), records, secret_key=SECRET)
     assert took["refused"] == counts["tampered"]
     assert all("does not verify" in p["reason"] for p in took["problems"])
     result = submit(db, files, out.read_bytes(), economy="CN")
@@ -44,7 +44,7 @@ def test_generated_mismatches_tampering_and_over_limit_are_held_and_nothing_else
         (r["waybill"], r["fraud"])
         for r in csv.DictReader(Path(f"{out}.truth.csv").read_text().splitlines())
     )
-    views = service.decisions(db.uow(), carrier("CN"), result.id, limit=1000)
+    views = services.decisions(db.uow(), carrier("CN"), result.id, limit=1000)
     assert len(views) == 700
     words = {
         "three_order_mismatch": ("payment record says", "consignee address", "payer"),
@@ -78,7 +78,7 @@ def test_incomplete_records_wait_and_are_decided_when_the_last_arrives(
 ) -> None:
     keys = {p: signing.new_keypair() for p in ("PLAT-A", "PAY-A", "CARR-A")}
     for party, kind in (("PLAT-A", "platform"), ("PAY-A", "payment"), ("CARR-A", "carrier")):
-        service.register_party_key(db.uow(), system_principal("SG"), party, kind, keys[party][1])
+        services.register_party_key(db.uow(), system_principal("SG"), party, kind, keys[party][1])
     p = parcel("W-3")
     order = {
         "order_no": "ORD-W-3",
@@ -106,7 +106,7 @@ def test_incomplete_records_wait_and_are_decided_when_the_last_arrives(
     }
     unsigned = {"kind": "payment", "party_id": "PAY-A", "payload": payment}
     forged = _signed(keys, "payment", "PLAT-A", payment)  # a platform may not sign payments
-    got = service.submit_records(
+    got = services.submit_records(
         db.uow(),
         carrier(),
         [
@@ -122,20 +122,20 @@ def test_incomplete_records_wait_and_are_decided_when_the_last_arrives(
     assert "payment record is not signed" in reasons[0]
     assert "registered as platform" in reasons[1]
     out = submit(db, files, ndjson([p]))
-    (view,) = service.decisions(db.uow(), carrier(), out.id)
+    (view,) = services.decisions(db.uow(), carrier(), out.id)
     assert view.decision == "hold"
     assert "payment record refused" in view.reasons
     # the payment provider sends its signed record: the parcel is decided again at once
-    again = service.submit_records(
+    again = services.submit_records(
         db.uow(), carrier(), [_signed(keys, "payment", "PAY-A", payment)], secret_key=SECRET
     )
     assert again["accepted"] == 1 and again["redecided"] == 1
-    (view,) = service.decisions(db.uow(), carrier(), out.id)
+    (view,) = services.decisions(db.uow(), carrier(), out.id)
     assert view.decision == "release", view.reasons
     assert "complete and consistent" in view.reasons
     # a mismatch is held with the exact mismatch
     p2 = parcel("W-4", order_no="ORD-W-4")
-    service.submit_records(
+    services.submit_records(
         db.uow(),
         carrier(),
         [
@@ -146,16 +146,16 @@ def test_incomplete_records_wait_and_are_decided_when_the_last_arrives(
         secret_key=SECRET,
     )
     out2 = submit(db, files, ndjson([p2]))
-    (v2,) = service.decisions(db.uow(), carrier(), out2.id)
+    (v2,) = services.decisions(db.uow(), carrier(), out2.id)
     assert v2.decision == "hold"
     assert "payment record says 20.00 USD paid, the order 33.00 USD" in v2.reasons
     assert not any(w in v2.reasons for w in ("consignee", "payer", "waiting"))
 
 
 def test_waiting_when_three_orders_are_required(db: Database, files: Path) -> None:
-    service.save_settings(db.uow(), system_principal("SG"), {"three_orders_required": True})
+    services.save_settings(db.uow(), system_principal("SG"), {"three_orders_required": True})
     out = submit(db, files, ndjson([parcel("W-9")]))
-    (view,) = service.decisions(db.uow(), carrier(), out.id)
+    (view,) = services.decisions(db.uow(), carrier(), out.id)
     assert view.decision == "hold"
     assert "waiting for the order and payment and waybill records" in view.reasons
     assert "deadline" in view.reasons

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.db.engine import Database
-from smartcustoms.ecommerce import service
+from smartcustoms.ecommerce import services
 from smartcustoms.ecommerce.model import ManifestOutcome, ParcelView
 from smartcustoms.ecommerce.schemas import outcome_doc
 from smartcustoms.errors import InvalidInput, NotFound
@@ -37,7 +37,7 @@ MAX_UPLOAD = 2 * 1024**3
 
 
 class ResultIn(BaseModel):
-    result: str = Field(description=", ".join(service.RESULTS))
+    result: str = Field(description=", ".join(services.RESULTS))
     note: str = ""
 
 
@@ -80,7 +80,7 @@ def start_job(
     """Open the manifest job (idempotent) and process it in a background thread."""
     db: Database = get_db(request)
     settings = get_settings(request)
-    outcome, new = service.open_manifest(
+    outcome, new = services.open_manifest(
         db.uow(), principal, path, filename=filename, fmt=fmt, on=on
     )
     progress = jobs(request)
@@ -94,7 +94,7 @@ def start_job(
             progress[outcome.id] = (done, total)
 
         try:
-            service.process_manifest(
+            services.process_manifest(
                 db.uow(),
                 outcome.id,
                 path,
@@ -152,14 +152,14 @@ async def lodge_manifest(
 @router.get("/jobs/{manifest_id}")
 def job(request: Request, uow: UoW, principal: Anyone, manifest_id: str) -> dict[str, Any]:
     """A manifest job: status (processing, done, rejected, failed), progress and counts."""
-    return job_doc(service.manifest(uow, principal, manifest_id), jobs(request))
+    return job_doc(services.manifest(uow, principal, manifest_id), jobs(request))
 
 
 @router.get("/manifests")
 def list_manifests(
     request: Request, uow: UoW, principal: Anyone, limit: int = Query(50, ge=1, le=500)
 ) -> list[dict[str, Any]]:
-    return [job_doc(o, jobs(request)) for o in service.manifests(uow, principal, limit)]
+    return [job_doc(o, jobs(request)) for o in services.manifests(uow, principal, limit)]
 
 
 @router.get("/manifests/{manifest_id}/decisions", response_model=None)
@@ -171,13 +171,13 @@ def manifest_decisions(
     limit: int = Query(1000, ge=1, le=10000),
     offset: int = Query(0, ge=0),
 ) -> list[ParcelView]:
-    return service.decisions(uow, principal, manifest_id, decision, limit, offset)
+    return services.decisions(uow, principal, manifest_id, decision, limit, offset)
 
 
 @router.get("/manifests/{manifest_id}/decisions.csv")
 def decisions_file(uow: UoW, principal: Anyone, manifest_id: str) -> Response:
     """The decisions file: waybill, decision, duty, tax, currency, score, reasons."""
-    outcome = service.manifest(uow, principal, manifest_id)
+    outcome = services.manifest(uow, principal, manifest_id)
     if not outcome.decisions_file or not Path(outcome.decisions_file).exists():
         raise NotFound(f"manifest {manifest_id} has no decisions file ({outcome.status})")
     return FileResponse(
@@ -195,7 +195,7 @@ def lodge_parcel(
 ) -> ParcelView:
     """One parcel, decided at once (the same rules as a manifest)."""
     settings = get_settings(request)
-    return service.submit_parcel(
+    return services.submit_parcel(
         uow,
         principal,
         parcel,
@@ -207,7 +207,7 @@ def lodge_parcel(
 
 @router.get("/parcels/{waybill}", response_model=None)
 def get_parcel(uow: UoW, principal: Anyone, waybill: str) -> ParcelView:
-    return service.parcel_view(uow, principal, waybill)
+    return services.parcel_view(uow, principal, waybill)
 
 
 @router.get("/queue", response_model=None)
@@ -218,7 +218,7 @@ def parcel_queue(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> list[ParcelView]:
-    return service.queue(uow, principal, decision, limit, offset)
+    return services.queue(uow, principal, decision, limit, offset)
 
 
 @router.post("/parcels/{waybill}/result", response_model=None)
@@ -228,7 +228,7 @@ def parcel_result(
     waybill: str,
     body: ResultIn,
 ) -> ParcelView:
-    return service.record_result(uow, principal, waybill, body.result, body.note)
+    return services.record_result(uow, principal, waybill, body.result, body.note)
 
 
 @router.post("/records")
@@ -239,19 +239,19 @@ def lodge_records(
     records: Annotated[list[Any], Body()],
 ) -> dict[str, Any]:
     """Signed order, payment and waybill records (a list)."""
-    return service.submit_records(
+    return services.submit_records(
         uow, principal, records, secret_key=get_settings(request).secret_key
     )
 
 
 @router.post("/party-keys")
 def party_key(uow: UoW, principal: Admin, body: PartyKeyIn) -> dict[str, str]:
-    return service.register_party_key(uow, principal, body.party_id, body.kind, body.public_key)
+    return services.register_party_key(uow, principal, body.party_id, body.kind, body.public_key)
 
 
 @router.get("/regimes")
 def list_regimes(uow: UoW, principal: Anyone) -> list[dict[str, Any]]:
-    return [r.to_dict() for r in service.regimes(uow, principal.economy)]
+    return [r.to_dict() for r in services.regimes(uow, principal.economy)]
 
 
 @router.post("/regimes", status_code=201)
@@ -260,12 +260,12 @@ def add_regime(
     principal: Annotated[Principal, Depends(require_roles(Role.ANALYST))],
     body: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    return service.add_regime(uow, principal, body).to_dict()
+    return services.add_regime(uow, principal, body).to_dict()
 
 
 @router.get("/charts/{name}.svg")
 def chart(uow: UoW, principal: Anyone, name: str) -> Response:
-    svgs = service.chart_svgs(service.figures(uow, principal))
+    svgs = services.chart_svgs(services.figures(uow, principal))
     if name not in svgs:
         raise NotFound(f"no chart {name}: {', '.join(svgs)}")
     return Response(svgs[name], media_type="image/svg+xml")

@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts.model import Role
-from smartcustoms.ecommerce import service
+from smartcustoms.ecommerce import services
 from smartcustoms.errors import PermissionDenied, SmartCustomsError
 from smartcustoms.web.api.ecommerce import jobs, start_job
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
@@ -39,8 +39,8 @@ def _officer(principal: object) -> bool:
 def home(request: Request, uow: UoW, principal: CurrentPrincipal) -> Response:
     if not (_lodger(principal) or _officer(principal)):
         raise PermissionDenied("e-commerce pages are for platforms, carriers and officers")
-    manifests = service.manifests(uow, principal, 20)
-    svgs = service.chart_svgs(service.figures(uow, principal))
+    manifests = services.manifests(uow, principal, 20)
+    svgs = services.chart_svgs(services.figures(uow, principal))
     return render(
         request,
         "ecommerce/home.html",
@@ -83,11 +83,11 @@ async def upload(
 def manifest_page(
     request: Request, uow: UoW, principal: CurrentPrincipal, manifest_id: str
 ) -> Response:
-    outcome = service.manifest(uow, principal, manifest_id)
+    outcome = services.manifest(uow, principal, manifest_id)
     flagged = []
     if outcome.status == "done":
         for kind in ("refuse", "inspect", "hold"):
-            flagged += service.decisions(uow, principal, manifest_id, kind, limit=50)
+            flagged += services.decisions(uow, principal, manifest_id, kind, limit=50)
     done, total = jobs(request).get(manifest_id, (0, 0))
     return render(
         request,
@@ -109,7 +109,7 @@ def queue_page(
     decision: str = "",
     done: str = "",
 ) -> Response:
-    rows = service.queue(uow, principal, decision or None, limit=100)
+    rows = services.queue(uow, principal, decision or None, limit=100)
     return render(
         request,
         "ecommerce/queue.html",
@@ -123,14 +123,14 @@ def queue_page(
 
 @router.get("/ecommerce/parcels/{waybill}", response_class=HTMLResponse)
 def parcel_page(request: Request, uow: UoW, principal: CurrentPrincipal, waybill: str) -> Response:
-    view = service.parcel_view(uow, principal, waybill)
+    view = services.parcel_view(uow, principal, waybill)
     return render(
         request,
         "ecommerce/parcel.html",
         principal=principal,
         nav_items=NAV,
         p=view,
-        results=service.RESULTS,
+        results=services.RESULTS,
         officer=principal.has(Role.OFFICER),
         error=None,
     )
@@ -146,9 +146,9 @@ def parcel_result(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        service.record_result(uow, principal, waybill, result, note)
+        services.record_result(uow, principal, waybill, result, note)
     except SmartCustomsError as exc:
-        view = service.parcel_view(uow, principal, waybill)
+        view = services.parcel_view(uow, principal, waybill)
         return render(
             request,
             "ecommerce/parcel.html",
@@ -156,7 +156,7 @@ def parcel_result(
             principal=principal,
             nav_items=NAV,
             p=view,
-            results=service.RESULTS,
+            results=services.RESULTS,
             officer=principal.has(Role.OFFICER),
             error=exc.message,
         )
