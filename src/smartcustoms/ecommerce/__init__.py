@@ -7,7 +7,8 @@ Where things are:
 - ``regimes.py``    the built-in regimes of the 21 APEC economies, with sources and dates
 - ``tables.py``     ORM mapping; ``repository.py`` queries and bulk writes (COPY/executemany)
 - ``reader.py``     NDJSON/CSV manifests into flat columns (mapping profiles for CSV)
-- ``engine.py``     the vectorised fast path: validation, duties/taxes, risk signals, decisions
+- ``engine.py``     the vectorised fast path: duties/taxes, risk signals, decisions
+- ``validation.py`` every problem of every parcel of a chunk, column-wise
 - ``generator.py``  the seeded synthetic manifest generator with injected frauds
 - ``signing.py``    Ed25519 signatures over canonical JSON for three-order records
 - ``threeorders.py`` matching and reconciling order, payment and waybill records

@@ -324,7 +324,7 @@ def reconcile(
             prior = np.array([state.year.get(k, 0.0) for k in kuniq] or [0.0])[kc]
             # the year's total counts goods values (the same measure stored parcels add up to)
             goods_local = parcels["value"].to_numpy(dtype=np.float64)
-            _, run = engine._running(kc, goods_local)
+            _, run = engine.running_totals(kc, goods_local)
             total = prior + run
             for i in np.flatnonzero(total > lim):
                 bits[i] |= BITS["over_limit"]
