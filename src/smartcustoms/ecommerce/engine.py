@@ -19,7 +19,7 @@ from __future__ import annotations
 import hmac
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -85,6 +85,10 @@ class Context:
     existing: Callable[[list[str]], set[str]]
     """waybills among those given that earlier manifests already stored"""
     three_orders: Callable[[pd.DataFrame, RunState], pd.DataFrame] | None = None
+    rules: Sequence[Any] = ()
+    """the risk feature's active selectivity rules (``RuleDefinition``)"""
+    rule_context: Any = None
+    """their ``RuleContext`` (watch lists)"""
     """adds three-order signal columns (bits and reason text) for the given parcels"""
 
     @property
@@ -390,6 +394,11 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
         bits |= fb
         for i in np.flatnonzero(fb):
             detail.setdefault("three_order", {})[int(i)] = str(found["reason"].iat[int(i)])
+    # the risk feature's selectivity rules, on the items (parties: seller, carrier, platform)
+    forced = np.zeros(n, dtype=np.int64)
+    if ctx.rules:
+        forced = _apply_rules(ctx, P, ip, hs, ivalue, it["origin"][ikeep], score, detail)
+        bits[np.array(sorted(detail["rule"]), dtype=np.int64)] |= BIT["rule"]
     # random exploration: a keyed hash of the waybill, the same however the parcel is lodged
     draw = pd.util.hash_array(P["waybill"].to_numpy(), hash_key=key.hex()[:16])
     explore = (draw.astype(np.float64) / 2.0**64) < st.exploration_rate
@@ -404,7 +413,9 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
         hold |= has[name]
     decision = np.full(n, RELEASE, dtype=np.int64)
     decision[hold] = HOLD
+    decision[(forced == HOLD) & (decision == RELEASE)] = HOLD
     decision[(score >= ctx.inspect_threshold) | has["watchlist"] | has["explore"]] = INSPECT
+    decision[forced == INSPECT] = INSPECT
     decision[has["prohibited"]] = REFUSE
     names = np.array([d.value for d in DECISION_ORDER], dtype=object)
     P["decision"] = as_object(names[decision])
@@ -444,6 +455,58 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
     return ChunkResult(bad, P, items, len({b.line for b in bad}))
 
 
+def _apply_rules(
+    ctx: Context,
+    P: pd.DataFrame,
+    ip: np.ndarray,
+    hs: np.ndarray,
+    ivalue: np.ndarray,
+    origin: np.ndarray,
+    score: np.ndarray,
+    detail: dict[str, dict[int, str]],
+) -> np.ndarray:
+    """Fire the risk feature's active rules on the items; returns a forced decision per parcel
+    (red lane: inspect, yellow: hold) and adds each rule's score and words."""
+    from smartcustoms.risk import rules as risk_rules
+
+    n = len(P)
+    weight = P["gross_weight"].to_numpy(dtype=np.float64)
+    value = P["value"].to_numpy(dtype=np.float64)
+    share = np.divide(ivalue, value[ip], out=np.zeros(len(ip)), where=value[ip] > 0)
+    items = pd.DataFrame(
+        {
+            "hs_code": as_object(hs),
+            "origin_country": as_object(origin),
+            "departure_country": as_object(origin),
+            "office": as_object(np.full(len(ip), "")),
+            "item_value": ivalue,
+            "net_mass_kg": weight[ip] * share,
+            "seller_id": as_object(P["seller"].to_numpy()[ip]),
+            "courier_id": as_object(P["carrier"].to_numpy()[ip]),
+            "importer_id": as_object(P["platform"].to_numpy()[ip]),
+            "buyer_id": as_object(P["buyer_hash"].to_numpy()[ip]),
+        }
+    )
+    fired = risk_rules.evaluate(list(ctx.rules), items, ctx.rule_context)
+    per = np.zeros((n, len(ctx.rules)), dtype=bool)
+    np.logical_or.at(per, ip, fired)
+    forced = np.zeros(n, dtype=np.int64)
+    words: dict[int, list[str]] = {}
+    for j, rule in enumerate(ctx.rules):
+        hit = per[:, j]
+        if not hit.any():
+            continue
+        score[hit] += rule.action.score_add
+        if rule.action.lane == "red":
+            forced[hit] = INSPECT
+        elif rule.action.lane == "yellow":
+            forced[hit & (forced != INSPECT)] = HOLD
+        for i in np.flatnonzero(hit):
+            words.setdefault(int(i), []).append(rule.describe())
+    detail["rule"] = {i: "; ".join(w) for i, w in words.items()}
+    return forced
+
+
 def _judge_description(key: str, reg: Regime) -> tuple[str, bool, bool]:
     """(prohibition reason or "", vague, misfit) for one distinct description + HS code."""
     desc, hs = key.split("\x1f", 1)
@@ -474,6 +537,7 @@ def _judge_description(key: str, reg: Regime) -> tuple[str, bool, bool]:
 
 
 _ORDER = (
+    "rule",
     "prohibited",
     "watchlist",
     "undervalued",

@@ -85,6 +85,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(10, "three_order_wait", 0.0, "order, payment or waybill record not yet received"),
     Signal(11, "over_limit", 0.0, "over the per-transaction or annual per-buyer limit"),
     Signal(12, "signature", 0.0, "a record's signature is missing or does not verify"),
+    Signal(13, "rule", 0.0, "a selectivity rule of the risk feature fired"),
 )
 SIGNAL_BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
 

@@ -225,3 +225,45 @@ def test_duties_and_taxes_are_itemised(db: Database, files: Path) -> None:
     (v2,) = services.decisions(db.uow(), carrier("TH"), small.id)
     assert v2.duty == 0 and v2.tax > 0
     assert "duty relieved (de minimis)" in v2.reasons
+
+
+def test_selectivity_rules_of_the_risk_feature_apply_to_parcels(db: Database, files: Path) -> None:
+    from dataclasses import replace as _replace
+
+    from smartcustoms.accounts.model import Role
+    from smartcustoms.risk import service as risk
+
+    analyst = _replace(system_principal("SG"), roles=frozenset({Role.ANALYST}))
+    risk.create_rule(
+        db.uow(),
+        analyst,
+        {
+            "name": "batteries-from-vn",
+            "description": "lithium batteries from VN",
+            "conditions": {"hs_prefix": ["8507"], "origin": ["VN"]},
+            "action": {"lane": "red"},
+        },
+        activate=True,
+    )
+    item = parcel("x")["items"][0]
+    out = submit(
+        db,
+        files,
+        ndjson(
+            [
+                parcel(
+                    "W-BAT",
+                    items=[dict(item, description="power bank", hs_code="850760", origin="VN")],
+                ),
+                parcel(
+                    "W-BAT-CN",
+                    buyer={"id": "B2", "region": "East"},
+                    items=[dict(item, description="power bank", hs_code="850760")],
+                ),
+            ]
+        ),
+    )
+    views = {v.waybill: v for v in services.decisions(db.uow(), carrier(), out.id)}
+    assert views["W-BAT"].decision == "inspect"
+    assert "rule 'batteries-from-vn'" in views["W-BAT"].reasons
+    assert views["W-BAT-CN"].decision == "release"

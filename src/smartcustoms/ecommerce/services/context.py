@@ -175,6 +175,11 @@ def build_context(uow: UnitOfWork, economy: str, on: date, secret_key: str) -> e
     from smartcustoms.ecommerce import threeorders
 
     ctx.three_orders = threeorders.checker(uow, ctx)
+    from smartcustoms.risk import service as risk
+
+    ctx.rules = [r.definition for r in risk.active_rules(uow, economy)]
+    if ctx.rules:
+        ctx.rule_context = risk.rule_context(uow, economy, None)
     return ctx
 
 
