@@ -304,3 +304,20 @@ def records_cmd(
             f"{d['redecided']} waiting parcels decided again"
         ),
     )
+
+
+@app.command("sweep")
+def sweep(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Mark parcels still waiting for three-order records after the deadline."""
+    st = state(ctx)
+    principal = system_principal(economy.upper(), "cli")
+    n = services.expire_waiting(st.db.uow(), principal)
+    emit(
+        {"expired": n},
+        as_json,
+        lambda d: console.print(f"{d['expired']} parcels past the deadline"),
+    )

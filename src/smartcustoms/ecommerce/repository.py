@@ -329,6 +329,16 @@ class EcommerceRepository:
             out.extend(self.session.scalars(stmt))
         return out
 
+    def waiting_parcels(self, economy: str, wait_bit: int) -> list[EcomParcelRow]:
+        p = EcomParcelRow
+        stmt = select(p).where(
+            p.economy == economy,
+            p.status == "open",
+            p.decision == "hold",
+            p.signals.op("&")(wait_bit) != 0,
+        )
+        return list(self.session.scalars(stmt.order_by(p.arrival_date, p.waybill)))
+
     def open_parcels_for_orders(
         self, economy: str, order_nos: Sequence[str]
     ) -> list[EcomParcelRow]:

@@ -159,3 +159,29 @@ def test_waiting_when_three_orders_are_required(db: Database, files: Path) -> No
     assert view.decision == "hold"
     assert "waiting for the order and payment and waybill records" in view.reasons
     assert "deadline" in view.reasons
+
+
+def test_parcels_still_waiting_after_the_deadline_say_so(db: Database, files: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from smartcustoms.core.clock import FixedClock
+    from tests.integration.ecommerce.conftest import DAY, officer
+
+    services.save_settings(
+        db.uow(),
+        system_principal("SG"),
+        {"three_orders_required": True, "three_order_deadline_hours": 24},
+    )
+    out = submit(db, files, ndjson([parcel("W-LATE")]))
+    start = datetime.combine(DAY, datetime.min.time(), UTC)
+    early = FixedClock(start + timedelta(hours=12))
+    assert services.expire_waiting(db.uow(), officer(), clock=early) == 0
+    late = FixedClock(start + timedelta(hours=25))
+    assert services.expire_waiting(db.uow(), officer(), clock=late) == 1
+    assert services.expire_waiting(db.uow(), officer(), clock=late) == 0  # once
+    (view,) = services.decisions(db.uow(), carrier(), out.id)
+    assert view.decision == "hold"
+    assert view.reasons.startswith(
+        "held for information: the order, payment and waybill "
+        "records did not all arrive by the deadline"
+    )

@@ -43,7 +43,11 @@ from smartcustoms.ecommerce.services.parcels import (
     refresh_norms,
     submit_parcel,
 )
-from smartcustoms.ecommerce.services.records import register_party_key, submit_records
+from smartcustoms.ecommerce.services.records import (
+    expire_waiting,
+    register_party_key,
+    submit_records,
+)
 from smartcustoms.ecommerce.services.regimes import (
     add_regime,
     get_settings,
@@ -64,6 +68,7 @@ __all__ = [
     "build_context",
     "chart_svgs",
     "decisions",
+    "expire_waiting",
     "figures",
     "get_settings",
     "inspect_threshold",

@@ -22,7 +22,7 @@ from smartcustoms.errors import (
     InvalidInput,
 )
 
-__all__ = ["register_party_key", "submit_records"]
+__all__ = ["expire_waiting", "register_party_key", "submit_records"]
 
 
 def register_party_key(
@@ -207,4 +207,34 @@ def _redecide_waiting(uow: UnitOfWork, economy: str, orders: list[str], secret_k
         row.signals, row.decision, row.status, row.reasons = bits, decision, status, reasons
         changed += 1
     uow.session.flush()
+    return changed
+
+
+LATE = "the order, payment and waybill records did not all arrive by the deadline"
+
+
+def expire_waiting(uow: UnitOfWork, principal: Principal, clock: Clock | None = None) -> int:
+    """Parcels still waiting for three-order records after the deadline: they stay held, and
+    their reasons now say the deadline passed (the carrier must return or complete them).
+    Returns how many parcels changed."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from smartcustoms.ecommerce.model import SIGNAL_BY_NAME
+    from smartcustoms.ecommerce.services.regimes import get_settings
+
+    principal.require(Role.OFFICER, Role.ADMIN)
+    now = (clock or SystemClock()).now()
+    hours = get_settings(uow, principal.economy).three_order_deadline_hours
+    wait = 1 << SIGNAL_BY_NAME["three_order_wait"].bit
+    changed = 0
+    with uow:
+        repo = EcommerceRepository(uow.session)
+        for row in repo.waiting_parcels(principal.economy, wait):
+            deadline = datetime.combine(row.arrival_date, time.min, UTC) + timedelta(hours=hours)
+            if now < deadline or LATE in row.reasons:
+                continue
+            rest = row.reasons.split(": ", 1)[-1]
+            row.reasons = f"held for information: {LATE} ({deadline:%Y-%m-%d %H:%M} UTC); {rest}"
+            changed += 1
+        uow.commit()
     return changed
