@@ -15,6 +15,8 @@ class Role(enum.StrEnum):
     ANALYST = "analyst"
     KNOWLEDGE_MANAGER = "knowledge_manager"
     ADMIN = "admin"
+    PLATFORM = "platform"  # e-commerce marketplace lodging parcel manifests and orders
+    CARRIER = "carrier"  # express carrier / postal operator lodging manifests and waybills
 
 
 @dataclass(frozen=True, slots=True)

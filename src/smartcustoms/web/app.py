@@ -17,11 +17,13 @@ from smartcustoms.web import csrf, errors, openapi
 from smartcustoms.web.api import accounts as accounts_api
 from smartcustoms.web.api import cases as cases_api
 from smartcustoms.web.api import declarations as declarations_api
+from smartcustoms.web.api import ecommerce as ecommerce_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
 from smartcustoms.web.guard import GuardMiddleware
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
+from smartcustoms.web.pages import ecommerce as ecommerce_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
 from smartcustoms.web.ratelimit import RateLimiter
@@ -74,6 +76,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     reference_pages.router,
     declarations_pages.router,
     cases_pages.router,
+    ecommerce_api.router,
+    ecommerce_pages.router,
 )
 
 
