@@ -4,7 +4,7 @@ Tokens issued before this revision without an expiry get one: 90 days after thei
 (already past for old ones: those must be re-issued, which is the point).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0010
 """
 
 from collections.abc import Sequence

@@ -2,7 +2,7 @@
 three-order records
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import smartcustoms.db.base
 import smartcustoms.tariff.dbtypes
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
