@@ -18,6 +18,7 @@ from smartcustoms.cli import (
     db,
     declarations,
     demo,
+    exchange,
     reference,
     risk,
     serve,
@@ -56,6 +57,7 @@ for sub_app, name in (
     (audit.app, "audit"),
     (risk.app, "risk"),
     (cases.app, "cases"),
+    (exchange.app, "exchange"),
 ):
     app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)

@@ -1,0 +1,14 @@
+"""What an accepted message does on arrival, by type. Built by a function (no registry), so
+callers pass exactly the handlers they want to :func:`.messages.receive`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from smartcustoms.exchange.services.messages import Handler
+
+__all__ = ["default_handlers"]
+
+
+def default_handlers() -> Mapping[str, Handler]:
+    return {}
