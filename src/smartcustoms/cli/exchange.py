@@ -208,7 +208,7 @@ def outbox_deliver(
                 "dead": report.dead,
             },
             as_json,
-            lambda r: console.print(", ".join(f"{k}: {len(v)}" for k, v in r.items())),
+            lambda r: console.print(", ".join(f"{k}: {len(v)}" for k, v in r.items())),  # type: ignore[arg-type]
         )
         if loop <= 0:
             return

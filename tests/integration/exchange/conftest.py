@@ -25,7 +25,14 @@ from smartcustoms.core.clock import FixedClock
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.exchange.services import trust
-from tests.conftest import SessionDatabases, clean, data_dir, migrated, new_database_url
+from tests.conftest import (
+    SessionDatabases,
+    clean,
+    data_dir,
+    load_reference,
+    migrated,
+    new_database_url,
+)
 
 
 def _free_port() -> int:
@@ -110,6 +117,8 @@ def pair(
         dbs: SessionDatabases = request.getfixturevalue("_session_dbs")
         a = migrated(new_database_url(backend, tmp, server))
         b = migrated(new_database_url(backend, tmp, server))
+        for d in (a, b):
+            load_reference(d)
         # Registered with the session databases so that they are disposed at the end.
         dbs.by_backend[f"{backend}-exchange-a"] = a
         dbs.by_backend[f"{backend}-exchange-b"] = b

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from smartcustoms.exchange.model import MessageType
+from smartcustoms.exchange.services import prearrival
 from smartcustoms.exchange.services.messages import Handler
 
 __all__ = ["default_handlers"]
 
 
 def default_handlers() -> Mapping[str, Handler]:
-    return {}
+    return {
+        MessageType.PRE_ARRIVAL.value: prearrival.store_pre_arrival,
+    }

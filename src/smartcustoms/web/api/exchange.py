@@ -20,17 +20,17 @@ from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.errors import InvalidInput
 from smartcustoms.exchange.model import MessageType, PartnerStatus
-from smartcustoms.exchange.services import delivery, messages, trust
+from smartcustoms.exchange.services import cycle, delivery, messages, prearrival, trust
 from smartcustoms.exchange.services.handlers import default_handlers
 from smartcustoms.web.deps import UoW, get_db, get_settings, require_roles
 
 log = logging.getLogger("smartcustoms.exchange")
 
 
-def _delivery_loop(db: Database, every: float, stop: threading.Event) -> None:
+def _delivery_loop(db: Database, secret: str, every: float, stop: threading.Event) -> None:
     while not stop.wait(every):
         try:
-            delivery.deliver_due(db.uow)
+            cycle.run_cycle(db.uow, secret)
         except Exception:  # a bad round must not end the loop; it is logged and retried
             log.exception("exchange: delivery round failed")
 
@@ -43,7 +43,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.exchange_deliver_every > 0:
         worker = threading.Thread(
             target=_delivery_loop,
-            args=(app.state.db, settings.exchange_deliver_every, stop),
+            args=(app.state.db, settings.secret_key, settings.exchange_deliver_every, stop),
             name="exchange-outbox",
             daemon=True,
         )
@@ -199,15 +199,11 @@ def outbox(
 
 
 @router.post("/outbox/deliver", response_model=None)
-def deliver(request: Request, principal: AdminDep) -> Any:
-    """Send what is due now (the background loop does this every few seconds too)."""
-    report = delivery.deliver_due(get_db(request).uow, economy=principal.economy)
-    return {
-        "delivered": report.delivered,
-        "retrying": report.retrying,
-        "refused": report.refused,
-        "dead": report.dead,
-    }
+def deliver(request: Request, principal: AdminDep, settings: SettingsDep) -> Any:
+    """Run one exchange round now for the caller's economy: queue pre-arrival data of released
+    exports, match imports, send what is due (the web app also does this every few seconds)."""
+    report = cycle.run_cycle(get_db(request).uow, settings.secret_key, economy=principal.economy)
+    return report.to_dict()
 
 
 @router.post("/outbox/{message_id}/requeue", response_model=None)
@@ -242,3 +238,20 @@ def refusals(
     uow: UoW, principal: ReaderDep, limit: Annotated[int, Query(ge=1, le=500)] = 200
 ) -> Any:
     return messages.list_refusals(uow, principal, limit)
+
+
+# --- pre-arrival data ----------------------------------------------------------------------
+
+
+@router.get("/pre-arrival", response_model=None)
+def pre_arrivals(
+    uow: UoW, principal: ReaderDep, limit: Annotated[int, Query(ge=1, le=500)] = 200
+) -> Any:
+    """Export data sets received from partners, with their match and comparison."""
+    return prearrival.list_pre_arrivals(uow, principal.economy, limit)
+
+
+@router.get("/pre-arrival/declarations/{declaration_id}", response_model=None)
+def pre_arrival_signals(uow: UoW, principal: ReaderDep, declaration_id: str) -> Any:
+    """Risk signals for one import declaration from the partner's pre-arrival data."""
+    return [f.to_dict() for f in prearrival.signals_for(uow, principal.economy, declaration_id)]
