@@ -16,7 +16,15 @@ from smartcustoms.cli._common import JsonOption, console, emit, state
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.errors import InvalidInput
 from smartcustoms.exchange.model import MessageType, PartnerStatus
-from smartcustoms.exchange.services import delivery, messages, trust
+from smartcustoms.exchange.services import (
+    aeo,
+    alerts,
+    certificates,
+    cycle,
+    delivery,
+    messages,
+    trust,
+)
 from smartcustoms.exchange.services.handlers import default_handlers
 
 app = typer.Typer(help="Signed exchange with partner administrations.", no_args_is_help=True)
@@ -196,17 +204,13 @@ def outbox_deliver(
     loop: float = typer.Option(0, "--loop", help="keep delivering every so many seconds"),
     as_json: bool = JsonOption,
 ) -> None:
-    """Send what is due now (with --loop: a delivery worker that runs until Ctrl-C)."""
-    db = state(ctx).db
+    """One exchange round: queue pre-arrival data of released exports, match imports, send
+    what is due (with --loop: a worker that runs a round every so many seconds until Ctrl-C)."""
+    s = state(ctx)
     while True:
-        report = delivery.deliver_due(db.uow)
+        report = cycle.run_cycle(s.db.uow, s.settings.secret_key)
         emit(
-            {
-                "delivered": report.delivered,
-                "retrying": report.retrying,
-                "refused": report.refused,
-                "dead": report.dead,
-            },
+            report.to_dict(),
             as_json,
             lambda r: console.print(", ".join(f"{k}: {len(v)}" for k, v in r.items())),  # type: ignore[arg-type]
         )
@@ -313,3 +317,219 @@ def refusals(ctx: typer.Context, economy: str = EconomyOption, as_json: bool = J
 
 
 __all__ = ["app"]
+
+
+# --- certificates, AEO/MRA, alerts, policy -------------------------------------------------
+
+certificates_app = typer.Typer(help="Electronic certificates of origin.", no_args_is_help=True)
+aeo_app = typer.Typer(help="AEO register and mutual recognition.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Risk alerts between administrations.", no_args_is_help=True)
+app.add_typer(certificates_app, name="certificates")
+app.add_typer(aeo_app, name="aeo")
+app.add_typer(alerts_app, name="alerts")
+
+
+def _json_file(source: str) -> Any:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput.single("source", "not_json", f"not a JSON document: {exc}") from exc
+
+
+def _base_url(ctx: typer.Context) -> str:
+    settings = state(ctx).settings
+    return f"http://{settings.host}:{settings.port}"
+
+
+@certificates_app.command("issue")
+def certificates_issue(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="certificate data (JSON file, '-' for stdin)"),
+    base_url: str = typer.Option(None, "--base-url", help="public URL of this installation"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    s = state(ctx)
+    cred = certificates.issue(
+        s.db.uow(),
+        _who(economy),
+        s.settings.secret_key,
+        _json_file(source),
+        base_url=base_url or _base_url(ctx),
+    )
+    emit(
+        cred,
+        as_json,
+        lambda c: console.print(f"certificate {c['credentialSubject']['certificate_number']}"),
+    )
+
+
+@certificates_app.command("list")
+def certificates_list(
+    ctx: typer.Context, economy: str = EconomyOption, as_json: bool = JsonOption
+) -> None:
+    rows = certificates.list_certificates(state(ctx).db.uow(), _who(economy))
+    emit(
+        rows,
+        as_json,
+        lambda r: _show(r, "Certificates", ["id", "role", "issuer", "status", "valid_until"]),
+    )
+
+
+@certificates_app.command("revoke")
+def certificates_revoke(
+    ctx: typer.Context,
+    certificate_id: str,
+    reason: str = typer.Option("", "--reason"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    s = state(ctx)
+    row = certificates.revoke(
+        s.db.uow(), _who(economy), s.settings.secret_key, certificate_id, reason
+    )
+    emit(row, as_json, lambda r: console.print(f"certificate {r['id']} revoked"))
+
+
+@certificates_app.command("verify")
+def certificates_verify(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="the credential JSON file, '-' for stdin"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    check = certificates.check_credential(state(ctx).db.uow(), economy.upper(), _json_file(source))
+    result = {
+        "valid": check.valid,
+        "certificate_id": check.certificate_id,
+        "issuer": check.issuer,
+        "problems": check.problems,
+    }
+    emit(result, as_json, lambda r: console.print(r))
+    if not check.valid:
+        raise typer.Exit(1)
+
+
+@certificates_app.command("pdf")
+def certificates_pdf(
+    ctx: typer.Context,
+    certificate_id: str,
+    out: Path = typer.Option(..., "--out"),
+    base_url: str = typer.Option(None, "--base-url"),
+    economy: str = EconomyOption,
+) -> None:
+    found = certificates.get_certificate(state(ctx).db.uow(), _who(economy), certificate_id)
+    link = certificates.verify_url(base_url or _base_url(ctx), found["issuer"], certificate_id)
+    out.write_bytes(certificates.certificate_pdf(found["credential"], link))
+    console.print(f"wrote {out}")
+
+
+@certificates_app.command("policy")
+def certificates_policy(
+    ctx: typer.Context,
+    required: bool = typer.Option(..., "--required/--not-required"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Whether claimed tariff preferences need a verified certificate of origin."""
+    row = certificates.set_policy(
+        state(ctx).db.uow(), _who(economy), certificate_required_for_preference=required
+    )
+    emit(row, as_json, lambda r: console.print(r))
+
+
+@aeo_app.command("set")
+def aeo_set(
+    ctx: typer.Context,
+    trader_id: str,
+    name: str = typer.Option("", "--name"),
+    status: str = typer.Option("active", "--status"),
+    valid_until: str = typer.Option(None, "--valid-until"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    s = state(ctx)
+    row = aeo.set_aeo(
+        s.db.uow(),
+        _who(economy),
+        s.settings.secret_key,
+        trader_id,
+        name=name,
+        status=status,
+        valid_until=valid_until,
+    )
+    emit(row, as_json, lambda r: console.print(f"{r['trader_id']}: {r['status']}"))
+
+
+@aeo_app.command("list")
+def aeo_list(
+    ctx: typer.Context,
+    authority: str = typer.Option(None, "--authority"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    rows = aeo.list_aeo(state(ctx).db.uow(), _who(economy), authority)
+    emit(rows, as_json, lambda r: _show(r, "AEO", ["authority", "trader_id", "name", "status"]))
+
+
+@aeo_app.command("mra")
+def aeo_mra(
+    ctx: typer.Context,
+    partner: str,
+    name: str = typer.Option(..., "--name"),
+    valid_from: str = typer.Option(..., "--from"),
+    valid_until: str = typer.Option(None, "--until"),
+    scope: str = typer.Option("both", "--scope"),
+    status: str = typer.Option("active", "--status"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Record the mutual recognition arrangement with a partner."""
+    row = aeo.record_mra(
+        state(ctx).db.uow(),
+        _who(economy),
+        partner,
+        name=name,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        scope=scope,
+        status=status,
+    )
+    emit(row, as_json, lambda r: console.print(r))
+
+
+@alerts_app.command("send")
+def alerts_send(
+    ctx: typer.Context,
+    partner: str,
+    source: str = typer.Argument(..., help="the alert (JSON file, '-' for stdin)"),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    s = state(ctx)
+    row = alerts.send_alert(
+        s.db.uow(), _who(economy), s.settings.secret_key, partner, _json_file(source)
+    )
+    emit(row, as_json, lambda r: console.print(f"alert {r['id']} queued for {partner.upper()}"))
+
+
+@alerts_app.command("list")
+def alerts_list(
+    ctx: typer.Context, economy: str = EconomyOption, as_json: bool = JsonOption
+) -> None:
+    rows = alerts.list_alerts(state(ctx).db.uow(), _who(economy))
+    emit(
+        rows,
+        as_json,
+        lambda r: _show(r, "Alerts", ["id", "direction", "partner", "title", "rule_id"]),
+    )
+
+
+@alerts_app.command("rule")
+def alerts_rule(
+    ctx: typer.Context, alert_id: str, economy: str = EconomyOption, as_json: bool = JsonOption
+) -> None:
+    """Turn a received alert into an active selectivity rule (one step)."""
+    made = alerts.alert_to_rule(state(ctx).db.uow(), _who(economy), alert_id)
+    emit(made, as_json, lambda r: console.print(f"rule {r['rule_id']} is active"))

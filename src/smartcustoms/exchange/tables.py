@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
@@ -149,3 +149,87 @@ class PreArrivalRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     matched_declaration_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     comparison: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class CertificateRow(Base):
+    """An electronic certificate of origin, as issued here or as received from a partner."""
+
+    __tablename__ = "exchange_certificates"
+    __table_args__ = (Index("ix_exchange_certificates_importing", "importing_economy", "status"),)
+
+    economy: Mapped[str] = mapped_column(String(2), primary_key=True)
+    """The economy that keeps this copy (the issuer for ``issued``, the importer for
+    ``received``)."""
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))  # issued | received
+    issuer: Mapped[str] = mapped_column(String(2))
+    importing_economy: Mapped[str] = mapped_column(String(2))
+    export_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    exporter_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    importer_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(10))  # valid | revoked
+    credential: Mapped[dict[str, Any]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PolicyRow(Base):
+    """An economy's exchange policy (what it requires of partners' documents)."""
+
+    __tablename__ = "exchange_policies"
+
+    economy: Mapped[str] = mapped_column(String(2), primary_key=True)
+    certificate_required_for_preference: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AeoRow(Base):
+    """An Authorised Economic Operator: this economy's own, or a partner's (by status message)."""
+
+    __tablename__ = "exchange_aeo"
+
+    economy: Mapped[str] = mapped_column(String(2), primary_key=True)
+    authority: Mapped[str] = mapped_column(String(2), primary_key=True)
+    """The economy whose customs authorised the operator."""
+    trader_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12))  # active | suspended | revoked
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The signed status message that confirmed a partner's operator."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MraRow(Base):
+    """A mutual recognition arrangement between this economy and a partner."""
+
+    __tablename__ = "exchange_mras"
+
+    economy: Mapped[str] = mapped_column(String(2), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    scope: Mapped[str] = mapped_column(String(12))  # imports | exports | both
+    status: Mapped[str] = mapped_column(String(12))  # active | suspended
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RiskAlertRow(Base):
+    """A risk alert received from (or sent to) a partner administration."""
+
+    __tablename__ = "exchange_risk_alerts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    economy: Mapped[str] = mapped_column(String(2), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # sent | received
+    partner: Mapped[str] = mapped_column(String(2))
+    message_id: Mapped[str] = mapped_column(String(64))
+    alert: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rule_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The selectivity rule an analyst made of it, when one was."""

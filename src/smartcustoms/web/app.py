@@ -22,6 +22,7 @@ from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
+from smartcustoms.web.pages import exchange as exchange_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
 
@@ -68,6 +69,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reference_pages.router,
     declarations_pages.router,
     cases_pages.router,
+    exchange_pages.router,
 )
 
 

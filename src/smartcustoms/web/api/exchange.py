@@ -20,7 +20,16 @@ from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.errors import InvalidInput
 from smartcustoms.exchange.model import MessageType, PartnerStatus
-from smartcustoms.exchange.services import cycle, delivery, messages, prearrival, trust
+from smartcustoms.exchange.services import (
+    aeo,
+    alerts,
+    certificates,
+    cycle,
+    delivery,
+    messages,
+    prearrival,
+    trust,
+)
 from smartcustoms.exchange.services.handlers import default_handlers
 from smartcustoms.web.deps import UoW, get_db, get_settings, require_roles
 
@@ -255,3 +264,173 @@ def pre_arrivals(
 def pre_arrival_signals(uow: UoW, principal: ReaderDep, declaration_id: str) -> Any:
     """Risk signals for one import declaration from the partner's pre-arrival data."""
     return [f.to_dict() for f in prearrival.signals_for(uow, principal.economy, declaration_id)]
+
+
+# --- certificates of origin ----------------------------------------------------------------
+
+
+class PolicyIn(BaseModel):
+    certificate_required_for_preference: bool
+
+
+class CertificateRevokeIn(BaseModel):
+    reason: str = ""
+
+
+OfficerDep = Annotated[Principal, Depends(require_roles(Role.OFFICER))]
+AnalystDep = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
+
+
+@router.put("/policy", response_model=None)
+def set_policy(uow: UoW, principal: AdminDep, payload: PolicyIn) -> Any:
+    """Whether a claimed tariff preference needs a verified certificate of origin."""
+    return certificates.set_policy(
+        uow,
+        principal,
+        certificate_required_for_preference=payload.certificate_required_for_preference,
+    )
+
+
+@router.post("/certificates", response_model=None, status_code=201)
+def issue_certificate(
+    request: Request,
+    uow: UoW,
+    principal: OfficerDep,
+    settings: SettingsDep,
+    data: Annotated[dict[str, Any], Body()],
+) -> Any:
+    """Issue a certificate of origin (signed credential); sent to the importing economy when
+    it is a partner."""
+    return certificates.issue(
+        uow, principal, settings.secret_key, data, base_url=str(request.base_url)
+    )
+
+
+@router.get("/certificates", response_model=None)
+def list_certificates(uow: UoW, principal: ReaderDep) -> Any:
+    return certificates.list_certificates(uow, principal)
+
+
+@router.post("/certificates/verify", response_model=None)
+def verify_certificate(uow: UoW, principal: ReaderDep, credential: Annotated[Any, Body()]) -> Any:
+    """Check a certificate (the credential JSON) as this economy knows its issuer."""
+    check = certificates.check_credential(uow, principal.economy, credential)
+    return {
+        "valid": check.valid,
+        "certificate_id": check.certificate_id,
+        "issuer": check.issuer,
+        "status": check.status,
+        "kid": check.kid,
+        "problems": check.problems,
+    }
+
+
+@router.get("/certificates/{certificate_id}", response_model=None)
+def get_certificate(uow: UoW, principal: ReaderDep, certificate_id: str) -> Any:
+    return certificates.get_certificate(uow, principal, certificate_id)
+
+
+@router.post("/certificates/{certificate_id}/revoke", response_model=None)
+def revoke_certificate(
+    uow: UoW,
+    principal: OfficerDep,
+    settings: SettingsDep,
+    certificate_id: str,
+    payload: CertificateRevokeIn | None = None,
+) -> Any:
+    return certificates.revoke(
+        uow, principal, settings.secret_key, certificate_id, payload.reason if payload else ""
+    )
+
+
+@router.get("/public/certificates/{economy}/{certificate_id}", response_model=None)
+def public_certificate(uow: UoW, economy: str, certificate_id: str) -> Any:
+    """Public status of a certificate this installation issued (what the QR page shows)."""
+    return certificates.public_status(uow, economy, certificate_id)
+
+
+# --- AEO and mutual recognition ------------------------------------------------------------
+
+
+class AeoIn(BaseModel):
+    trader_id: str
+    name: str = ""
+    status: str = "active"
+    valid_until: str | None = None
+
+
+class MraIn(BaseModel):
+    partner: str
+    name: str
+    valid_from: str
+    valid_until: str | None = None
+    signed_on: str | None = None
+    scope: str = "both"
+    status: str = "active"
+
+
+@router.get("/aeo", response_model=None)
+def list_aeo(
+    uow: UoW, principal: ReaderDep, authority: Annotated[str | None, Query()] = None
+) -> Any:
+    return aeo.list_aeo(uow, principal, authority)
+
+
+@router.post("/aeo", response_model=None)
+def set_aeo(uow: UoW, principal: AnalystDep, settings: SettingsDep, payload: AeoIn) -> Any:
+    """Register or change an operator of this economy's AEO list; partners under an MRA are
+    told in a signed status message."""
+    return aeo.set_aeo(
+        uow,
+        principal,
+        settings.secret_key,
+        payload.trader_id,
+        name=payload.name,
+        status=payload.status,
+        valid_until=payload.valid_until,
+    )
+
+
+@router.get("/mras", response_model=None)
+def list_mras(uow: UoW, principal: ReaderDep) -> Any:
+    return aeo.list_mras(uow, principal)
+
+
+@router.post("/mras", response_model=None)
+def record_mra(uow: UoW, principal: AdminDep, payload: MraIn) -> Any:
+    return aeo.record_mra(
+        uow,
+        principal,
+        payload.partner,
+        name=payload.name,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+        signed_on=payload.signed_on,
+        scope=payload.scope,
+        status=payload.status,
+    )
+
+
+# --- risk alerts ---------------------------------------------------------------------------
+
+
+@router.get("/alerts", response_model=None)
+def list_alerts(uow: UoW, principal: ReaderDep) -> Any:
+    return alerts.list_alerts(uow, principal)
+
+
+@router.post("/alerts/{partner}", response_model=None, status_code=201)
+def send_alert(
+    uow: UoW,
+    principal: AnalystDep,
+    settings: SettingsDep,
+    partner: str,
+    alert: Annotated[Any, Body()],
+) -> Any:
+    return alerts.send_alert(uow, principal, settings.secret_key, partner, alert)
+
+
+@router.post("/alerts/{alert_id}/rule", response_model=None, status_code=201)
+def alert_to_rule(uow: UoW, principal: AnalystDep, alert_id: str) -> Any:
+    """One step: a received alert becomes an active selectivity rule."""
+    return alerts.alert_to_rule(uow, principal, alert_id)

@@ -20,6 +20,42 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "exchange_aeo",
+        sa.Column("economy", sa.String(length=2), nullable=False),
+        sa.Column("authority", sa.String(length=2), nullable=False),
+        sa.Column("trader_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("message_id", sa.String(length=64), nullable=True),
+        sa.Column("updated_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("economy", "authority", "trader_id", name=op.f("pk_exchange_aeo")),
+    )
+    op.create_table(
+        "exchange_certificates",
+        sa.Column("economy", sa.String(length=2), nullable=False),
+        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column("role", sa.String(length=10), nullable=False),
+        sa.Column("issuer", sa.String(length=2), nullable=False),
+        sa.Column("importing_economy", sa.String(length=2), nullable=False),
+        sa.Column("export_reference", sa.String(length=64), nullable=True),
+        sa.Column("exporter_id", sa.String(length=64), nullable=True),
+        sa.Column("importer_id", sa.String(length=64), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("credential", sa.JSON(), nullable=False),
+        sa.Column("issued_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revocation_reason", sa.Text(), nullable=True),
+        sa.Column("received_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("economy", "id", name=op.f("pk_exchange_certificates")),
+    )
+    with op.batch_alter_table("exchange_certificates", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_exchange_certificates_importing", ["importing_economy", "status"], unique=False
+        )
+
+    op.create_table(
         "exchange_inbox",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("economy", sa.String(length=2), nullable=False),
@@ -43,6 +79,19 @@ def upgrade() -> None:
     with op.batch_alter_table("exchange_inbox", schema=None) as batch_op:
         batch_op.create_index("ix_exchange_inbox_economy_type", ["economy", "type"], unique=False)
 
+    op.create_table(
+        "exchange_mras",
+        sa.Column("economy", sa.String(length=2), nullable=False),
+        sa.Column("partner", sa.String(length=2), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("signed_on", sa.Date(), nullable=True),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("scope", sa.String(length=12), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("updated_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("economy", "partner", name=op.f("pk_exchange_mras")),
+    )
     op.create_table(
         "exchange_outbox",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -96,6 +145,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("economy", "partner", name=op.f("pk_exchange_partners")),
     )
     op.create_table(
+        "exchange_policies",
+        sa.Column("economy", sa.String(length=2), nullable=False),
+        sa.Column("certificate_required_for_preference", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("economy", name=op.f("pk_exchange_policies")),
+    )
+    op.create_table(
         "exchange_pre_arrival",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("economy", sa.String(length=2), nullable=False),
@@ -140,6 +196,23 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "exchange_risk_alerts",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("economy", sa.String(length=2), nullable=False),
+        sa.Column("direction", sa.String(length=8), nullable=False),
+        sa.Column("partner", sa.String(length=2), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("alert", sa.JSON(), nullable=False),
+        sa.Column("created_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rule_id", sa.String(length=32), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exchange_risk_alerts")),
+    )
+    with op.batch_alter_table("exchange_risk_alerts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_exchange_risk_alerts_economy"), ["economy"], unique=False
+        )
+
+    op.create_table(
         "exchange_signing_keys",
         sa.Column("kid", sa.String(length=64), nullable=False),
         sa.Column("economy", sa.String(length=2), nullable=False),
@@ -164,6 +237,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_exchange_signing_keys_economy_status")
 
     op.drop_table("exchange_signing_keys")
+    with op.batch_alter_table("exchange_risk_alerts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exchange_risk_alerts_economy"))
+
+    op.drop_table("exchange_risk_alerts")
     with op.batch_alter_table("exchange_refusals", schema=None) as batch_op:
         batch_op.drop_index("ix_exchange_refusals_economy_received")
 
@@ -172,6 +249,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_exchange_pre_arrival_economy_matched")
 
     op.drop_table("exchange_pre_arrival")
+    op.drop_table("exchange_policies")
     op.drop_table("exchange_partners")
     op.drop_table("exchange_partner_keys")
     with op.batch_alter_table("exchange_outbox", schema=None) as batch_op:
@@ -179,7 +257,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_exchange_outbox_economy_subject")
 
     op.drop_table("exchange_outbox")
+    op.drop_table("exchange_mras")
     with op.batch_alter_table("exchange_inbox", schema=None) as batch_op:
         batch_op.drop_index("ix_exchange_inbox_economy_type")
 
     op.drop_table("exchange_inbox")
+    with op.batch_alter_table("exchange_certificates", schema=None) as batch_op:
+        batch_op.drop_index("ix_exchange_certificates_importing")
+
+    op.drop_table("exchange_certificates")
+    op.drop_table("exchange_aeo")
