@@ -71,6 +71,8 @@ class Checker:
     currency: str = ""
     schedule: TariffSchedule | None = None
     rates: RateBook = field(init=False)
+    proof_required: bool | None = None
+    """Whether preferences need a verified certificate of origin (exchange policy)."""
 
     def __post_init__(self) -> None:
         self.rates = RateBook(self.uow)
@@ -120,7 +122,13 @@ class Checker:
         return result, [], warnings
 
     def assess(self, decl: Declaration) -> Assessment:
-        decl, notes = origin_proof.proven_preferences(self.uow, self.economy, decl, self.schedule)
+        if self.proof_required is None:  # asked once per checker (a batch shares one)
+            self.proof_required = origin_proof.required(self.uow, self.economy)
+        notes: list[str] = []
+        if self.proof_required:
+            decl, notes = origin_proof.proven_preferences(
+                self.uow, self.economy, decl, self.schedule
+            )
         result = duties.assess(
             decl,
             economy=self.economy,

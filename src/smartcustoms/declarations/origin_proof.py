@@ -15,18 +15,22 @@ from smartcustoms.declarations.model import Declaration, Kind
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.tariff.model import TariffSchedule
 
-__all__ = ["proven_preferences"]
+__all__ = ["proven_preferences", "required"]
+
+
+def required(uow: UnitOfWork, economy: str) -> bool:
+    """Whether ``economy`` grants preferences only with a verified certificate of origin."""
+    return exchange.certificate_required_for_preference(uow, economy)
 
 
 def proven_preferences(
     uow: UnitOfWork, economy: str, decl: Declaration, schedule: TariffSchedule | None
 ) -> tuple[Declaration, list[str]]:
-    """``decl`` with unproven preference claims withdrawn, and a note for each."""
+    """``decl`` with unproven preference claims withdrawn, and a note for each (call it when
+    :func:`required` says so)."""
     general = schedule.settings.default_rate_type if schedule else None
     claimed = [i for i, it in enumerate(decl.items) if it.preference and it.preference != general]
     if decl.kind is not Kind.IMPORT or not claimed:
-        return decl, []
-    if not exchange.certificate_required_for_preference(uow, economy):
         return decl, []
     cited = decl.national.get(exchange.CERTIFICATE_KEY)
     if cited:

@@ -4,6 +4,7 @@
   grants a claimed preference only with a certificate of origin verified here.
 - :func:`mutually_recognised_aeo`: risk's lane selection gives a partner's AEO the AEO rate
   under an active mutual recognition arrangement, with the reason.
+- :func:`pre_arrival_signals`: findings of the comparison with a partner's export data.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.exchange.services.certificates import check_credential
-from smartcustoms.exchange.tables import AeoRow, CertificateRow, MraRow, PolicyRow
+from smartcustoms.exchange.tables import AeoRow, CertificateRow, MraRow, PolicyRow, PreArrivalRow
 
 __all__ = [
     "CERTIFICATE_KEY",
@@ -26,6 +28,7 @@ __all__ = [
     "check_certificate",
     "is_mutually_recognised_aeo",
     "mutually_recognised_aeo",
+    "pre_arrival_signals",
 ]
 
 CERTIFICATE_KEY = "certificate_of_origin"
@@ -130,3 +133,19 @@ def mutually_recognised_aeo(
 
 def is_mutually_recognised_aeo(uow: UnitOfWork, economy: str, trader_id: str, on: date) -> bool:
     return mutually_recognised_aeo(uow, economy, trader_id, on) is not None
+
+
+def pre_arrival_signals(uow: UnitOfWork, economy: str, declaration_id: str) -> list[dict[str, Any]]:
+    """What the partner's pre-arrival data says about an import declaration: findings with
+    ``kind`` (value, quantity, hs, match), ``severity`` (discrepancy, consistent), a
+    plain-word ``explanation`` and a ready ``rule`` definition; empty when none matched."""
+    with uow:
+        row = uow.session.scalars(
+            select(PreArrivalRow).where(
+                PreArrivalRow.economy == economy,
+                PreArrivalRow.matched_declaration_id == declaration_id,
+            )
+        ).first()
+        if row is None or not row.comparison:
+            return []
+        return [dict(f) for f in row.comparison.get("findings", [])]

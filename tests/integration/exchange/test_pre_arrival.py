@@ -8,6 +8,7 @@ from typing import Any
 
 from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.model import Status
+from smartcustoms.exchange import queries
 from smartcustoms.exchange.services import cycle, prearrival
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.model import ScheduleSettings, TariffLine
@@ -129,6 +130,8 @@ def test_released_export_reaches_partner_and_import_discrepancy_is_flagged(pair:
     )
     assert signals[0].rule is not None
     assert signals[0].rule["conditions"]["parties"] == ["SG-IMP-9"]
+    published = queries.pre_arrival_signals(b.db.uow(), "SG", under.id)
+    assert [f["explanation"] for f in published] == [signals[0].explanation]
     ok = prearrival.signals_for(b.db.uow(), "SG", fine.id)
     assert [(s.kind, s.severity) for s in ok] == [("match", "consistent")]
 

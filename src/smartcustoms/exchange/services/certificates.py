@@ -351,7 +351,13 @@ def receive_certificate(uow: UnitOfWork, envelope: Envelope) -> None:
         raise InvalidInput.single("credential.proof", "bad_proof", "; ".join(signature_problems))
     repo = ExchangeRepository(uow.session)
     if uow.session.get(CertificateRow, (envelope.recipient, check.certificate_id)) is None:
-        repo.add(_row(envelope.recipient, "received", credential, envelope.created))
+        try:
+            row = _row(envelope.recipient, "received", credential, envelope.created)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput.single(
+                "credential.credentialSubject", "incomplete", f"missing or invalid {exc}"
+            ) from exc
+        repo.add(row)
 
 
 def receive_revocation(uow: UnitOfWork, envelope: Envelope) -> None:
