@@ -25,7 +25,13 @@ from smartcustoms.core.codes import is_country
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import Conflict, FieldError, InvalidInput, NotFound
-from smartcustoms.exchange.model import Envelope, KeyStatus, MessageType, PartnerStatus
+from smartcustoms.exchange.model import (
+    CLOCK_SKEW,
+    Envelope,
+    KeyStatus,
+    MessageType,
+    PartnerStatus,
+)
 from smartcustoms.exchange.repository import ExchangeRepository
 from smartcustoms.exchange.services import messages
 from smartcustoms.exchange.services.trust import active_signer
@@ -268,7 +274,8 @@ def _resolver(
             raise signing.SignatureInvalid(f"key {kid} is not a known key of {issuer}")
         if key.status == KeyStatus.REVOKED.value:
             raise signing.SignatureInvalid(f"{issuer}'s key {kid} has been revoked")
-        if issued < as_utc(key.not_before) or (
+        # validFrom is written to the second; the key's start is not: allow the clock skew.
+        if issued < as_utc(key.not_before) - CLOCK_SKEW or (
             key.expires_at is not None and issued > as_utc(key.expires_at)
         ):
             raise signing.SignatureInvalid(f"{issuer}'s key {kid} was not valid at issuance")
