@@ -43,6 +43,9 @@ class PartnerRow(Base):
     status: Mapped[str] = mapped_column(String(12))  # active | suspended
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    keys_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    """When a message naming an unknown key last made us fetch the partner's JWKS (rate
+    limit of automatic refreshes)."""
 
 
 class PartnerKeyRow(Base):

@@ -287,8 +287,12 @@ def receive(
     handlers: Mapping[str, Handler],
     *,
     clock: Clock | None = None,
+    refresh_keys: Callable[[UnitOfWork, str, str], bool] | None = None,
 ) -> Verdict:
     """The inbox: verify, store, act and sign a receipt, all in one transaction; or refuse.
+
+    ``refresh_keys(uow, economy, partner)``, when given, is asked to fetch the partner's key
+    set again when a message names a key not known yet; the message is then checked once more.
 
     Idempotent: delivering the same message again is refused as a replay (and recorded), but
     the answer carries the original receipt, so a sender retrying after a lost answer marks it
@@ -296,7 +300,15 @@ def receive(
     """
     now = _now(clock)
     try:
-        verified = verify_token(uow, token, clock=clock)
+        try:
+            verified = verify_token(uow, token, clock=clock)
+        except Refused as first:
+            if first.reason is not Reason.UNKNOWN_KEY or refresh_keys is None:
+                raise
+            env = Envelope.from_payload(signing.read_unverified(token.strip()).payload)
+            if not refresh_keys(uow, env.recipient, env.sender):
+                raise
+            verified = verify_token(uow, token, clock=clock)  # once more, with the new keys
         return _accept(uow, secret, token, verified, handlers, now)
     except Refused as refusal:
         return _refuse(uow, token, refusal, now)

@@ -3,6 +3,7 @@ partner administrations (endpoint, public keys with validity periods, status).""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ __all__ = [
     "jwks",
     "list_keys",
     "list_partners",
+    "refresh_partner_keys",
     "revoke_key",
     "rotate_key",
     "set_partner_status",
@@ -51,6 +53,7 @@ KEY_LIFETIME = timedelta(days=730)
 RETIRED_GRACE = timedelta(days=90)
 """How long a rotated-out key keeps verifying (at most until it would have expired anyway)."""
 READERS = (Role.OFFICER, Role.ANALYST)
+log = logging.getLogger("smartcustoms.exchange")
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,3 +432,40 @@ def fetch_partner_keys(
         if owned:
             http.close()
     return import_partner_keys(uow, principal, partner, key_set, clock=clock)
+
+
+REFRESH_INTERVAL = timedelta(minutes=1)
+"""At most one automatic JWKS refresh per partner in this interval."""
+
+
+def refresh_partner_keys(
+    uow: UnitOfWork,
+    economy: str,
+    partner: str,
+    *,
+    client: httpx.Client | None = None,
+    clock: Clock | None = None,
+) -> bool:
+    """Fetch a partner's key set again because a message names a key not known yet (the
+    partner rotated): rotation without downtime. Rate-limited, so messages naming made-up keys
+    cannot make this installation hammer the partner. True when the set was fetched."""
+    now = _now(clock)
+    with uow:
+        row = ExchangeRepository(uow.session).partner(economy, partner)
+        if row is None or row.status != PartnerStatus.ACTIVE.value:
+            return False
+        last = row.keys_refreshed_at
+        if last is not None and now - as_utc(last) < REFRESH_INTERVAL:
+            return False
+        row.keys_refreshed_at = now  # claimed before the fetch: concurrent refusals do not pile up
+        uow.commit()
+    from smartcustoms.declarations.service import system_principal
+
+    try:
+        fetch_partner_keys(
+            uow, system_principal(economy, "exchange"), partner, client=client, clock=clock
+        )
+    except (DataUnavailable, InvalidInput) as exc:
+        log.warning("exchange: refreshing %s's keys for %s failed: %s", partner, economy, exc)
+        return False
+    return True

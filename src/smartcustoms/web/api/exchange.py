@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.config import Settings
@@ -108,7 +109,15 @@ async def inbox(request: Request) -> JSONResponse:
             token = raw
     settings = get_settings(request)
     db = get_db(request)
-    verdict = messages.receive(db.uow(), settings.secret_key, str(token), default_handlers())
+    # Verification may fetch the partner's keys over HTTP: off the event loop.
+    verdict = await run_in_threadpool(
+        messages.receive,
+        db.uow(),
+        settings.secret_key,
+        str(token),
+        default_handlers(),
+        refresh_keys=trust.refresh_partner_keys,
+    )
     return JSONResponse(verdict.to_dict(), status_code=200 if verdict.accepted else 422)
 
 

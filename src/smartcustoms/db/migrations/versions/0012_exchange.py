@@ -142,6 +142,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("created_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "keys_refreshed_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.PrimaryKeyConstraint("economy", "partner", name=op.f("pk_exchange_partners")),
     )
     op.create_table(
