@@ -28,6 +28,7 @@ __all__ = [
     "check_certificate",
     "is_mutually_recognised_aeo",
     "mutually_recognised_aeo",
+    "pre_arrival_findings",
     "pre_arrival_signals",
 ]
 
@@ -149,3 +150,14 @@ def pre_arrival_signals(uow: UnitOfWork, economy: str, declaration_id: str) -> l
         if row is None or not row.comparison:
             return []
         return [dict(f) for f in row.comparison.get("findings", [])]
+
+
+def pre_arrival_findings(
+    uow: UnitOfWork, economy: str, declaration: Any, on: date
+) -> list[dict[str, Any]]:
+    """The comparison of an import declaration being lodged (a declarations ``Declaration``)
+    with a partner's pre-arrival data, read-only, as :func:`pre_arrival_signals` describes."""
+    # Imported here: pre-arrival matching reads declarations, which use this module.
+    from smartcustoms.exchange.services import prearrival
+
+    return [f.to_dict() for f in prearrival.findings_for_document(uow, economy, declaration, on)]

@@ -236,6 +236,12 @@ def score_declaration(
         )
     if model is None:
         reasons.append("no active risk model: lanes drawn at the budget's rates")
+    # What a partner's pre-arrival data says: a discrepancy sends a green declaration to yellow.
+    findings = exchange.pre_arrival_findings(uow, economy, declaration, on)
+    reasons += [f"pre-arrival data: {f['explanation']}" for f in findings]
+    if lane == "green" and any(f["severity"] == "discrepancy" for f in findings):
+        lane = "yellow"
+        names.append("exchange:pre-arrival")
     return ScoreResult(
         lane=lane,
         fraud_probability=fraud,

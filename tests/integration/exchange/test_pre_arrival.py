@@ -10,6 +10,7 @@ from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.model import Status
 from smartcustoms.exchange import queries
 from smartcustoms.exchange.services import cycle, prearrival
+from smartcustoms.risk import wiring
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.model import ScheduleSettings, TariffLine
 
@@ -112,6 +113,22 @@ def test_released_export_reaches_partner_and_import_discrepancy_is_flagged(pair:
     stored = prearrival.list_pre_arrivals(b.db.uow(), "SG")
     assert sorted(s["export_reference"] for s in stored) == ["EXP-1", "EXP-2"]
     assert all(s["matched_declaration_id"] is None for s in stored)
+
+    # Lane selection in SG consults the pre-arrival data while the import is being lodged.
+    scored = wiring.score_payload(
+        b.db.uow(), b.admin, _import("IMP-1", "12000", "1000", cite="EXP-1")
+    )
+    assert (
+        "pre-arrival data: export declaration in KR states USD 48,000; import declares USD 12,000"
+        in scored.reasons
+    )
+    assert scored.lane in ("yellow", "red")
+    assert scored.lane == "red" or "exchange:pre-arrival" in scored.rules_fired
+    agreeing = wiring.score_payload(b.db.uow(), b.admin, _import("IMP-2", "9100", "205"))
+    assert "pre-arrival data: matches the export declaration EXP-2 received from KR" in (
+        agreeing.reasons
+    )
+    assert "exchange:pre-arrival" not in agreeing.rules_fired
 
     # Imports into SG: one cites EXP-1 and under-declares its value; one matches EXP-2 by
     # consignee and heading and agrees with it.

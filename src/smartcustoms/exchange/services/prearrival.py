@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,7 +27,7 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
-from smartcustoms.declarations.model import Declaration, Party
+from smartcustoms.declarations.model import Declaration, Kind, Party, Status
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
 from smartcustoms.exchange.model import Envelope, MessageType, PartnerStatus
@@ -41,6 +41,7 @@ __all__ = [
     "compare",
     "enqueue_released_exports",
     "export_data_set",
+    "findings_for_document",
     "list_pre_arrivals",
     "match_imports",
     "signals_for",
@@ -267,6 +268,7 @@ def _pick(
     if importer is None:
         return None
     headings = _hs4(it.hs_code for it in d.items)
+    fitting = []
     for c in candidates:
         same_party = c.consignee_id == importer.id or (
             importer.name
@@ -275,8 +277,28 @@ def _pick(
         )
         theirs = _hs4(str(it.get("hs_code", "")) for it in c.data.get("items", []))
         if same_party and headings & theirs:
-            return c
-    return None
+            fitting.append(c)
+    # Several exports to the same consignee: the one whose mass and value are closest.
+    return min(fitting, key=lambda c: _distance(c.data, d), default=None)
+
+
+def _distance(data: dict[str, Any], d: Declaration) -> float:
+    def rel(a: Decimal, b: Decimal) -> float:
+        return float(abs(a - b) / max(a, b)) if max(a, b) > 0 else 0.0
+
+    exp_mass = sum(
+        _mass_by_heading(
+            (str(it.get("hs_code", "")), it.get("net_mass_kg")) for it in data.get("items", [])
+        ).values(),
+        Decimal(0),
+    )
+    imp_mass = sum((it.net_mass_kg for it in d.items), Decimal(0))
+    try:
+        exp_value = Decimal(str(data.get("total_invoice_value", "0")))
+    except InvalidOperation:
+        exp_value = Decimal(0)
+    imp_value = sum((it.invoice_value for it in d.items), Decimal(0))
+    return rel(exp_mass, imp_mass) + rel(exp_value, imp_value)
 
 
 def _usd(uow: UnitOfWork, amount: Decimal, currency: str, on: date) -> Decimal | None:
@@ -452,6 +474,42 @@ def match_imports(
             report.matched[view.id] = chosen.id
         uow.commit()
     return report
+
+
+def findings_for_document(
+    uow: UnitOfWork,
+    economy: str,
+    declaration: Declaration,
+    on: date,
+    tolerance: Tolerance = Tolerance(),
+) -> list[Finding]:
+    """Compare an import declaration being lodged with the partner's pre-arrival data, before
+    it is stored (read-only): what lane selection consults. Empty when nothing matches."""
+    departure = (declaration.departure_country or "").upper()
+    if declaration.kind is not Kind.IMPORT or not departure:
+        return []
+    with uow:
+        candidates = list(
+            ExchangeRepository(uow.session).unmatched_pre_arrivals(economy, departure, None)
+        )
+        if not candidates:
+            return []
+        view = declarations.DeclarationView(
+            id="",
+            economy=economy,
+            reference=declaration.reference,
+            kind=Kind.IMPORT,
+            status=Status.SUBMITTED,
+            declaration_date=declaration.date or on,
+            updated_at=datetime.combine(on, datetime.min.time()),
+            declaration=declaration,
+            customs_value=None,
+            currency=None,
+        )
+        chosen = _pick(view, candidates)
+        if chosen is None:
+            return []
+        return compare(uow, chosen.sender, chosen.data, view, tolerance)
 
 
 # --- reading ---------------------------------------------------------------------------------
