@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     anonymous_expensive_per_minute: int = Field(6, ge=1)
     host: str = "127.0.0.1"
     port: int = 8000
+    # The web app sends the exchange outbox every so many seconds (0: only on request).
+    exchange_deliver_every: float = 15.0
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -117,11 +117,18 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
 
         return f"{load_examples(st.db.uow())} example cases published"
 
+    def exchange(report: Callable[[str, int, int], None]) -> str:
+        from smartcustoms.exchange.demo import connect_demo
+
+        url = f"http://{st.settings.host}:{st.settings.port}"
+        return connect_demo(st.db.uow, st.settings.secret_key, url, DEMO_ECONOMIES)  # type: ignore[arg-type]
+
     return [
         ("reference data", reference_data),
         ("economies and users", economies_and_users),
         ("demo declarations", declarations),
         ("example cases", cases),
+        ("exchange KR-SG", exchange),
     ]
 
 

@@ -19,6 +19,7 @@ from smartcustoms.cli import (
     declarations,
     demo,
     ecommerce,
+    exchange,
     reference,
     risk,
     serve,
@@ -58,6 +59,7 @@ for sub_app, name in (
     (risk.app, "risk"),
     (cases.app, "cases"),
     (ecommerce.app, "ecommerce"),
+    (exchange.app, "exchange"),
 ):
     app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)

@@ -7,13 +7,14 @@ assessment preview. Used by the service inside its unit of work.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import assessment as duties
+from smartcustoms.declarations import origin_proof
 from smartcustoms.declarations.model import Assessment, Declaration, FxRate
 from smartcustoms.declarations.validation import STRICT, Policy, check_hs_codes, read_document
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
@@ -70,6 +71,8 @@ class Checker:
     currency: str = ""
     schedule: TariffSchedule | None = None
     rates: RateBook = field(init=False)
+    proof_required: bool | None = None
+    """Whether preferences need a verified certificate of origin (exchange policy)."""
 
     def __post_init__(self) -> None:
         self.rates = RateBook(self.uow)
@@ -119,7 +122,14 @@ class Checker:
         return result, [], warnings
 
     def assess(self, decl: Declaration) -> Assessment:
-        return duties.assess(
+        if self.proof_required is None:  # asked once per checker (a batch shares one)
+            self.proof_required = origin_proof.required(self.uow, self.economy)
+        notes: list[str] = []
+        if self.proof_required:
+            decl, notes = origin_proof.proven_preferences(
+                self.uow, self.economy, decl, self.schedule
+            )
+        result = duties.assess(
             decl,
             economy=self.economy,
             currency=self.currency,
@@ -127,6 +137,7 @@ class Checker:
             schedule=self.schedule,
             fx=self.rates,
         )
+        return replace(result, notes=[*result.notes, *notes]) if notes else result
 
     def full(self, raw: Any) -> tuple[Declaration, Assessment, list[FieldError]]:
         """Read, check and assess; raise InvalidInput with every problem found."""

@@ -27,6 +27,7 @@ from smartcustoms.declarations.frames import (
     items_frame,
 )
 from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
+from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service
 from smartcustoms.risk.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.estimator import RiskModel
@@ -178,6 +179,11 @@ def score_declaration(
     first = records[0]
     trader = first["importer_id"] or first["exporter_id"]
     is_aeo = bool(trader) and trader in state.aeo
+    # A partner's AEO under an active mutual recognition arrangement gets the AEO rate too.
+    mra = (
+        None if is_aeo or not trader else exchange.mutually_recognised_aeo(uow, economy, trader, on)
+    )
+    is_aeo = is_aeo or mra is not None
     fraud = critical = None
     explanations: list[Explanation] = []
     model = None
@@ -225,9 +231,17 @@ def score_declaration(
         names.append("random:rule-check")
         reasons.append("random check required by a rule")
     if is_aeo:
-        reasons.append(f"trusted trader (AEO) {trader}: reduced inspection rate")
+        reasons.append(
+            mra.reason if mra else f"trusted trader (AEO) {trader}: reduced inspection rate"
+        )
     if model is None:
         reasons.append("no active risk model: lanes drawn at the budget's rates")
+    # What a partner's pre-arrival data says: a discrepancy sends a green declaration to yellow.
+    findings = exchange.pre_arrival_findings(uow, economy, declaration, on)
+    reasons += [f"pre-arrival data: {f['explanation']}" for f in findings]
+    if lane == "green" and any(f["severity"] == "discrepancy" for f in findings):
+        lane = "yellow"
+        names.append("exchange:pre-arrival")
     return ScoreResult(
         lane=lane,
         fraud_probability=fraud,

@@ -18,12 +18,14 @@ from smartcustoms.web.api import accounts as accounts_api
 from smartcustoms.web.api import cases as cases_api
 from smartcustoms.web.api import declarations as declarations_api
 from smartcustoms.web.api import ecommerce as ecommerce_api
+from smartcustoms.web.api import exchange as exchange_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
 from smartcustoms.web.guard import GuardMiddleware
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import ecommerce as ecommerce_pages
+from smartcustoms.web.pages import exchange as exchange_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
 from smartcustoms.web.ratelimit import RateLimiter
@@ -72,12 +74,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     declarations_api.router,
     risk_api.router,
     cases_api.router,
+    exchange_api.router,
     home_pages.router,
     reference_pages.router,
     declarations_pages.router,
     cases_pages.router,
     ecommerce_api.router,
     ecommerce_pages.router,
+    exchange_pages.router,
 )
 
 
