@@ -21,6 +21,7 @@ from smartcustoms.cli import (
     reference,
     risk,
     serve,
+    stats,
     tariff,
 )
 from smartcustoms.cli._common import CliState, err_console
@@ -56,6 +57,7 @@ for sub_app, name in (
     (audit.app, "audit"),
     (risk.app, "risk"),
     (cases.app, "cases"),
+    (stats.app, "stats"),
 ):
     app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)

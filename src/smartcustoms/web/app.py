@@ -19,6 +19,7 @@ from smartcustoms.web.api import cases as cases_api
 from smartcustoms.web.api import declarations as declarations_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
+from smartcustoms.web.api import stats as stats_api
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import home as home_pages
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     declarations_api.router,
     risk_api.router,
     cases_api.router,
+    stats_api.router,
     home_pages.router,
     reference_pages.router,
     declarations_pages.router,

@@ -1,0 +1,164 @@
+"""Queries on the statistics' own tables. Never commits; the service owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, insert, literal, select, type_coerce
+from sqlalchemy.orm import Session
+
+from smartcustoms.stats.tables import (
+    StatsCellRow,
+    StatsPeriodRow,
+    StatsPublicationRow,
+    StatsStateRow,
+)
+from smartcustoms.tariff.dbtypes import Amount
+
+__all__ = ["CellFilter", "StatsRepository", "Sum"]
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CellFilter:
+    kinds: tuple[str, ...] = ("import", "export")
+    partners: Collection[str] | None = None
+    hs_prefix: str | None = None
+    hs6_in: Collection[str] | None = None
+    mode: str | None = None
+    office: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sum:
+    key: str
+    month: date
+    currency: str
+    value: Decimal
+    net_mass_kg: Decimal
+    items: int
+
+
+class StatsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- cells ---------------------------------------------------------------------------
+
+    def replace_cells(
+        self, economy: str, first: date | None, last: date | None, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Drop the cells of months [first, last] (None: open) and insert ``rows``."""
+        C = StatsCellRow
+        stmt = delete(C).where(C.economy == economy)
+        if first is not None:
+            stmt = stmt.where(C.month >= first)
+        if last is not None:
+            stmt = stmt.where(C.month <= last)
+        self.session.execute(stmt)
+        for start in range(0, len(rows), CHUNK):
+            self.session.execute(insert(C), list(rows[start : start + CHUNK]))
+
+    def count_cells(self, economy: str) -> int:
+        C = StatsCellRow
+        return int(
+            self.session.scalar(select(func.count()).select_from(C).where(C.economy == economy))
+            or 0
+        )
+
+    def sums(self, economy: str, first: date, last: date, key: str, f: CellFilter) -> list[Sum]:
+        """Cells of months [first, last] summed by ``key`` (a cell column, ``hs2``/``hs4``,
+        or ``total``), month and currency."""
+        C = StatsCellRow
+        keys: dict[str, Any] = {
+            "partner": C.partner,
+            "hs2": func.substr(C.hs6, 1, 2),
+            "hs4": func.substr(C.hs6, 1, 4),
+            "hs6": C.hs6,
+            "mode": C.mode,
+            "office": C.office,
+            "kind": C.kind,
+            "total": literal("total"),
+        }
+        k = keys[key].label("key")
+        conditions: list[Any] = [
+            C.economy == economy,
+            C.month >= first,
+            C.month <= last,
+        ]
+        if tuple(f.kinds) != ("import", "export"):
+            conditions.append(C.kind.in_(list(f.kinds)))
+        if f.partners is not None:
+            conditions.append(C.partner.in_(sorted(f.partners)))
+        if f.hs_prefix:
+            conditions.append(C.hs6.startswith(f.hs_prefix, autoescape=True))
+        if f.hs6_in is not None:
+            conditions.append(C.hs6.in_(sorted(f.hs6_in)))
+        if f.mode:
+            conditions.append(C.mode == f.mode)
+        if f.office:
+            conditions.append(C.office == f.office)
+        stmt = (
+            select(
+                k,
+                C.month,
+                C.currency,
+                type_coerce(func.sum(C.value), Amount()).label("value"),
+                type_coerce(func.sum(C.net_mass_kg), Amount()).label("mass"),
+                func.sum(C.items).label("items"),
+            )
+            .where(*conditions)
+            .group_by(k, C.month, C.currency)
+        )
+        return [
+            Sum(str(r.key), r.month, r.currency, r.value, r.mass, int(r.items))
+            for r in self.session.execute(stmt)
+        ]
+
+    # --- refresh state -----------------------------------------------------------------------
+
+    def state(self, economy: str, *, lock: bool = False) -> StatsStateRow | None:
+        stmt = select(StatsStateRow).where(StatsStateRow.economy == economy)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def add(self, row: Any) -> None:
+        self.session.add(row)
+
+    # --- named periods -------------------------------------------------------------------------
+
+    def periods(self, economy: str) -> list[StatsPeriodRow]:
+        return list(
+            self.session.scalars(
+                select(StatsPeriodRow)
+                .where(StatsPeriodRow.economy == economy)
+                .order_by(StatsPeriodRow.first_month)
+            )
+        )
+
+    def period(self, economy: str, code: str) -> StatsPeriodRow | None:
+        return self.session.get(StatsPeriodRow, (economy, code))
+
+    # --- publications --------------------------------------------------------------------------
+
+    def publications(self, economy: str) -> list[StatsPublicationRow]:
+        return list(
+            self.session.scalars(
+                select(StatsPublicationRow)
+                .where(StatsPublicationRow.economy == economy)
+                .order_by(StatsPublicationRow.published_at.desc())
+            )
+        )
+
+    def publication(self, economy: str, pub_id: str) -> StatsPublicationRow | None:
+        row = self.session.get(StatsPublicationRow, pub_id)
+        return row if row is not None and row.economy == economy else None
+
+    def delete_publication(self, row: StatsPublicationRow) -> None:
+        self.session.delete(row)

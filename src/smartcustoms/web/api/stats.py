@@ -1,0 +1,71 @@
+"""/api/v1/stats: trade figures, growth, comparison, green trade, release times, mirror
+statistics and exports, for the caller's economy; /api/v1/public/stats: published aggregates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from smartcustoms.stats import service
+from smartcustoms.stats.schemas import jsonable
+from smartcustoms.web.deps import CurrentPrincipal, UoW
+
+api = APIRouter(prefix="/api/v1", tags=["statistics"])
+
+PeriodQ = Annotated[
+    str, Query(description="2021, 2021-Q2, 2021-H1, 2021-05, 2021-01..2021-06 or FYP14")
+]
+ByQ = Annotated[str, Query(description="partner, section, chapter, heading, subheading, mode, "
+                           "office, flow, month, quarter, year, apec or total")]  # fmt: skip
+FlowQ = Annotated[str, Query(description="import, export or total")]
+TopQ = Annotated[int | None, Query(description="only the N largest rows")]
+
+
+def _q(by: str, flow: str, partner: str | None, hs: str | None, mode: str | None,
+       office: str | None, top: int | None) -> service.Query:  # fmt: skip
+    return service.parse_query(by, flow, partner, hs, mode, office, top)
+
+
+@api.get("/stats/trade")
+def trade(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    period: PeriodQ,
+    by: ByQ = "partner",
+    flow: FlowQ = "total",
+    partner: str | None = None,
+    hs: str | None = None,
+    mode: str | None = None,
+    office: str | None = None,
+    top: TopQ = None,
+) -> dict[str, Any]:
+    """The period's total and each row's value (economy's currency and USD), share, items."""
+    q = _q(by, flow, partner, hs, mode, office, top)
+    return jsonable(service.trade(uow, principal, period, q))  # type: ignore[no-any-return]
+
+
+@api.get("/stats/growth")
+def growth(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    period: PeriodQ,
+    vs: Annotated[str | None, Query(description="compare with this period instead")] = None,
+    by: ByQ = "total",
+    flow: FlowQ = "total",
+    partner: str | None = None,
+    hs: str | None = None,
+    mode: str | None = None,
+    office: str | None = None,
+    top: TopQ = None,
+) -> dict[str, Any]:
+    """Growth against the previous period and a year before; with ``vs``: period A against B."""
+    q = _q(by, flow, partner, hs, mode, office, top)
+    if vs:
+        return jsonable(service.compare(uow, principal, period, vs, q))  # type: ignore[no-any-return]
+    return jsonable(service.growth(uow, principal, period, q))  # type: ignore[no-any-return]
+
+
+# One router for the app to mount: the API above and the pages (web/pages/stats.py).
+router = APIRouter()
+router.include_router(api)

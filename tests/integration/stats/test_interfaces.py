@@ -1,0 +1,55 @@
+"""The API and the CLI give the service's figures; errors are 4xx / exit 2, never a 500."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from smartcustoms.cli.main import run
+from tests.integration.stats.conftest import StatsKR
+
+
+def test_api_trade_growth_and_errors(stats_kr: StatsKR, client: Any) -> None:
+    k = stats_kr.kr
+    h = {"Authorization": k.users["analyst"]["Authorization"]}
+    r = client.get("/api/v1/stats/trade", params={"period": "2021-Q2", "by": "partner"}, headers=h)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["total"]["value"] == "2000000.00"
+    assert [(x["key"], x["value"], x["share_pct"]) for x in doc["rows"]][:2] == [
+        ("CN", "1000000.00", "50.00"),
+        ("DE", "500000.00", "25.00"),
+    ]
+    g = client.get("/api/v1/stats/growth", params={"period": "2021-Q2"}, headers=h).json()
+    assert g["total"]["growth_pct"] == "400.00"
+    c = client.get(
+        "/api/v1/stats/growth", params={"period": "2021-H1", "vs": "2020-H1"}, headers=h
+    ).json()
+    assert c["growth_pct"] == "200.00"
+    bad = client.get("/api/v1/stats/trade", params={"period": "2021-Q9", "by": "colour"}, headers=h)
+    assert bad.status_code == 422
+    assert client.get("/api/v1/stats/trade", params={"period": "2021"}).status_code == 401
+    declarant = {"Authorization": k.users["declarant"]["Authorization"]}
+    assert (
+        client.get("/api/v1/stats/trade", params={"period": "2021"}, headers=declarant).status_code
+        == 403
+    )
+
+
+def test_cli_trade_json(stats_kr: StatsKR, settings: Any, monkeypatch: Any, capsys: Any) -> None:
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", stats_kr.kr.db.url)
+    monkeypatch.setenv("SMARTCUSTOMS_HOME", str(settings.home))
+    code = run(
+        ["stats", "trade", "--economy", "KR", "--by", "partner", "--period", "2021-Q2", "--json"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    doc = json.loads(out)
+    assert Decimal(doc["total"]["value"]) == 2_000_000
+    assert {x["key"]: x["share_pct"] for x in doc["rows"]} == {
+        "CN": "50.00", "DE": "25.00", "US": "15.00", "JP": "10.00"
+    }  # fmt: skip
+    assert run(["stats", "trade", "--economy", "KR", "--period", "nope", "--json"]) == 2
+    capsys.readouterr()
+    assert run(["stats", "growth", "--economy", "KR", "--period", "2021-Q2"]) == 0
