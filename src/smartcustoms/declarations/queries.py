@@ -159,8 +159,9 @@ def _first_of(text: str) -> date:
 
 def trade_cells(
     uow: UnitOfWork, economy: str, date_from: date | None = None, date_to: date | None = None
-) -> list[TradeCell]:
-    """Counted items dated in [date_from, date_to] (inclusive; None: open), summed per cell."""
+) -> Iterator[TradeCell]:
+    """Counted items dated in [date_from, date_to] (inclusive; None: open), summed per cell,
+    in month order (streamed: a full rebuild over millions of items never holds them all)."""
     D, item = DeclarationRow, DeclarationItemRow
     with uow:
         month = _month_text(uow.dialect).label("month")
@@ -184,10 +185,12 @@ def trade_cells(
             )
             .join(item, item.declaration_id == D.id)
             .where(*_counted(economy, date_from, date_to))
-            .group_by(D.kind, month, currency, partner, hs6, mode, D.office)
+            .group_by(month, D.kind, currency, partner, hs6, mode, D.office)
+            .order_by(month)
+            .execution_options(yield_per=5000)
         )
-        return [
-            TradeCell(
+        for r in uow.session.execute(stmt):
+            yield TradeCell(
                 r.kind,
                 _first_of(r.month),
                 r.currency,
@@ -199,8 +202,6 @@ def trade_cells(
                 r.mass if r.mass is not None else Decimal(0),
                 int(r.items),
             )
-            for r in uow.session.execute(stmt)
-        ]
 
 
 def trade_lines(

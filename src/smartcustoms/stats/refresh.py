@@ -9,17 +9,20 @@ refresh is one primary-key read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
+from smartcustoms.stats.levels import LEVELS, project
 from smartcustoms.stats.model import add_months
 from smartcustoms.stats.repository import StatsRepository
 from smartcustoms.stats.tables import StatsStateRow
 
-__all__ = ["RefreshReport", "ensure_fresh", "refresh"]
+__all__ = ["RefreshReport", "ensure_fresh", "rebuild", "refresh"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,23 +47,58 @@ def _runs(months: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _rows(economy: str, cells: list[declarations.TradeCell]) -> list[dict[str, object]]:
-    return [
-        {
-            "economy": economy,
-            "month": c.month,
-            "kind": c.kind,
-            "currency": c.currency,
-            "partner": c.partner,
-            "hs6": c.hs6,
-            "mode": c.transport_mode,
-            "office": c.office,
-            "value": c.customs_value,
-            "net_mass_kg": c.net_mass_kg,
-            "items": c.items,
-        }
-        for c in cells
-    ]
+def _rows(economy: str, cells: Iterable[declarations.TradeCell]) -> Iterator[dict[str, Any]]:
+    """Each fine cell, then each month's roll-ups (cells come in month order)."""
+    month: date | None = None
+    rollup: dict[tuple[str, str, str, str, str, str, str], list[Any]] = {}
+
+    def flush() -> Iterator[dict[str, Any]]:
+        for (level, kind, ccy, partner, hs, mode, office), (value, mass, items) in rollup.items():
+            yield _row(economy, level, month, kind, ccy, partner, hs, mode, office, value, mass,
+                       items)  # fmt: skip
+        rollup.clear()
+
+    coarse = [lv for lv in LEVELS if lv.code != "f"]
+    for c in cells:
+        if c.month != month:
+            yield from flush()
+            month = c.month
+        yield _row(economy, "f", c.month, c.kind, c.currency, c.partner, c.hs6,
+                   c.transport_mode, c.office, c.customs_value, c.net_mass_kg, c.items)  # fmt: skip
+        for lv in coarse:
+            key = (lv.code, c.kind, c.currency,
+                   *project(lv, c.partner, c.hs6, c.transport_mode, c.office))  # fmt: skip
+            acc = rollup.get(key)
+            if acc is None:
+                rollup[key] = [c.customs_value, c.net_mass_kg, c.items]
+            else:
+                acc[0] += c.customs_value
+                acc[1] += c.net_mass_kg
+                acc[2] += c.items
+    yield from flush()
+
+
+_FIELDS = ("economy", "level", "month", "kind", "currency", "partner", "hs", "mode", "office",
+           "value", "net_mass_kg", "items")  # fmt: skip
+
+
+def _row(*values: Any) -> dict[str, Any]:
+    return dict(zip(_FIELDS, values, strict=True))
+
+
+def rebuild(uow: UnitOfWork, economy: str, months: list[date] | None) -> int:
+    """Recompute the cells of ``months`` (None: every month); returns the cells written."""
+    repo = StatsRepository(uow.session)
+    if months is None:
+        return repo.replace_cells(
+            economy, None, None, _rows(economy, declarations.trade_cells(uow, economy))
+        )
+    written = 0
+    for first, last in _runs(months):
+        end = date.fromordinal(add_months(last, 1).toordinal() - 1)
+        rows = _rows(economy, declarations.trade_cells(uow, economy, first, end))
+        written += repo.replace_cells(economy, first, last, rows)
+    return written
 
 
 def ensure_fresh(
@@ -74,25 +112,15 @@ def ensure_fresh(
     changes = declarations.changes_since(uow, economy, position)
     if state is not None and not full and changes.position == state.position:
         return RefreshReport(economy, False, [], 0, state.position)
-    written = 0
-    rebuilt: list[date] = []
-    if position == 0:
-        rows = _rows(economy, declarations.trade_cells(uow, economy))
-        repo.replace_cells(economy, None, None, rows)
-        written = len(rows)
-    else:
-        for first, last in _runs(changes.months):
-            end = date.fromordinal(add_months(last, 1).toordinal() - 1)
-            rows = _rows(economy, declarations.trade_cells(uow, economy, first, end))
-            repo.replace_cells(economy, first, last, rows)
-            written += len(rows)
-        rebuilt = changes.months
+    full_rebuild = position == 0
+    written = rebuild(uow, economy, None if full_rebuild else changes.months)
+    rebuilt = [] if full_rebuild else changes.months
     if state is None:
         repo.add(StatsStateRow(economy=economy, position=changes.position, refreshed_at=now))
     else:
         state.position, state.refreshed_at = changes.position, now
     uow.session.flush()
-    return RefreshReport(economy, position == 0, rebuilt, written, changes.position)
+    return RefreshReport(economy, full_rebuild, rebuilt, written, changes.position)
 
 
 def refresh(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
+from smartcustoms.stats.levels import choose
 from smartcustoms.stats.tables import (
     StatsCellRow,
     StatsPeriodRow,
@@ -51,9 +52,10 @@ class StatsRepository:
     # --- cells ---------------------------------------------------------------------------
 
     def replace_cells(
-        self, economy: str, first: date | None, last: date | None, rows: Sequence[dict[str, Any]]
-    ) -> None:
-        """Drop the cells of months [first, last] (None: open) and insert ``rows``."""
+        self, economy: str, first: date | None, last: date | None, rows: Iterable[dict[str, Any]]
+    ) -> int:
+        """Drop the cells of months [first, last] (None: open) and insert ``rows`` (read in
+        chunks); returns how many were inserted."""
         C = StatsCellRow
         stmt = delete(C).where(C.economy == economy)
         if first is not None:
@@ -61,25 +63,38 @@ class StatsRepository:
         if last is not None:
             stmt = stmt.where(C.month <= last)
         self.session.execute(stmt)
-        for start in range(0, len(rows), CHUNK):
-            self.session.execute(insert(C), list(rows[start : start + CHUNK]))
-
-    def count_cells(self, economy: str) -> int:
-        C = StatsCellRow
-        return int(
-            self.session.scalar(select(func.count()).select_from(C).where(C.economy == economy))
-            or 0
-        )
+        written = 0
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                self.session.execute(insert(C), chunk)
+                written, chunk = written + len(chunk), []
+        if chunk:
+            self.session.execute(insert(C), chunk)
+            written += len(chunk)
+        return written
 
     def sums(self, economy: str, first: date, last: date, key: str, f: CellFilter) -> list[Sum]:
-        """Cells of months [first, last] summed by ``key`` (a cell column, ``hs2``/``hs4``,
-        or ``total``), month and currency."""
+        """Cells of months [first, last] summed by ``key`` (``partner``, ``hs2``/``hs4``/
+        ``hs6``, ``mode``, ``office``, ``kind`` or ``total``), month and currency, read from
+        the smallest roll-up level that has every dimension needed."""
         C = StatsCellRow
+        digits = {"hs2": 2, "hs4": 4, "hs6": 6}.get(key, 0)
+        if f.hs_prefix:
+            digits = max(digits, len(f.hs_prefix))
+        if f.hs6_in is not None:
+            digits = 6
+        level = choose(
+            partner=key == "partner" or f.partners is not None,
+            hs_digits=digits,
+            mode_office=key in ("mode", "office") or bool(f.mode or f.office),
+        )
         keys: dict[str, Any] = {
             "partner": C.partner,
-            "hs2": func.substr(C.hs6, 1, 2),
-            "hs4": func.substr(C.hs6, 1, 4),
-            "hs6": C.hs6,
+            "hs2": func.substr(C.hs, 1, 2),
+            "hs4": func.substr(C.hs, 1, 4),
+            "hs6": C.hs,
             "mode": C.mode,
             "office": C.office,
             "kind": C.kind,
@@ -88,6 +103,7 @@ class StatsRepository:
         k = keys[key].label("key")
         conditions: list[Any] = [
             C.economy == economy,
+            C.level == level.code,
             C.month >= first,
             C.month <= last,
         ]
@@ -96,9 +112,9 @@ class StatsRepository:
         if f.partners is not None:
             conditions.append(C.partner.in_(sorted(f.partners)))
         if f.hs_prefix:
-            conditions.append(C.hs6.startswith(f.hs_prefix, autoescape=True))
+            conditions.append(C.hs.startswith(f.hs_prefix, autoescape=True))
         if f.hs6_in is not None:
-            conditions.append(C.hs6.in_(sorted(f.hs6_in)))
+            conditions.append(C.hs.in_(sorted(f.hs6_in)))
         if f.mode:
             conditions.append(C.mode == f.mode)
         if f.office:
@@ -119,6 +135,11 @@ class StatsRepository:
             Sum(str(r.key), r.month, r.currency, r.value, r.mass, int(r.items))
             for r in self.session.execute(stmt)
         ]
+
+    def count_cells(self, economy: str, level: str = "f") -> int:
+        C = StatsCellRow
+        stmt = select(func.count()).select_from(C).where(C.economy == economy, C.level == level)
+        return int(self.session.scalar(stmt) or 0)
 
     # --- refresh state -----------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
 """ORM mapping of the statistics' own tables (every one starts with ``stats_``).
 
-``stats_trade_cells`` is derived data: declaration items summed at the finest grain the
-figures need, rebuilt month by month from the declarations' read API whenever the
-declarations' audit chain shows that a month changed (see docs/stats.md). The clustered
-primary key starts with (economy, month), so a period is one contiguous range to read.
+``stats_trade_cells`` is derived data: declaration items summed per month at the finest
+grain the figures need (level ``f``: partner, HS subheading, mode, office) and at coarser
+roll-up levels (see :data:`smartcustoms.stats.levels.LEVELS`; a dimension a level drops holds
+``*``), rebuilt month by month from the declarations' read API whenever the declarations'
+audit chain shows that a month changed (see docs/stats.md). The clustered primary key starts
+with (economy, level, month), so a period at one level is one contiguous range to read.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy import JSON, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
@@ -24,14 +26,20 @@ __all__ = ["StatsCellRow", "StatsPeriodRow", "StatsPublicationRow", "StatsStateR
 class StatsCellRow(Base):
     __tablename__ = "stats_trade_cells"
     # SQLite: store the rows in primary-key order (a period is one contiguous range).
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        # Subheading filters (the environmental goods list) read only their codes.
+        Index("ix_stats_trade_cells_hs", "economy", "level", "hs", "month"),
+        {"sqlite_with_rowid": False},
+    )
 
     economy: Mapped[str] = mapped_column(String(2), primary_key=True)
+    level: Mapped[str] = mapped_column(String(3), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     partner: Mapped[str] = mapped_column(String(2), primary_key=True)
-    hs6: Mapped[str] = mapped_column(String(6), primary_key=True)
+    hs: Mapped[str] = mapped_column(String(6), primary_key=True)
+    """An HS code with as many digits as the level keeps (2, 4 or 6), or ``*``."""
     mode: Mapped[str] = mapped_column(String(24), primary_key=True)
     office: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[Decimal] = mapped_column(Amount())

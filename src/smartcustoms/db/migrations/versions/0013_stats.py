@@ -25,11 +25,12 @@ def upgrade() -> None:
     op.create_table(
         "stats_trade_cells",
         sa.Column("economy", sa.String(length=2), nullable=False),
+        sa.Column("level", sa.String(length=3), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("partner", sa.String(length=2), nullable=False),
-        sa.Column("hs6", sa.String(length=6), nullable=False),
+        sa.Column("hs", sa.String(length=6), nullable=False),
         sa.Column("mode", sa.String(length=24), nullable=False),
         sa.Column("office", sa.String(length=20), nullable=False),
         sa.Column("value", _AMOUNT(), nullable=False),
@@ -37,16 +38,23 @@ def upgrade() -> None:
         sa.Column("items", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "economy",
+            "level",
             "month",
             "kind",
             "currency",
             "partner",
-            "hs6",
+            "hs",
             "mode",
             "office",
             name=op.f("pk_stats_trade_cells"),
         ),
         sqlite_with_rowid=False,
+    )
+    op.create_index(
+        "ix_stats_trade_cells_hs",
+        "stats_trade_cells",
+        ["economy", "level", "hs", "month"],
+        unique=False,
     )
     op.create_table(
         "stats_state",
@@ -89,4 +97,5 @@ def downgrade() -> None:
     op.drop_table("stats_publications")
     op.drop_table("stats_periods")
     op.drop_table("stats_state")
+    op.drop_index("ix_stats_trade_cells_hs", table_name="stats_trade_cells")
     op.drop_table("stats_trade_cells")
