@@ -11,8 +11,9 @@ from rich.table import Table
 
 from smartcustoms.cli._common import JsonOption, console, emit, state
 from smartcustoms.cli.declarations import EconomyOption, UserOption, principal
+from smartcustoms.errors import InvalidInput
+from smartcustoms.stats import green, mirror, release, service
 from smartcustoms.stats import refresh as refreshing
-from smartcustoms.stats import service
 from smartcustoms.stats.model import Comparison, GrowthResult, TradeResult
 
 app = typer.Typer(
@@ -179,3 +180,140 @@ def refresh(
             f"{r.cells:,} cells written (audit position {r.position})"
         ),
     )
+
+
+def _render_green(r: green.GreenResult) -> None:
+    console.print(
+        f"[bold]{r.economy}[/bold] green trade ({r.egl_subheadings} EGL subheadings), "
+        f"{r.period.label}: {_fmt(r.green.total.value)} {r.currency} "
+        f"({_fmt(r.green.total.value_usd)} USD) = {r.green_share_pct or '-'} % of "
+        f"{_fmt(r.all_goods.value)}; growth {_pct(r.growth_pct)}, year on year {_pct(r.yoy_pct)}"
+    )
+    _render_trade(r.green)
+
+
+@app.command("green")
+def green_(
+    ctx: typer.Context,
+    period: str = PeriodOption,
+    by: str = ByOption,
+    flow: str = FlowOption,
+    partner: str | None = PartnerOption,
+    top: int | None = TopOption,
+    tariff_cap: bool = typer.Option(
+        False, "--tariff-cap", help="Check the tariff schedule against the APEC 5 % cap instead"
+    ),
+    cap: str = typer.Option("5", "--cap", help="The cap in percent (with --tariff-cap)"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Environmental goods trade (APEC EGL in HS 2022): value, share, growth, by partner."""
+    uow, who = state(ctx).db.uow(), principal(ctx, user, economy)
+    if tariff_cap:
+        try:
+            limit = Decimal(cap)
+        except ArithmeticError as exc:
+            raise InvalidInput.single("--cap", "not_a_number", f"{cap!r} is not a number") from exc
+        emit(green.tariff_cap(uow, who, limit), as_json, _render_cap)
+        return
+    q = _query(by=by, flow=flow, partner=partner, top=top)
+    emit(green.green(uow, who, period, q), as_json, _render_green)
+
+
+def _render_cap(r: green.TariffCapResult) -> None:
+    checked = ", ".join(f"{k} {v}" for k, v in r.lines_checked.items())
+    console.print(
+        f"[bold]{r.economy}[/bold] tariff schedule against the {r.cap_pct} % cap on "
+        f"{r.egl_subheadings} EGL subheadings (lines checked: {checked}): "
+        f"{len(r.above_cap)} above the cap"
+    )
+    table = Table()
+    for col in ("rate type", "EGL code", "line", "ad valorem %", "specific", "origins"):
+        table.add_column(col)
+    for x in r.above_cap:
+        table.add_row(x.rate_type, x.egl_code, x.hs_prefix, str(x.ad_valorem),
+                      x.specific or "", ", ".join(x.origins))  # fmt: skip
+    console.print(table)
+    if r.without_rate:
+        console.print(f"no {r.default_rate_type} line for: {', '.join(r.without_rate)}")
+
+
+def _secs(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.1f} min"
+    if value < 172800:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 86400:.1f} d"
+
+
+@app.command("release-times")
+def release_times(
+    ctx: typer.Context,
+    period: str = PeriodOption,
+    by: str = typer.Option("lane", "--by", help=f"One of {', '.join(release.DIMENSIONS)}"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Lodgement (or arrival) to release: median, mean, 90th percentile, share within
+    10 minutes / 1 hour / 1 day (WCO Time Release Study method)."""
+    result = release.release_times(state(ctx).db.uow(), principal(ctx, user, economy), period, by)
+
+    def render(r: release.ReleaseResult) -> None:
+        console.print(f"[bold]{r.economy}[/bold] release times by {r.by}, {r.period.label}")
+        table = Table()
+        for col in (r.by, "count", "median", "mean", "p90", "≤10 min", "≤1 h", "≤1 day"):
+            table.add_column(col, justify="left" if col == r.by else "right")
+        for g in [r.total, *r.groups]:
+            shares = (g.within_10_min_pct, g.within_1_h_pct, g.within_1_day_pct)
+            table.add_row(
+                g.key,
+                f"{g.count:,}",
+                *(_secs(x) for x in (g.median_s, g.mean_s, g.p90_s)),
+                *(f"{x} %" if x is not None else "-" for x in shares),
+            )
+        console.print(table)
+        for note in r.notes:
+            console.print(f"[yellow]note:[/yellow] {note}")
+
+    emit(result, as_json, render)
+
+
+@app.command("mirror")
+def mirror_(
+    ctx: typer.Context,
+    partner: str = typer.Option(..., "--partner", help="The partner economy, e.g. JP"),
+    period: str = PeriodOption,
+    flow: str = typer.Option("export", "--flow", help="export (ours to them) or import"),
+    level: int = typer.Option(6, "--level", help="HS digits: 2, 4 or 6"),
+    top: int = typer.Option(20, "--top", help="The N largest gaps"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Our exports to a partner against its imports from us (or the reverse), largest gaps."""
+    result = mirror.mirror(
+        state(ctx).db.uow(), principal(ctx, user, economy), partner, period,
+        flow=flow, level=level, top=top,
+    )  # fmt: skip
+
+    def render(r: mirror.MirrorResult) -> None:
+        console.print(
+            f"[bold]{r.economy}[/bold] {r.flow.value}s with {r.partner}, {r.period.label} "
+            f"(USD; partner data: {r.source}): reported {_fmt(r.reported_total_usd)}, "
+            f"mirror {_fmt(r.mirror_total_usd)}, gap {_fmt(r.gap_total_usd)}"
+        )
+        table = Table()
+        for col in ("HS", "", "reported", "mirror", "gap", "gap %"):
+            table.add_column(col, justify="left" if col in ("HS", "") else "right")
+        for row in r.rows:
+            table.add_row(row.hs, row.label[:36], _fmt(row.reported_usd), _fmt(row.mirror_usd),
+                          _fmt(row.gap_usd), _pct(row.gap_pct))  # fmt: skip
+        console.print(table)
+
+    emit(result, as_json, render)

@@ -53,3 +53,36 @@ def test_cli_trade_json(stats_kr: StatsKR, settings: Any, monkeypatch: Any, caps
     assert run(["stats", "trade", "--economy", "KR", "--period", "nope", "--json"]) == 2
     capsys.readouterr()
     assert run(["stats", "growth", "--economy", "KR", "--period", "2021-Q2"]) == 0
+
+
+def test_api_green_cap_release_mirror(stats_kr: StatsKR, client: Any) -> None:
+    h = {"Authorization": stats_kr.kr.users["analyst"]["Authorization"]}
+    g = client.get("/api/v1/stats/green", params={"period": "2021-Q2"}, headers=h)
+    assert g.status_code == 200 and g.json()["green_share_pct"] == "40.00"
+    cap = client.get("/api/v1/stats/green/tariff-cap", headers=h).json()
+    assert cap["cap_pct"] == "5" and cap["above_cap"]
+    rt = client.get("/api/v1/stats/release-times", params={"period": "2021-Q2"}, headers=h)
+    assert rt.status_code == 200 and rt.json()["total"]["count"] == 3
+    assert (
+        client.get(
+            "/api/v1/stats/release-times", params={"period": "2021-Q2", "by": "x"}, headers=h
+        ).status_code
+        == 422
+    )
+    m = client.get("/api/v1/stats/mirror", params={"partner": "ZZ", "period": "2021"}, headers=h)
+    assert m.status_code == 404
+
+
+def test_cli_green_release_mirror(
+    stats_kr: StatsKR, settings: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", stats_kr.kr.db.url)
+    monkeypatch.setenv("SMARTCUSTOMS_HOME", str(settings.home))
+    base = ["--economy", "KR", "--period", "2021-Q2"]
+    assert run(["stats", "green", *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["green_share_pct"] == "40.00"
+    assert run(["stats", "green", *base, "--tariff-cap", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["above_cap"]
+    assert run(["stats", "release-times", *base, "--by", "lane"]) == 0
+    assert "green" in capsys.readouterr().out
+    assert run(["stats", "mirror", *base, "--partner", "KR", "--json"]) == 2

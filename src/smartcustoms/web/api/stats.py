@@ -3,11 +3,12 @@ statistics and exports, for the caller's economy; /api/v1/public/stats: publishe
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from smartcustoms.stats import service
+from smartcustoms.stats import green, mirror, release, service
 from smartcustoms.stats.schemas import jsonable
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 
@@ -64,6 +65,57 @@ def growth(
     if vs:
         return jsonable(service.compare(uow, principal, period, vs, q))  # type: ignore[no-any-return]
     return jsonable(service.growth(uow, principal, period, q))  # type: ignore[no-any-return]
+
+
+@api.get("/stats/green")
+def green_trade(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    period: PeriodQ,
+    by: ByQ = "partner",
+    flow: FlowQ = "total",
+    partner: str | None = None,
+    top: TopQ = None,
+) -> dict[str, Any]:
+    """Environmental goods (APEC EGL in HS 2022): value, share of all trade, growth."""
+    q = _q(by, flow, partner, None, None, None, top)
+    return jsonable(green.green(uow, principal, period, q))  # type: ignore[no-any-return]
+
+
+@api.get("/stats/green/tariff-cap")
+def green_tariff_cap(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    cap: Annotated[Decimal, Query(ge=0, le=1000, description="the cap in percent")] = Decimal(5),
+) -> dict[str, Any]:
+    """Every schedule line on an EGL subheading above the cap, per rate type."""
+    return jsonable(green.tariff_cap(uow, principal, cap))  # type: ignore[no-any-return]
+
+
+@api.get("/stats/release-times")
+def release_times(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    period: PeriodQ,
+    by: Annotated[str, Query(description=", ".join(release.DIMENSIONS))] = "lane",
+) -> dict[str, Any]:
+    """Lodgement (or arrival) to release: median, mean, p90, shares within 10 min/1 h/1 day."""
+    return jsonable(release.release_times(uow, principal, period, by))  # type: ignore[no-any-return]
+
+
+@api.get("/stats/mirror")
+def mirror_stats(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    partner: str,
+    period: PeriodQ,
+    flow: Annotated[str, Query(description="export or import")] = "export",
+    level: Annotated[int, Query(description="HS digits: 2, 4 or 6")] = 6,
+    top: Annotated[int, Query(ge=1, le=1000)] = 20,
+) -> dict[str, Any]:
+    """Our flow with a partner against the partner's mirror flow, largest gaps first."""
+    result = mirror.mirror(uow, principal, partner, period, flow=flow, level=level, top=top)
+    return jsonable(result)  # type: ignore[no-any-return]
 
 
 # One router for the app to mount: the API above and the pages (web/pages/stats.py).
