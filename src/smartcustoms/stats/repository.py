@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from smartcustoms.stats.levels import choose
 from smartcustoms.stats.tables import (
@@ -18,7 +19,7 @@ from smartcustoms.stats.tables import (
     StatsPublicationRow,
     StatsStateRow,
 )
-from smartcustoms.tariff.dbtypes import Amount
+from smartcustoms.tariff.dbtypes import SCALE
 
 __all__ = ["CellFilter", "StatsRepository", "Sum"]
 
@@ -43,6 +44,13 @@ class Sum:
     value: Decimal
     net_mass_kg: Decimal
     items: int
+
+
+def _decimal(value: Any, scaled: bool) -> Decimal:
+    """A SUM over an Amount column: scaled integers on SQLite, NUMERIC on PostgreSQL."""
+    if value is None:
+        return Decimal(0)
+    return Decimal(int(value)).scaleb(-SCALE) if scaled else Decimal(value)
 
 
 class StatsRepository:
@@ -124,17 +132,33 @@ class StatsRepository:
                 k,
                 C.month,
                 C.currency,
-                type_coerce(func.sum(C.value), Amount()).label("value"),
-                type_coerce(func.sum(C.net_mass_kg), Amount()).label("mass"),
+                type_coerce(func.sum(C.value), NullType()).label("value"),
+                type_coerce(func.sum(C.net_mass_kg), NullType()).label("mass"),
                 func.sum(C.items).label("items"),
             )
             .where(*conditions)
             .group_by(k, C.month, C.currency)
         )
+        # Raw sums, decoded here once per row (the Amount type's own decoding is per value
+        # and normalises; thousands of sums per query make that count).
+        scaled = self.session.get_bind().dialect.name == "sqlite"
         return [
-            Sum(str(r.key), r.month, r.currency, r.value, r.mass, int(r.items))
+            Sum(
+                str(r.key),
+                r.month,
+                r.currency,
+                _decimal(r.value, scaled),
+                _decimal(r.mass, scaled),
+                int(r.items),
+            )
             for r in self.session.execute(stmt)
         ]
+
+    def latest_month(self, economy: str) -> date | None:
+        C = StatsCellRow
+        return self.session.scalar(
+            select(func.max(C.month)).where(C.economy == economy, C.level == "p")
+        )
 
     def count_cells(self, economy: str, level: str = "f") -> int:
         C = StatsCellRow

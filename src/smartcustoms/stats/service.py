@@ -258,11 +258,7 @@ def _key_function(uow: UnitOfWork, by: By) -> Callable[[Sum], str]:
 
         def section(s: Sum) -> str:
             if s.key not in sections:
-                try:
-                    entry = reference.hs_lookup(uow, s.key)
-                    sections[s.key] = entry.section.roman if entry.section else "?"
-                except (NotFound, InvalidInput):
-                    sections[s.key] = "?"
+                sections[s.key] = _section_of(uow, s.key)[0]
             return sections[s.key]
 
         return section
@@ -278,37 +274,40 @@ def _key_function(uow: UnitOfWork, by: By) -> Callable[[Sum], str]:
     return lambda s: s.key
 
 
+def _section_of(uow: UnitOfWork, chapter: str) -> tuple[str, str]:
+    """(roman numeral, name) of a chapter's section; ("?", "") when unknown."""
+    try:
+        entry = reference.hs_lookup(uow, chapter)
+    except (NotFound, InvalidInput):
+        return "?", ""
+    return (entry.section.roman, entry.section.name) if entry.section else ("?", "")
+
+
 def labels(uow: UnitOfWork, by: By, keys: Iterable[str]) -> dict[str, str]:
     keys = list(keys)
     if by in (By.PARTNER,):
         names = {c.code: c.name for c in reference.countries(uow)}
         return {k: names.get(k, k) for k in keys}
-    if by in (By.CHAPTER, By.HEADING, By.SUBHEADING, By.SECTION):
-        out: dict[str, str] = {}
+    if by is By.SECTION:
+        wanted, out = set(keys), dict[str, str]()
+        for chapter in range(1, 100):
+            if wanted <= set(out):
+                break
+            roman, name = _section_of(uow, f"{chapter:02d}")
+            if roman in wanted:
+                out.setdefault(roman, name)
+        return {k: out.get(k, "") for k in keys}
+    if by in (By.CHAPTER, By.HEADING, By.SUBHEADING):
+        out = {}
         for k in keys[:LABEL_LOOKUPS]:
             try:
-                if by is By.SECTION:
-                    out[k] = _section_name(uow, k)
-                else:
-                    out[k] = reference.hs_lookup(uow, k).description
+                out[k] = reference.hs_lookup(uow, k).description
             except (NotFound, InvalidInput):
                 out[k] = ""
         return out
     if by is By.FLOW:
         return {k: {"import": "imports", "export": "exports"}.get(k, k) for k in keys}
     return {k: k for k in keys}
-
-
-def _section_name(uow: UnitOfWork, roman: str) -> str:
-    # A chapter of the section gives its name (sections are not looked up on their own).
-    for chapter in range(1, 100):
-        try:
-            entry = reference.hs_lookup(uow, f"{chapter:02d}")
-        except (NotFound, InvalidInput):
-            continue
-        if entry.section and entry.section.roman == roman:
-            return entry.section.name
-    return ""
 
 
 def _apec_share(uow: UnitOfWork, ctx: Context, period: Period, q: Query) -> Decimal | None:
@@ -359,7 +358,13 @@ def trade_in(
         for _, t in rest:
             acc.merge(t)
         other = acc.figures()
-    apec = _apec_share(uow, ctx, period, q) if q.by in (By.PARTNER, By.APEC, By.TOTAL) else None
+    apec = None
+    if q.by is By.PARTNER:
+        members = {c.code for c in reference.apec_economies(uow)}
+        in_apec = sum((t.value for k, t in groups.items() if k in members), Decimal(0))
+        apec = share_pct(in_apec, total.value) if members else None
+    elif q.by in (By.APEC, By.TOTAL):
+        apec = _apec_share(uow, ctx, period, q)
     return TradeResult(
         ctx.economy,
         ctx.currency,

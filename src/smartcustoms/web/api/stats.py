@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from smartcustoms.stats import green, mirror, release, service
+from smartcustoms.stats import green, mirror, publish, release, service
 from smartcustoms.stats.schemas import jsonable
 from smartcustoms.web.deps import CurrentPrincipal, UoW
+from smartcustoms.web.pages import stats as stats_pages
 
 api = APIRouter(prefix="/api/v1", tags=["statistics"])
 
@@ -118,6 +120,49 @@ def mirror_stats(
     return jsonable(result)  # type: ignore[no-any-return]
 
 
+class PublishIn(BaseModel):
+    title: str
+    period: str
+    by: str = "partner"
+    flow: str = "total"
+    threshold: int = publish.DEFAULT_THRESHOLD
+
+
+@api.post("/stats/publications", status_code=201)
+def create_publication(uow: UoW, principal: CurrentPrincipal, body: PublishIn) -> dict[str, Any]:
+    """Publish a frozen aggregate for anyone to read (small cells suppressed)."""
+    pub = publish.publish(
+        uow,
+        principal,
+        title=body.title,
+        period=body.period,
+        by=body.by,
+        flow=body.flow,
+        threshold=body.threshold,
+    )
+    return jsonable(pub)  # type: ignore[no-any-return]
+
+
+@api.delete("/stats/publications/{publication_id}", status_code=204)
+def delete_publication(uow: UoW, principal: CurrentPrincipal, publication_id: str) -> None:
+    publish.unpublish(uow, principal, publication_id)
+
+
+@api.get("/public/stats/{economy}")
+def public_publications(uow: UoW, economy: str) -> list[dict[str, Any]]:
+    """What the economy published (no login)."""
+    return [
+        {k: v for k, v in jsonable(p).items() if k != "payload"}
+        for p in publish.list_published(uow, economy)
+    ]
+
+
+@api.get("/public/stats/{economy}/{publication_id}")
+def public_publication(uow: UoW, economy: str, publication_id: str) -> dict[str, Any]:
+    return jsonable(publish.get_published(uow, economy, publication_id))  # type: ignore[no-any-return]
+
+
 # One router for the app to mount: the API above and the pages (web/pages/stats.py).
 router = APIRouter()
 router.include_router(api)
+router.include_router(stats_pages.router)
