@@ -56,7 +56,7 @@ from smartcustoms.declarations.service import system_principal
 from smartcustoms.declarations.tables import DeclarationItemRow, DeclarationRow
 from smartcustoms.reference import service as reference
 from smartcustoms.reference.sources import ReferenceSource
-from smartcustoms.stats import refresh, service
+from smartcustoms.stats import green, refresh, service
 from smartcustoms.stats.model import add_months
 
 KCS = ("df_syn_train_eng.csv", "df_syn_valid_eng.csv", "df_syn_test_eng.csv")
@@ -269,6 +269,12 @@ def run_backend(backend: str, data: Path, tmp: Path, pg_url: str | None, n: int,
             ),
             "trade by partner, FYP14 (2021-2025)": lambda: service.trade(
                 db.uow(), who, "FYP14", service.parse_query(by="partner", top=20)
+            ),
+            "trade by subheading, 2021 (top 20)": lambda: service.trade(
+                db.uow(), who, "2021", service.parse_query(by="subheading", top=20)
+            ),
+            "green trade by partner, 2021": lambda: green.green(
+                db.uow(), who, "2021", service.parse_query(by="partner", top=20)
             ),
             "growth by partner, 2021-Q2 (3 periods)": lambda: service.growth(
                 db.uow(), who, "2021-Q2", service.parse_query(by="partner", top=20)

@@ -15,6 +15,7 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.stats import charts, green, release, service
 from smartcustoms.stats.model import By, Flow, GrowthRow, Period, TradeResult, add_months
+from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import StatsRepository
 
 __all__ = ["PeriodReport", "build", "default_period", "render_html", "render_pdf"]
@@ -45,7 +46,9 @@ class PeriodReport:
 def default_period(uow: UnitOfWork, economy: str) -> str:
     """The quarter of the latest month with trade (the current quarter when there is none)."""
     with uow:
+        ensure_fresh(uow, economy)
         latest = StatsRepository(uow.session).latest_month(economy)
+        uow.commit()
     m = latest or date.today().replace(day=1)
     return f"{m.year}-Q{(m.month - 1) // 3 + 1}"
 

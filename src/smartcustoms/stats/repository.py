@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
-from smartcustoms.stats.levels import choose
+from smartcustoms.stats.levels import LEVELS, choose
 from smartcustoms.stats.tables import (
     StatsCellRow,
     StatsPeriodRow,
@@ -65,7 +65,8 @@ class StatsRepository:
         """Drop the cells of months [first, last] (None: open) and insert ``rows`` (read in
         chunks); returns how many were inserted."""
         C = StatsCellRow
-        stmt = delete(C).where(C.economy == economy)
+        # Naming every level lets the delete range over the primary key (economy, level, month).
+        stmt = delete(C).where(C.economy == economy, C.level.in_([lv.code for lv in LEVELS]))
         if first is not None:
             stmt = stmt.where(C.month >= first)
         if last is not None:
