@@ -4,6 +4,7 @@ exports and the period report, from the economy's own declarations."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -12,7 +13,7 @@ from rich.table import Table
 from smartcustoms.cli._common import JsonOption, console, emit, state
 from smartcustoms.cli.declarations import EconomyOption, UserOption, principal
 from smartcustoms.errors import InvalidInput
-from smartcustoms.stats import green, mirror, release, service
+from smartcustoms.stats import export, green, mirror, release, report, service
 from smartcustoms.stats import refresh as refreshing
 from smartcustoms.stats.model import Comparison, GrowthResult, TradeResult
 
@@ -317,3 +318,81 @@ def mirror_(
         console.print(table)
 
     emit(result, as_json, render)
+
+
+@app.command("periods")
+def periods(
+    ctx: typer.Context,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Named periods: built-in (FYP13, FYP14, FYP15) and the economy's own."""
+    found = service.list_periods(state(ctx).db.uow(), principal(ctx, user, economy))
+
+    def render(items: list[service.NamedPeriodInfo]) -> None:
+        for p in items:
+            console.print(f"{p.code:<12} {p.first:%Y-%m}..{p.last:%Y-%m}  {p.label}")
+
+    emit(found, as_json, render)
+
+
+@app.command("define-period")
+def define_period(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="A short code, e.g. PLAN2"),
+    label: str = typer.Option(..., "--label", help="e.g. 'Second national plan 2022-2026'"),
+    months: str = typer.Option(..., "--months", help="e.g. 2022-01..2026-12 or 2022"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Name a run of months for this economy; use the code wherever a period is asked."""
+    info = service.define_period(
+        state(ctx).db.uow(), principal(ctx, user, economy), code, label, months
+    )
+    emit(info, as_json, lambda p: console.print(f"{p.code}: {p.first:%Y-%m}..{p.last:%Y-%m}"))
+
+
+@app.command("export")
+def export_(
+    ctx: typer.Context,
+    period: str = PeriodOption,
+    by: str = ByOption,
+    flow: str = FlowOption,
+    fmt: str = typer.Option("csv", "--format", help="csv, xlsx or sdmx (SDMX-CSV)"),
+    out: Path = typer.Option(..., "--out", help="File to write"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+) -> None:
+    """Write trade figures to a CSV, XLSX or SDMX-CSV file."""
+    if fmt not in export.FORMATS:
+        raise InvalidInput.single("--format", "unknown_value", "csv, xlsx or sdmx")
+    q = _query(by=by, flow=flow)
+    result = service.trade(state(ctx).db.uow(), principal(ctx, user, economy), period, q)
+    if fmt == "xlsx":
+        out.write_bytes(export.to_xlsx(result))
+    else:
+        text = export.to_sdmx_csv(result) if fmt == "sdmx" else export.to_csv(result)
+        out.write_text(text, encoding="utf-8")
+    console.print(f"wrote {out} ({len(result.rows)} rows)")
+
+
+@app.command("report")
+def report_(
+    ctx: typer.Context,
+    period: str = PeriodOption,
+    fmt: str = typer.Option("pdf", "--format", help="pdf or html"),
+    out: Path = typer.Option(..., "--out", help="File to write"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+) -> None:
+    """The printable period report: totals, growth, APEC share, green trade, release times."""
+    if fmt not in ("pdf", "html"):
+        raise InvalidInput.single("--format", "unknown_value", "pdf or html")
+    built = report.build(state(ctx).db.uow(), principal(ctx, user, economy), period)
+    if fmt == "pdf":
+        out.write_bytes(report.render_pdf(built))
+    else:
+        out.write_text(report.render_html(built), encoding="utf-8")
+    console.print(f"wrote {out}")

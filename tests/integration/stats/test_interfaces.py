@@ -86,3 +86,28 @@ def test_cli_green_release_mirror(
     assert run(["stats", "release-times", *base, "--by", "lane"]) == 0
     assert "green" in capsys.readouterr().out
     assert run(["stats", "mirror", *base, "--partner", "KR", "--json"]) == 2
+
+
+def test_cli_named_period_export_and_report(
+    stats_kr: StatsKR, settings: Any, monkeypatch: Any, capsys: Any, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", stats_kr.kr.db.url)
+    monkeypatch.setenv("SMARTCUSTOMS_HOME", str(settings.home))
+    kr = ["--economy", "KR"]
+    assert run(["stats", "define-period", "SPRING", *kr, "--label", "Spring 2021",
+                "--months", "2021-03..2021-05"]) == 0  # fmt: skip
+    assert run(["stats", "define-period", "1x", *kr, "--label", "", "--months", "soon"]) == 2
+    capsys.readouterr()
+    assert run(["stats", "periods", *kr, "--json"]) == 0
+    codes = {p["code"] for p in json.loads(capsys.readouterr().out)}
+    assert {"SPRING", "FYP14"} <= codes
+    assert run(["stats", "trade", *kr, "--period", "spring", "--by", "total", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["period"]["label"] == "Spring 2021" and doc["total"]["value"] == "2000000.00"
+    out = tmp_path / "kr.sdmx.csv"
+    assert run(["stats", "export", *kr, "--period", "2021-Q2", "--format", "sdmx",
+                "--out", str(out)]) == 0  # fmt: skip
+    assert out.read_text().startswith("DATAFLOW,REPORTER,PARTNER")
+    pdf = tmp_path / "report.pdf"
+    assert run(["stats", "report", *kr, "--period", "2021-Q2", "--out", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
