@@ -107,6 +107,15 @@ def ensure_fresh(
     """Bring the economy's cells up to date inside the caller's transaction (no commit)."""
     now = (clock or SystemClock()).now()
     repo = StatsRepository(uow.session)
+    state = repo.state(economy)
+    # The common case, without a lock: nothing was lodged or changed since.
+    if (
+        state is not None
+        and not full
+        and declarations.changes_since(uow, economy, state.position).position == state.position
+    ):
+        return RefreshReport(economy, False, [], 0, state.position)
+    # Lock the state row so concurrent readers do not recompute the same months twice.
     state = repo.state(economy, lock=True)
     position = 0 if state is None or full else state.position
     changes = declarations.changes_since(uow, economy, position)

@@ -171,7 +171,7 @@ class StatsRepository:
     def state(self, economy: str, *, lock: bool = False) -> StatsStateRow | None:
         stmt = select(StatsStateRow).where(StatsStateRow.economy == economy)
         if lock:
-            stmt = stmt.with_for_update()
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return self.session.scalars(stmt).one_or_none()
 
     def add(self, row: Any) -> None:
