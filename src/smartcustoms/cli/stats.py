@@ -10,8 +10,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from smartcustoms.accounts.model import Principal
 from smartcustoms.cli._common import JsonOption, console, emit, state
-from smartcustoms.cli.declarations import EconomyOption, UserOption, principal
+from smartcustoms.cli.declarations import EconomyOption, UserOption
+from smartcustoms.cli.declarations import principal as acting_as
+from smartcustoms.declarations import queries as declaration_queries
 from smartcustoms.errors import InvalidInput
 from smartcustoms.stats import export, green, mirror, release, report, service
 from smartcustoms.stats import refresh as refreshing
@@ -47,6 +50,21 @@ def _fmt(value: Decimal | None) -> str:
 
 def _pct(value: Decimal | None) -> str:
     return "-" if value is None else f"{value:+.2f} %"
+
+
+def principal(ctx: typer.Context, user: str | None, economy: str | None) -> Principal:
+    """--user or --economy; without either, the one economy that has declarations (the demo)."""
+    if user or economy:
+        return acting_as(ctx, user, economy)
+    found = declaration_queries.economies(state(ctx).db.uow())
+    if len(found) == 1:
+        return acting_as(ctx, None, found[0])
+    listed = ", ".join(found) or "none yet"
+    raise InvalidInput.single(
+        "--economy",
+        "required",
+        f"give --economy XX or --user EMAIL (economies with declarations: {listed})",
+    )
 
 
 def _query(**kw: Any) -> service.Query:

@@ -49,6 +49,7 @@ __all__ = [
     "TradeLine",
     "changes_since",
     "declarant_counts",
+    "economies",
     "release_records",
     "trade_cells",
     "trade_lines",
@@ -155,6 +156,13 @@ def _counted(economy: str, date_from: date | None, date_to: date | None) -> list
 def _first_of(text: str) -> date:
     year, month = text.split("-")[:2]
     return date(int(year), int(month), 1)
+
+
+def economies(uow: UnitOfWork) -> list[str]:
+    """Economies that have declarations on this installation."""
+    with uow:
+        stmt = select(DeclarationRow.economy).distinct().order_by(DeclarationRow.economy)
+        return list(uow.session.scalars(stmt))
 
 
 def trade_cells(

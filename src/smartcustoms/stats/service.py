@@ -42,6 +42,7 @@ from smartcustoms.stats.model import (
 from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import CellFilter, StatsRepository, Sum
 from smartcustoms.stats.tables import StatsPeriodRow
+from smartcustoms.tariff.dbtypes import plain
 
 __all__ = [
     "Query",
@@ -249,7 +250,7 @@ class Totals:
         return Figures(
             money(self.value),
             money(self.usd) if self.usd is not None else None,
-            self.net_mass_kg,
+            plain(self.net_mass_kg),
             self.items,
         )
 

@@ -50,6 +50,9 @@ def test_cli_trade_json(stats_kr: StatsKR, settings: Any, monkeypatch: Any, caps
     assert {x["key"]: x["share_pct"] for x in doc["rows"]} == {
         "CN": "50.00", "DE": "25.00", "US": "15.00", "JP": "10.00"
     }  # fmt: skip
+    # Only KR has declarations here: the economy may be left out (as on the demo).
+    assert run(["stats", "trade", "--by", "partner", "--period", "2021-Q2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["economy"] == "KR"
     assert run(["stats", "trade", "--economy", "KR", "--period", "nope", "--json"]) == 2
     capsys.readouterr()
     assert run(["stats", "growth", "--economy", "KR", "--period", "2021-Q2"]) == 0
