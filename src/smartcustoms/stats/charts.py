@@ -46,7 +46,7 @@ def bars(
 ) -> str:
     """Horizontal bars, largest first as given (partner shares, products)."""
     rows = [(label, float(v)) for label, v in items]
-    bar_h, gap, left, top = 22, 6, 170, 30
+    bar_h, gap, left, top = 22, 6, 230, 30
     height = top + len(rows) * (bar_h + gap) + 10
     top_value = max((v for _, v in rows), default=0) or 1
     span = width - left - 90
@@ -56,8 +56,8 @@ def bars(
         w = max(1.0, span * v / top_value) if v > 0 else 0
         extra = f" · {note[i]}" if note and i < len(note) and note[i] else ""
         parts.append(
-            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" {FONT} font-size="12">'
-            f"{escape(label[:26])}</text>"
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" {FONT} font-size="11">'
+            f"{escape(label if len(label) <= 34 else label[:33] + '…')}</text>"
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" '
             f'fill="{PALETTE[0]}"><title>{escape(label)}: {v:,.2f} {escape(unit)}</title></rect>'
             f'<text x="{left + w + 4:.1f}" y="{y + 15}" {FONT} font-size="11">'
@@ -79,7 +79,7 @@ def line(
 ) -> str:
     """A time series (months or quarters along the bottom)."""
     pts = [(label, float(v)) for label, v in points]
-    left, right, top, bottom = 60, 16, 30, 40
+    left, right, top, bottom = 60, 30, 30, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [f'<text x="0" y="18" {FONT} font-size="14" font-weight="600">{escape(title)}</text>']
     if not pts:
@@ -149,16 +149,16 @@ def donut(part: float | Decimal, whole: float | Decimal, title: str, *, label: s
     """One share of a whole (e.g. green goods in all trade, APEC in all partners)."""
     p, w = float(part), float(whole)
     share = p / w if w else 0.0
-    size, r, stroke = 200, 70, 28
+    size, r, stroke = 260, 70, 28
     c = 2 * math.pi * r
     body = (
         f'<text x="0" y="18" {FONT} font-size="14" font-weight="600">{escape(title)}</text>'
-        f'<circle cx="100" cy="115" r="{r}" fill="none" stroke="#e5e5e5" stroke-width="{stroke}"/>'
-        f'<circle cx="100" cy="115" r="{r}" fill="none" stroke="{PALETTE[2]}" '
+        f'<circle cx="130" cy="125" r="{r}" fill="none" stroke="#e5e5e5" stroke-width="{stroke}"/>'
+        f'<circle cx="130" cy="125" r="{r}" fill="none" stroke="{PALETTE[2]}" '
         f'stroke-width="{stroke}" stroke-dasharray="{c * share:.2f} {c:.2f}" '
-        f'transform="rotate(-90 100 115)"><title>{escape(label)} {share * 100:.2f} %</title>'
+        f'transform="rotate(-90 130 125)"><title>{escape(label)} {share * 100:.2f} %</title>'
         f"</circle>"
-        f'<text x="100" y="120" text-anchor="middle" {FONT} font-size="20" font-weight="600">'
+        f'<text x="130" y="132" text-anchor="middle" {FONT} font-size="20" font-weight="600">'
         f"{share * 100:.1f} %</text>"
     )
-    return _svg(size, size + 20, title, body)
+    return _svg(size, 210, title, body)

@@ -73,9 +73,10 @@ def build(
     gr = green.green(uow, principal, period, q(By.PARTNER))
     rel = release.release_times(uow, principal, period, "lane")
     cur = partners.currency
+    by_month = {r.key: r.value for r in series.rows}  # months without trade are 0
     made = {
         "series": charts.line(
-            [(r.key, r.value) for r in series.rows],
+            [(f"{m:%Y-%m}", by_month.get(f"{m:%Y-%m}", 0)) for m in year.months],
             f"Trade by month, {cur} (12 months to {p.last:%b %Y})",
             unit=cur,
         ),
