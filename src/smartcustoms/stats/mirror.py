@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -56,7 +57,7 @@ class SameInstallation:
             LEVELS[level],
             CellFilter(kinds=(kind,), partners=[partner]),
         )
-        rates: dict[str, dict] = {}  # type: ignore[type-arg]
+        rates: dict[str, dict[date, Decimal]] = {}
         out: dict[str, Decimal] = defaultdict(Decimal)
         for s in sums:
             if s.currency not in rates:

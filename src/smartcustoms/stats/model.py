@@ -140,9 +140,12 @@ _PATTERNS = (
 )
 
 
+YEARS = range(1900, 2201)
+
+
 def _month(text: str, path: str) -> date:
     m = _MONTH.fullmatch(text.strip())
-    if not m or not 1 <= int(m[2]) <= 12:
+    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) not in YEARS:
         raise InvalidInput.single(path, "malformed_month", f"{text!r} is not a month like 2021-04")
     return date(int(m[1]), int(m[2]), 1)
 
@@ -176,6 +179,8 @@ def parse_period(
         if not m:
             continue
         year = int(m[1])
+        if year not in YEARS:
+            break
         if kind == "year":
             first, last = date(year, 1, 1), date(year, 12, 1)
         elif kind == "quarter":

@@ -40,7 +40,20 @@ def test_previous_and_year_before() -> None:
     assert parse_period("plan", named=named).label == "A plan"
 
 
-@pytest.mark.parametrize("text", ["", "2021-Q5", "2021-13", "21", "2021-06..2021-01", "later"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "2021-Q5",
+        "2021-13",
+        "21",
+        "2021-06..2021-01",
+        "later",
+        "0000",
+        "9999-12",
+        "0000-01..2021-01",
+    ],
+)
 def test_bad_periods(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_period(text)
