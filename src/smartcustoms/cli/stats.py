@@ -16,7 +16,7 @@ from smartcustoms.cli.declarations import EconomyOption, UserOption
 from smartcustoms.cli.declarations import principal as acting_as
 from smartcustoms.declarations import queries as declaration_queries
 from smartcustoms.errors import InvalidInput
-from smartcustoms.stats import export, green, mirror, release, report, service
+from smartcustoms.stats import export, green, mirror, publish, release, report, service
 from smartcustoms.stats import refresh as refreshing
 from smartcustoms.stats.model import Comparison, GrowthResult, TradeResult
 
@@ -414,3 +414,40 @@ def report_(
     else:
         out.write_text(report.render_html(built), encoding="utf-8")
     console.print(f"wrote {out}")
+
+
+@app.command("publish")
+def publish_(
+    ctx: typer.Context,
+    title: str = typer.Option(..., "--title"),
+    period: str = PeriodOption,
+    by: str = typer.Option(
+        "partner", "--by", help="partner, chapter, heading, mode, office, flow or total"
+    ),
+    flow: str = FlowOption,
+    threshold: int = typer.Option(
+        3, "--threshold", help="Suppress rows below this many declarants"
+    ),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Publish an aggregate for anyone to read at /public/stats/<economy> (small cells
+    suppressed)."""
+    pub = publish.publish(
+        state(ctx).db.uow(),
+        principal(ctx, user, economy),
+        title=title,
+        period=period,
+        by=by,
+        flow=flow,
+        threshold=threshold,
+    )
+    emit(
+        pub,
+        as_json,
+        lambda p: console.print(
+            f"published {p.id}: /public/stats/{p.economy}/{p.id} "
+            f"({p.payload['suppressed']} rows suppressed)"
+        ),
+    )

@@ -114,3 +114,13 @@ def test_cli_named_period_export_and_report(
     pdf = tmp_path / "report.pdf"
     assert run(["stats", "report", *kr, "--period", "2021-Q2", "--out", str(pdf)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_cli_publish(stats_kr: StatsKR, settings: Any, monkeypatch: Any, capsys: Any) -> None:
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", stats_kr.kr.db.url)
+    monkeypatch.setenv("SMARTCUSTOMS_HOME", str(settings.home))
+    args = ["stats", "publish", "--economy", "KR", "--period", "2021-Q2", "--title", "Q2"]
+    assert run([*args, "--threshold", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["payload"]["suppressed"] == 0 and len(doc["payload"]["rows"]) == 4
+    assert run([*args, "--by", "subheading"]) == 2  # not publishable: too fine
