@@ -130,3 +130,19 @@ def test_mirror_against_a_partner_on_the_same_installation(stats_kr: StatsKR) ->
     with pytest.raises(InvalidInput) as exc:
         mirror.mirror(k.db.uow(), k.analyst, "KR", "2021-Q2", flow="both", level=3)
     assert {e.path for e in exc.value.errors} == {"partner", "flow", "level"}
+
+
+class FakeParcels:
+    """What an e-commerce read API would give: seconds from manifest lodgement to release."""
+
+    def durations(self, uow: object, economy: str, first: object, last: object) -> list:  # type: ignore[type-arg]
+        assert economy == "KR"
+        return [release.Durations(s, {}) for s in (1.0, 2.0, 30.0, 700.0)]
+
+
+def test_parcels_plug_into_release_times(stats_kr: StatsKR) -> None:
+    k = stats_kr.kr
+    r = release.release_times(k.db.uow(), k.analyst, "2021-Q2", parcels=FakeParcels())
+    assert r.parcels is not None and r.parcels.count == 4
+    assert r.parcels.median_s == 16 and r.parcels.within_10_min_pct == Decimal("75.00")
+    assert not any("parcels" in n for n in r.notes)
