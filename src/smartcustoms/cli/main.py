@@ -23,6 +23,7 @@ from smartcustoms.cli import (
     reference,
     risk,
     serve,
+    stats,
     tariff,
 )
 from smartcustoms.cli._common import CliState, err_console
@@ -60,6 +61,7 @@ for sub_app, name in (
     (cases.app, "cases"),
     (ecommerce.app, "ecommerce"),
     (exchange.app, "exchange"),
+    (stats.app, "stats"),
 ):
     app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)

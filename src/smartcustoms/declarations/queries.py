@@ -1,22 +1,67 @@
-"""The read API other features use to see declarations (never their tables).
+"""The read API of declarations for other features, in the declarations' own vocabulary.
 
-Every function is scoped to one economy: a caller never sees another economy's declarations.
+Other features (statistics, e-commerce, exchange ...) read declarations only through the
+functions here, never through ``tables`` or ``repository``. Everything is scoped to one
+economy (a caller never sees another economy's declarations) and read-only; nothing here commits.
+
+Exchange between administrations uses :class:`DeclarationView`, :func:`find`,
+:func:`imports_from` and :func:`released_exports`.
+
+Trade statistics (``smartcustoms.stats``) use:
+
+- :func:`trade_cells`: declaration items summed by flow, month, partner, HS subheading, mode
+  of transport, office and currency (the finest grain statistics need), in one SQL GROUP BY;
+- :func:`trade_lines`: the same items one by one (for checks against a direct computation);
+- :func:`changes_since`: which months of an economy's declarations changed since a position
+  of its audit chain (every change to a declaration appends to that chain);
+- :func:`release_records`: lodgement, arrival and release times of released declarations;
+- :func:`declarant_counts`: distinct declarants per cell (statistical confidentiality).
+
+The *partner* of an item is its country of origin for an import and the declaration's country
+of destination for an export. Statistics count declarations that were lodged and valued and
+are not cancelled or seized (:data:`COUNTED_STATUSES`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, literal, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
 
+from smartcustoms.core.clock import as_utc
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.document import from_document
-from smartcustoms.declarations.model import Declaration, Kind, Status
-from smartcustoms.declarations.tables import DeclarationRow
+from smartcustoms.declarations.model import UNKNOWN_COUNTRY, Declaration, Kind, Status
+from smartcustoms.declarations.tables import (
+    AuditEntryRow,
+    AuditHeadRow,
+    DeclarationItemRow,
+    DeclarationRow,
+)
+from smartcustoms.tariff.dbtypes import Amount
 
-__all__ = ["DeclarationView", "find", "imports_from", "released_exports"]
+__all__ = [
+    "COUNTED_STATUSES",
+    "Changes",
+    "DeclarationView",
+    "ReleaseRecord",
+    "TradeCell",
+    "TradeLine",
+    "changes_since",
+    "declarant_counts",
+    "economies",
+    "find",
+    "imports_from",
+    "release_records",
+    "released_exports",
+    "trade_cells",
+    "trade_lines",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +158,329 @@ def find(uow: UnitOfWork, economy: str, declaration_id: str) -> DeclarationView 
         if row is None or row.economy != economy:
             return None
         return _view(row)
+
+
+COUNTED_STATUSES: tuple[str, ...] = (
+    Status.ASSESSED.value,
+    Status.DOCUMENTARY_CHECK.value,
+    Status.PHYSICAL_INSPECTION.value,
+    Status.HELD.value,
+    Status.RELEASED.value,
+)
+"""Lodged and valued; neither cancelled nor seized (seized goods never enter the economy)."""
+
+CELL_DIMENSIONS = ("partner", "hs2", "hs4", "hs6", "mode", "office", "kind")
+
+
+@dataclass(frozen=True, slots=True)
+class TradeCell:
+    kind: str
+    month: date
+    """The first day of the month of the declaration date."""
+    currency: str
+    partner: str
+    hs6: str
+    transport_mode: str
+    office: str
+    customs_value: Decimal
+    net_mass_kg: Decimal
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class TradeLine:
+    declaration_id: str
+    line_no: int
+    kind: str
+    declaration_date: date
+    currency: str
+    partner: str
+    hs_code: str
+    transport_mode: str
+    office: str
+    customs_value: Decimal
+    net_mass_kg: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    position: int
+    """The economy's audit chain position now (pass it back next time)."""
+    months: list[date]
+    """Months (first days) holding declarations that changed after the given position."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseRecord:
+    declaration_id: str
+    kind: str
+    declaration_date: date
+    lane: str | None
+    office: str
+    transport_mode: str
+    chapters: tuple[str, ...]
+    trader_id: str | None
+    source: str
+    lodged_at: datetime
+    arrived_at: datetime | None
+    """When an arrival notice was recorded for a pre-lodged declaration."""
+    released_at: datetime
+
+
+def _json(path: tuple[str | int, ...]) -> ColumnElement[Any]:
+    return DeclarationRow.document[path].as_string()
+
+
+def _mode() -> ColumnElement[Any]:
+    return func.coalesce(_json(("transport_mode",)), literal("unknown"))
+
+
+def _partner() -> ColumnElement[Any]:
+    return case(
+        (DeclarationRow.kind == Kind.IMPORT.value, DeclarationItemRow.origin_country),
+        else_=func.coalesce(_json(("destination_country",)), literal(UNKNOWN_COUNTRY)),
+    )
+
+
+def _month_text(dialect: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return func.to_char(DeclarationRow.declaration_date, "YYYY-MM")
+    return func.strftime("%Y-%m", DeclarationRow.declaration_date)
+
+
+def _counted(economy: str, date_from: date | None, date_to: date | None) -> list[Any]:
+    D = DeclarationRow
+    conditions: list[Any] = [D.economy == economy, D.status.in_(COUNTED_STATUSES)]
+    if date_from is not None:
+        conditions.append(D.declaration_date >= date_from)
+    if date_to is not None:
+        conditions.append(D.declaration_date <= date_to)
+    return conditions
+
+
+def _first_of(text: str) -> date:
+    year, month = text.split("-")[:2]
+    return date(int(year), int(month), 1)
+
+
+def economies(uow: UnitOfWork) -> list[str]:
+    """Economies that have declarations on this installation."""
+    with uow:
+        stmt = select(DeclarationRow.economy).distinct().order_by(DeclarationRow.economy)
+        return list(uow.session.scalars(stmt))
+
+
+def trade_cells(
+    uow: UnitOfWork, economy: str, date_from: date | None = None, date_to: date | None = None
+) -> Iterator[TradeCell]:
+    """Counted items dated in [date_from, date_to] (inclusive; None: open), summed per cell,
+    in month order (streamed: a full rebuild over millions of items never holds them all)."""
+    D, item = DeclarationRow, DeclarationItemRow
+    with uow:
+        month = _month_text(uow.dialect).label("month")
+        partner, mode = _partner().label("partner"), _mode().label("mode")
+        hs6 = func.substr(item.hs_code, 1, 6).label("hs6")
+        currency = func.coalesce(D.currency, D.invoice_currency).label("currency")
+        stmt = (
+            select(
+                D.kind,
+                month,
+                currency,
+                partner,
+                hs6,
+                mode,
+                D.office,
+                type_coerce(func.sum(func.coalesce(item.customs_value, 0)), Amount()).label(
+                    "value"
+                ),
+                type_coerce(func.sum(item.net_mass_kg), Amount()).label("mass"),
+                func.count().label("items"),
+            )
+            .join(item, item.declaration_id == D.id)
+            .where(*_counted(economy, date_from, date_to))
+            .group_by(month, D.kind, currency, partner, hs6, mode, D.office)
+            .order_by(month)
+            .execution_options(yield_per=5000)
+        )
+        for r in uow.session.execute(stmt):
+            yield TradeCell(
+                r.kind,
+                _first_of(r.month),
+                r.currency,
+                r.partner or UNKNOWN_COUNTRY,
+                r.hs6,
+                r.mode,
+                r.office,
+                r.value if r.value is not None else Decimal(0),
+                r.mass if r.mass is not None else Decimal(0),
+                int(r.items),
+            )
+
+
+def trade_lines(
+    uow: UnitOfWork, economy: str, date_from: date | None = None, date_to: date | None = None
+) -> Iterator[TradeLine]:
+    """Counted items one by one (streamed), for checks against a direct computation."""
+    D, item = DeclarationRow, DeclarationItemRow
+    with uow:
+        stmt = (
+            select(
+                D.id,
+                item.line_no,
+                D.kind,
+                D.declaration_date,
+                func.coalesce(D.currency, D.invoice_currency).label("currency"),
+                _partner().label("partner"),
+                item.hs_code,
+                _mode().label("mode"),
+                D.office,
+                item.customs_value,
+                item.net_mass_kg,
+            )
+            .join(item, item.declaration_id == D.id)
+            .where(*_counted(economy, date_from, date_to))
+            .execution_options(yield_per=5000)
+        )
+        for r in uow.session.execute(stmt):
+            yield TradeLine(
+                r.id,
+                r.line_no,
+                r.kind,
+                r.declaration_date,
+                r.currency,
+                r.partner or UNKNOWN_COUNTRY,
+                r.hs_code,
+                r.mode,
+                r.office,
+                r.customs_value if r.customs_value is not None else Decimal(0),
+                r.net_mass_kg,
+            )
+
+
+def changes_since(uow: UnitOfWork, economy: str, position: int) -> Changes:
+    """Months whose declarations changed after ``position`` of the economy's audit chain.
+
+    Every lodgement, amendment, state change and bulk import appends to the chain, so this
+    finds every month whose figures may have moved. (An amendment that moves a declaration to
+    another month also leaves the old month changed: the chain entry names the declaration,
+    whose date is now the new one; a full rebuild catches that.)
+    """
+    with uow:
+        s = uow.session
+        head = s.scalar(select(AuditHeadRow.seq).where(AuditHeadRow.chain == economy))
+        now = int(head or 0)
+        if now <= position:
+            return Changes(now, [])
+        A, D = AuditEntryRow, DeclarationRow
+        month = _month_text(uow.dialect)
+        rows = s.execute(
+            select(month)
+            .select_from(A)
+            .join(D, and_(D.id == A.entity_id, D.economy == economy))
+            .where(A.chain == economy, A.seq > position, A.entity_kind == "declaration")
+            .distinct()
+        )
+        return Changes(now, sorted(_first_of(r[0]) for r in rows))
+
+
+def release_records(
+    uow: UnitOfWork, economy: str, date_from: date | None = None, date_to: date | None = None
+) -> list[ReleaseRecord]:
+    """Released declarations dated in [date_from, date_to] with their clearance times.
+
+    ``released_at`` is the time of the change to *released*: a released declaration is final
+    and never changes again, so it is the row's last update.
+    """
+    D, item, A = DeclarationRow, DeclarationItemRow, AuditEntryRow
+    with uow:
+        s = uow.session
+        conditions = [*_counted(economy, date_from, date_to), D.status == Status.RELEASED.value]
+        arrivals = (
+            select(A.entity_id.label("id"), func.min(A.at).label("arrived_at"))
+            .where(A.chain == economy, A.action == "arrival_notice")
+            .group_by(A.entity_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                D.id,
+                D.kind,
+                D.declaration_date,
+                D.lane,
+                D.office,
+                _mode().label("mode"),
+                D.trader_id,
+                D.source,
+                D.created_at,
+                D.updated_at,
+                arrivals.c.arrived_at,
+                func.substr(item.hs_code, 1, 2).label("chapter"),
+            )
+            .join(item, item.declaration_id == D.id)
+            .outerjoin(arrivals, arrivals.c.id == D.id)
+            .where(*conditions)
+            .order_by(D.id, item.line_no)
+        )
+        out: dict[str, ReleaseRecord] = {}
+        chapters: dict[str, list[str]] = {}
+        for r in s.execute(stmt):
+            if r.id not in out:
+                arrived = r.arrived_at
+                out[r.id] = ReleaseRecord(
+                    r.id,
+                    r.kind,
+                    r.declaration_date,
+                    r.lane,
+                    r.office,
+                    r.mode,
+                    (),
+                    r.trader_id,
+                    r.source,
+                    as_utc(r.created_at),
+                    as_utc(arrived) if isinstance(arrived, datetime) else None,
+                    as_utc(r.updated_at),
+                )
+                chapters[r.id] = []
+            if r.chapter not in chapters[r.id]:
+                chapters[r.id].append(r.chapter)
+        return [
+            ReleaseRecord(**{**_fields(rec), "chapters": tuple(chapters[rec.declaration_id])})
+            for rec in out.values()
+        ]
+
+
+def _fields(rec: ReleaseRecord) -> dict[str, Any]:
+    return {name: getattr(rec, name) for name in ReleaseRecord.__slots__}
+
+
+def declarant_counts(
+    uow: UnitOfWork,
+    economy: str,
+    by: str,
+    date_from: date,
+    date_to: date,
+    kinds: Sequence[str] = (Kind.IMPORT.value, Kind.EXPORT.value),
+) -> dict[str, int]:
+    """Distinct declarants per value of ``by`` (one of :data:`CELL_DIMENSIONS`, or ``total``)."""
+    D, item = DeclarationRow, DeclarationItemRow
+    keys: dict[str, Any] = {
+        "partner": _partner(),
+        "hs2": func.substr(item.hs_code, 1, 2),
+        "hs4": func.substr(item.hs_code, 1, 4),
+        "hs6": func.substr(item.hs_code, 1, 6),
+        "mode": _mode(),
+        "office": D.office,
+        "kind": D.kind,
+        "total": literal("total"),
+    }
+    if by not in keys:
+        raise ValueError(f"cannot count declarants by {by!r}")
+    with uow:
+        key = keys[by].label("key")
+        stmt = (
+            select(key, func.count(func.distinct(D.declarant_id)).label("n"))
+            .join(item, item.declaration_id == D.id)
+            .where(*_counted(economy, date_from, date_to), D.kind.in_(list(kinds)))
+            .group_by(key)
+        )
+        return {str(r.key): int(r.n) for r in uow.session.execute(stmt)}

@@ -22,6 +22,7 @@ from smartcustoms.web.api import exchange as exchange_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
 from smartcustoms.web.guard import GuardMiddleware
+from smartcustoms.web.api import stats as stats_api
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import ecommerce as ecommerce_pages
@@ -75,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     risk_api.router,
     cases_api.router,
     exchange_api.router,
+    stats_api.router,
     home_pages.router,
     reference_pages.router,
     declarations_pages.router,

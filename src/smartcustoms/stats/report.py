@@ -1,0 +1,169 @@
+"""The period report: the figures administrations quote (totals, growth, APEC share, top
+partners and products, green trade, release times) with charts, as printable HTML and PDF.
+The statistics page shows the same :class:`PeriodReport`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from smartcustoms.accounts.model import Principal
+from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.stats import charts, green, release, service
+from smartcustoms.stats.model import By, Flow, GrowthRow, Period, TradeResult, add_months
+from smartcustoms.stats.refresh import ensure_fresh
+from smartcustoms.stats.repository import StatsRepository
+
+__all__ = ["PeriodReport", "build", "default_period", "render_html", "render_pdf"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+TOP = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodReport:
+    economy: str
+    currency: str
+    period: Period
+    generated: date
+    by_partner: TradeResult
+    by_chapter: TradeResult
+    by_flow: TradeResult
+    series: TradeResult
+    """Months of the twelve months ending with the period."""
+    growth: GrowthRow
+    previous: Period
+    year_before: Period
+    green: green.GreenResult
+    release: release.ReleaseResult
+    charts: dict[str, str]
+
+
+def default_period(uow: UnitOfWork, economy: str) -> str:
+    """The quarter of the latest month with trade (the current quarter when there is none)."""
+    with uow:
+        ensure_fresh(uow, economy)
+        latest = StatsRepository(uow.session).latest_month(economy)
+        uow.commit()
+    m = latest or date.today().replace(day=1)
+    return f"{m.year}-Q{(m.month - 1) // 3 + 1}"
+
+
+def build(
+    uow: UnitOfWork, principal: Principal, period: str, *, clock: Clock | None = None
+) -> PeriodReport:
+    today = (clock or SystemClock()).now().date()
+    with uow:
+        p = service.period_of(uow, principal.economy, period)
+
+        def q(by: By, top: int | None = TOP) -> service.Query:
+            return service.Query(by, Flow.TOTAL, top=top)
+
+        partners = service.trade_in(uow, principal, p, q(By.PARTNER), clock)
+        chapters = service.trade_in(uow, principal, p, q(By.CHAPTER), clock)
+        flows = service.trade_in(uow, principal, p, q(By.FLOW, None), clock)
+        year = Period("12m", "twelve months", add_months(p.last, -11), p.last)
+        series = service.trade_in(uow, principal, year, q(By.MONTH, None), clock)
+        uow.commit()
+    g = service.growth(uow, principal, period, q(By.TOTAL))
+    gr = green.green(uow, principal, period, q(By.PARTNER))
+    rel = release.release_times(uow, principal, period, "lane")
+    cur = partners.currency
+    by_month = {r.key: r.value for r in series.rows}  # months without trade are 0
+    made = {
+        "series": charts.line(
+            [(f"{m:%Y-%m}", by_month.get(f"{m:%Y-%m}", 0)) for m in year.months],
+            f"Trade by month, {cur} (12 months to {p.last:%b %Y})",
+            unit=cur,
+        ),
+        "partners": charts.bars(
+            [(f"{r.key} {r.label}", r.value) for r in partners.rows],
+            f"Top partners, {p.code} ({cur})",
+            unit=cur,
+            note=[f"{r.share_pct} %" if r.share_pct is not None else "" for r in partners.rows],
+        ),
+        "products": charts.bars(
+            [(f"{r.key} {r.label}", r.value) for r in chapters.rows],
+            f"Top HS chapters, {p.code} ({cur})",
+            unit=cur,
+            note=[f"{r.share_pct} %" if r.share_pct is not None else "" for r in chapters.rows],
+        ),
+        "apec": charts.donut(
+            partners.apec_share_pct or 0, 100, "APEC economies' share", label="APEC"
+        ),
+        "green": charts.donut(
+            gr.green.total.value, gr.all_goods.value, "Environmental goods' share", label="EGL"
+        ),
+        "green_partners": charts.bars(
+            [(f"{r.key} {r.label}", r.value) for r in gr.green.rows[:TOP]],
+            f"Environmental goods by partner, {p.code} ({cur})",
+            unit=cur,
+        ),
+        "release": charts.columns(
+            list(zip(rel.buckets, rel.total.histogram, strict=True)),
+            f"Release times, {p.code}: declarations per time to release",
+        ),
+    }
+    return PeriodReport(
+        principal.economy,
+        cur,
+        p,
+        today,
+        partners,
+        chapters,
+        flows,
+        series,
+        g.total,
+        g.previous,
+        g.year_before,
+        gr,
+        rel,
+        made,
+    )
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = lambda v: "–" if v is None else f"{v:,.2f}"
+    env.filters["pct"] = lambda v: "–" if v is None else f"{v:+.2f} %"
+    env.filters["share"] = lambda v: "–" if v is None else f"{v:.2f} %"
+    env.filters["secs"] = _secs
+    return env
+
+
+def _secs(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.1f} min"
+    if value < 172800:
+        return f"{value / 3600:.1f} h"
+    return f"{value / 86400:.1f} days"
+
+
+def render_html(report: PeriodReport, *, standalone: bool = True) -> str:
+    """The report body; ``standalone`` wraps it in a printable page of its own."""
+    env = _environment()
+    body = env.get_template("report_body.html").render(r=report)
+    if not standalone:
+        return body
+    return env.get_template("report.html").render(r=report, body=body)
+
+
+def render_pdf(report: PeriodReport) -> bytes:
+    from weasyprint import HTML  # imported late: loading pango takes a moment
+
+    pdf = HTML(string=render_html(report), base_url=str(TEMPLATES)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
