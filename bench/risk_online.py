@@ -6,7 +6,8 @@ full-information bound (a model that sees every label); then the cross-economy e
 (three economies split by office; local-only vs shared model updates). Prints the figures, the
 machine and the date, and writes a JSON result.
 
-    SMARTCUSTOMS_DATA_DIR=../shared/data python bench/risk_online.py --out bench-results/risk_online.json
+    SMARTCUSTOMS_DATA_DIR=../shared/data python bench/risk_online.py \
+        --out bench-results/risk_online.json
 """
 
 from __future__ import annotations
@@ -55,9 +56,8 @@ def main() -> None:
         t0 = time.perf_counter()
         full = simulate(frame, full_information_config(config))
         rows: dict[str, object] = {"full-information": full.summary()}
-        print(
-            f"[{variant}] full-information  {_fmt(full.summary())}  ({time.perf_counter() - t0:.0f} s)"
-        )
+        took = time.perf_counter() - t0
+        print(f"[{variant}] full-information  {_fmt(full.summary())}  ({took:.0f} s)")
         for strategy in args.strategies.split(","):
             for ipw in (False, True) if strategy == "random" else (False,):
                 t0 = time.perf_counter()
