@@ -22,7 +22,7 @@ __all__ = ["register"]
 
 console = Console(stderr=True)
 #: The strategy the recorded benchmark found best (BENCHMARKS.md, "Online targeting").
-DEFAULT_STRATEGY = "random"
+DEFAULT_STRATEGY = "exploit"
 
 
 def simulate_online(
