@@ -350,9 +350,10 @@ def _concat(first: Any, second: Any) -> Any:
 
 
 def _register_database_commands() -> None:
-    from smartcustoms.cli import risk_db
+    from smartcustoms.cli import risk_db, risk_online
 
     risk_db.register(app)
+    risk_online.register(app)
 
 
 _register_database_commands()

@@ -193,17 +193,22 @@ class FeatureBuilder:
         return self
 
     def fit_transform(self, frame: pd.DataFrame) -> np.ndarray:
-        """Out-of-time features for the labelled ``frame``; keeps its history for later rows."""
-        fraud = frame[FRAUD].to_numpy(dtype=np.float64)
-        critical = (frame[CRITICAL_FRAUD].to_numpy() == CRITICAL_CODE).astype(np.float64)
-        self.prior_ = _running_prior(np.array([fraud.sum()]), np.array([len(fraud)]))[0]
-        self.critical_prior_ = _running_prior(np.array([critical.sum()]), np.array([len(fraud)]))[0]
+        """Out-of-time features for ``frame``; keeps its history for later rows.
+
+        Rows whose ``fraud`` label is missing (NaN: lodged but never inspected) count as
+        lodgements (``c_`` features, unit-value norms) but never in the inspected counts or fraud
+        rates, so a history of partial inspection results is used as an administration has it.
+        """
+        fraud, critical, labelled = _labels(frame)
+        count = np.array([labelled.sum()])
+        self.prior_ = _running_prior(np.array([fraud.sum()]), count)[0]
+        self.critical_prior_ = _running_prior(np.array([critical.sum()]), count)[0]
         self.vocabularies_ = {
             c: pd.Index(frame[c].astype(str).value_counts().index) for c in CODED_COLUMNS
         }
         self._code_maps = None
         self.date_range_ = (str(frame[DATE].min().date()), str(frame[DATE].max().date()))
-        weights = self._weights(frame, labelled=np.ones(len(frame), dtype=bool))
+        weights = self._weights(frame, labelled=labelled)
         weights[:, _S], weights[:, _K] = fraud, critical
         hashes = _hash_columns(frame, self._key_columns())
         days = _days(frame)
@@ -221,17 +226,20 @@ class FeatureBuilder:
         return self._assemble(frame, stats, priors, critical_priors)
 
     def update(self, frame: pd.DataFrame) -> FeatureBuilder:
-        """Add labelled declarations (e.g. fresh inspection results) to the history."""
-        weights = self._weights(frame, labelled=np.ones(len(frame), dtype=bool))
-        weights[:, _S] = frame[FRAUD].to_numpy(dtype=np.float64)
-        weights[:, _K] = (frame[CRITICAL_FRAUD].to_numpy() == CRITICAL_CODE).astype(np.float64)
+        """Add declarations (e.g. fresh inspection results) to the history.
+
+        Unlabelled rows (``fraud`` NaN) add lodgement counts and unit values only.
+        """
+        fraud, critical, labelled = _labels(frame)
+        weights = self._weights(frame, labelled=labelled)
+        weights[:, _S], weights[:, _K] = fraud, critical
         hashes = _hash_columns(frame, self._key_columns())
         hs6_stats = self.history_["hs6"][1]
-        labelled = hs6_stats[:, _N].sum() + len(frame)
+        inspected = hs6_stats[:, _N].sum() + labelled.sum()
         frauds = hs6_stats[:, _S].sum() + weights[:, _S].sum()
         criticals = hs6_stats[:, _K].sum() + weights[:, _K].sum()
-        self.prior_ = _running_prior(np.array([frauds]), np.array([labelled]))[0]
-        self.critical_prior_ = _running_prior(np.array([criticals]), np.array([labelled]))[0]
+        self.prior_ = _running_prior(np.array([frauds]), np.array([inspected]))[0]
+        self.critical_prior_ = _running_prior(np.array([criticals]), np.array([inspected]))[0]
         for g in self._stat_groups():
             old_keys, old_stats = self.history_[g.name]
             keys = np.concatenate([old_keys, _group_keys(hashes, g)])
@@ -368,6 +376,21 @@ class FeatureBuilder:
             for g in builder._stat_groups()
         }
         return builder
+
+
+def _labels(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(fraud 0/1, critical 0/1, labelled mask); unlabelled rows get 0 in both label columns."""
+    fraud = pd.to_numeric(frame[FRAUD], errors="coerce").to_numpy(dtype=np.float64)
+    labelled = np.isfinite(fraud)
+    critical = (
+        pd.to_numeric(frame[CRITICAL_FRAUD], errors="coerce").to_numpy(dtype=np.float64)
+        == CRITICAL_CODE
+    )
+    return (
+        np.where(labelled, fraud, 0.0),
+        np.where(labelled, critical, False).astype(np.float64),
+        labelled,
+    )
 
 
 def _totals(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
