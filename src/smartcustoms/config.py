@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me-in-production"
@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     session_hours: int = 12
     host: str = "127.0.0.1"
     port: int = 8000
+    offline: bool = False
+    """Never download reference data (air-gapped): a data directory, else the built-in sample."""
+
+    @field_validator("data_dir", "database_url", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        # `make` exports SMARTCUSTOMS_DATA_DIR= when ../shared/data is absent: an empty value
+        # is "not set", never Path('') == Path('.') (the current directory taken as data).
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
