@@ -26,7 +26,7 @@ from smartcustoms.declarations.frames import (
     declarations_frame,
     items_frame,
 )
-from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
+from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
 from smartcustoms.risk import service
 from smartcustoms.risk.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.estimator import RiskModel
@@ -270,6 +270,10 @@ class LearnedAssessor:
             score=result.score,
             reasons=result.reasons,
             rules_fired=result.rules_fired,
+            model_version=result.model_version if result.fraud_probability is not None else None,
+            explanations=[
+                LaneExplanation(e.feature, e.contribution, e.text) for e in result.explanations
+            ],
         )
 
     def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:

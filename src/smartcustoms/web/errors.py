@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartcustoms.errors import (
     AuthenticationRequired,
@@ -56,6 +59,44 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
     return out or str(loc[0] if loc else "")
 
 
+log = logging.getLogger("smartcustoms.web")
+TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Conflict",
+    422: "Invalid input",
+    500: "Something went wrong",
+    503: "Not available",
+}
+
+
+def _principal(request: Request) -> object:
+    """Who is asking, for the error page's header (a 403 page must not look logged out)."""
+    from smartcustoms.web.deps import optional_principal
+
+    try:
+        return optional_principal(request)
+    except Exception:  # the error page must render even when the database is the problem
+        return None
+
+
+def error_page(request: Request, status: int, message: str, errors: object = ()) -> Response:
+    """The HTML error page in the site layout (page routes; the API keeps JSON)."""
+    templates = request.app.state.templates
+    context = {
+        "status": status,
+        "title": TITLES.get(status, "Error"),
+        "message": message,
+        "errors": list(errors or ()),  # type: ignore[call-overload]
+        "principal": _principal(request),
+    }
+    response: Response = templates.TemplateResponse(
+        request, "error.html", context, status_code=status
+    )
+    return response
+
+
 def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SmartCustomsError)
@@ -63,10 +104,8 @@ def install(app: FastAPI) -> None:
         if status == 401 and _wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if _wants_html(request):
-            templates = request.app.state.templates
-            return templates.TemplateResponse(
-                request, "error.html", {"status": status, "error": exc}, status_code=status
-            )
+            problems = exc.errors if isinstance(exc, InvalidInput) else []
+            return error_page(request, status, exc.message, problems)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
@@ -82,5 +121,26 @@ def install(app: FastAPI) -> None:
         ]
         return JSONResponse(error_body(InvalidInput(errors)), status_code=422)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if _wants_html(request):
+            message = {
+                404: f"There is no page at {request.url.path}.",
+                405: f"{request.method} is not accepted at {request.url.path}.",
+            }.get(exc.status_code, str(exc.detail))
+            return error_page(request, exc.status_code, message)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = "The server could not complete this request; it has been logged."
+        if _wants_html(request):
+            return error_page(request, 500, message)
+        return JSONResponse({"error": "InternalError", "detail": message}, status_code=500)
+
     app.add_exception_handler(SmartCustomsError, domain_error)
     app.add_exception_handler(RequestValidationError, request_invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, server_error)

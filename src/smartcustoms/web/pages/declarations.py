@@ -27,6 +27,7 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import actions, audit_service, lifecycle, service
 from smartcustoms.declarations.document import PARTY_ROLES
 from smartcustoms.declarations.model import (
+    DeclarationRecord,
     DeclarationSummary,
     Lane,
     ListFilters,
@@ -284,30 +285,29 @@ def lodge(
 # --- one declaration ---------------------------------------------------------------------------
 
 
-def _lane_detail(trail: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the latest routing decided (score, reasons, rules fired, explanations), and any
-    later referral: the audit trail keeps these, the record keeps only lane and reasons."""
-    out: dict[str, Any] = {}
+def _lane_detail(record: DeclarationRecord, trail: list[dict[str, Any]]) -> dict[str, Any]:
+    """The lane decision as stored on the declaration (score, model, reasons, rules fired,
+    explanations: the same whether it was lodged or imported), plus what the audit trail adds:
+    the lane the assessor first chose and any later referral."""
+    out: dict[str, Any] = {
+        "lane": None,
+        "score": record.lane_score,
+        "model_version": record.lane_model_version,
+        "rules_fired": list(record.lane_rules_fired),
+        "explanations": [
+            {"text": e.text, "contribution": e.contribution} for e in record.lane_explanations
+        ],
+        "referral": None,
+    }
     for entry in trail:
         after = entry.get("after") or {}
-        if entry.get("action") == lifecycle.Action.ROUTE.value:
-            out = {
-                "lane": after.get("lane"),
-                "score": after.get("score"),
-                "reasons": list(after.get("reasons") or []),
-                "rules_fired": list(after.get("rules_fired") or []),
-                "explanations": [_explanation(e) for e in after.get("explanations") or []],
-                "referral": None,
-            }
-        elif entry.get("action") == lifecycle.Action.REFER_PHYSICAL.value and out:
+        action = entry.get("action")
+        if action in (lifecycle.Action.ROUTE.value, "import") and after.get("lane"):
+            out["lane"] = after.get("lane")
+            out["referral"] = None
+        elif action == lifecycle.Action.REFER_PHYSICAL.value:
             out["referral"] = entry
     return out
-
-
-def _explanation(e: Any) -> dict[str, Any]:
-    if isinstance(e, dict):
-        return {"text": e.get("text") or e.get("feature"), "contribution": e.get("contribution")}
-    return {"text": str(e), "contribution": None}
 
 
 @router.get("/declarations/{declaration_id}", response_class=HTMLResponse)
@@ -331,7 +331,7 @@ def show(
         d=d,
         a=record.assessment,
         parties=parties,
-        lane=_lane_detail(trail),
+        lane=_lane_detail(record, trail),
         trail=trail,
         versions=service.versions(uow, principal, record.id),
         allowed=lifecycle.allowed_actions(record.status, principal, is_owner),

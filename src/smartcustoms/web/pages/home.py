@@ -9,10 +9,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts import service
+from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.errors import AuthenticationRequired
 from smartcustoms.web.deps import SESSION_COOKIE, OptionalPrincipal, UoW, get_settings
 
 router = APIRouter(include_in_schema=False)
+
+# Who may open the declarations pages (the declarations service's readers).
+DECLARATION_READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
+
+
+def main_nav(principal: Principal | None) -> list[dict[str, str]]:
+    """The top navigation: only pages the caller may open (a link that answers 403 is noise)."""
+    items = []
+    if principal is not None and principal.has(*DECLARATION_READERS):
+        items.append({"href": "/declarations", "label": "Declarations"})
+    items.append({"href": "/cases", "label": "Case repository"})
+    items.append({"href": "/reference/hs", "label": "HS nomenclature"})
+    return items
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
