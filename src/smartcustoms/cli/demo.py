@@ -1,9 +1,12 @@
 """``smartcustoms demo``: one command from a fresh clone to a running, populated platform.
 
-Migrates the SQLite database in the data home, loads reference data (the shared data
-directory, else a download, else the built-in sample — and says which), creates the APEC
-economies and demo users, loads demo traffic and example cases, then serves the web app.
-Running it again reuses what is there.
+Migrates the SQLite database in the data home, loads reference data (the data directory, else
+a download, else the built-in sample — and says which), creates the APEC economies and demo
+users, then shows smart customs at work (:mod:`smartcustoms.demo`): per demo economy its
+tariff, past inspected traffic, budget and selectivity rules, for KR a trained and activated
+risk model, the recent period replayed through the learned assessor and the officers' queues
+holding the declarations that arrived last; finally the example cases. Then it serves the web
+app. Running it again reuses what is there.
 """
 
 from __future__ import annotations
@@ -105,24 +108,24 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
                     pass
         return f"{added} economies, {users} users added"
 
-    def declarations(report: Callable[[str, int, int], None]) -> str:
-        from smartcustoms.declarations.demo import load_demo
-
-        data_dir = st.settings.data_dir
-        stored = load_demo(st.db.uow(), data_dir, progress=report)
-        return f"{stored} declarations stored" if stored else "already loaded"
-
     def cases(report: Callable[[str, int, int], None]) -> str:
         from smartcustoms.cases.importing import load_examples
 
         return f"{load_examples(st.db.uow())} example cases published"
 
-    return [
+    from smartcustoms.demo.prepare import steps as economy_steps
+    from smartcustoms.demo.traffic import prepare_traffic
+
+    out: list[tuple[str, Step]] = [
         ("reference data", reference_data),
         ("economies and users", economies_and_users),
-        ("demo declarations", declarations),
-        ("example cases", cases),
     ]
+    work = st.settings.home / "demo"
+    for economy in DEMO_ECONOMIES:
+        traffic = prepare_traffic(economy, st.settings.data_dir, work)
+        out += [(s.label, s.run) for s in economy_steps(st.db.uow, traffic, st.settings.files_dir)]
+    out.append(("example cases", cases))
+    return out
 
 
 def _progress() -> Progress:

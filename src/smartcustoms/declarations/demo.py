@@ -137,13 +137,25 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None, progress: DemoProgress | N
         return report.stored
 
 
-def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
-    """A kcs-cdd-shaped file of ``n`` plausible declarations (about 20 % labelled fraud)."""
+def write_sample(
+    path: Path,
+    n: int = SAMPLE_SIZE,
+    seed: int = SEED,
+    *,
+    start: date = date(2021, 4, 1),
+    days: int = 90,
+) -> None:
+    """A kcs-cdd-shaped file of ``n`` plausible declarations dated over ``days`` days from
+    ``start`` (about 20 % labelled fraud).
+
+    Fraud is not drawn blindly: a few importers cheat often, undervalued goods and goods whose
+    origin differs from their departure more often than the rest. So a risk model trained on
+    the sample has something real to learn, and its explanations say something."""
     rng = random.Random(seed)
     declarants = [_code(rng, 7) for _ in range(25)]
     importers = [_code(rng, 7) for _ in range(120)]
+    cheats = set(importers[:8])
     sellers = [_code(rng, 7) for _ in range(80)]
-    start = date(2021, 4, 1)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)
@@ -152,14 +164,21 @@ def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
             hs = rng.choice(SAMPLE_HS)
             rate = BASE_RATE.get(rate_type, Decimal(0))
             mass = Decimal(rng.randint(1, 20000)) / 10
-            price = (mass * Decimal(rng.randint(2000, 90000))).quantize(Decimal(1))
-            fraud = rng.random() < 0.2
-            critical = "2" if fraud and rng.random() < 0.05 else ("1" if fraud else "0")
+            per_kg = rng.randint(2000, 90000)
+            undervalued = rng.random() < 0.1
+            if undervalued:
+                per_kg = rng.randint(50, 600)
+            price = (mass * Decimal(per_kg)).quantize(Decimal(1))
+            importer = rng.choice(importers)
             departure = origin if rng.random() < 0.8 else rng.choice(["HK", "SG", "US", "CN"])
+            risk = 0.08 + 0.55 * (importer in cheats) + 0.3 * undervalued
+            risk += 0.12 * (departure != origin)
+            fraud = rng.random() < risk
+            critical = "2" if fraud and rng.random() < 0.1 else ("1" if fraud else "0")
             writer.writerow(
                 [
-                    str(90000000 + i),
-                    (start + timedelta(days=rng.randint(0, 90))).isoformat(),
+                    str(90000000 + seed % 1000 * 100000 + i),
+                    (start + timedelta(days=rng.randint(0, days - 1))).isoformat(),
                     rng.choice(["20", "30", "40", "16"]),
                     "B",
                     "11",
@@ -167,7 +186,7 @@ def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
                     rng.choice(["11", "43", "18"]),
                     rng.choice(["10", "40"]),
                     rng.choice(declarants),
-                    rng.choice(importers),
+                    importer,
                     rng.choice(sellers) if rng.random() < 0.9 else "",
                     "",
                     hs,

@@ -84,6 +84,7 @@ def assess_batch(
     fraud, critical = _labels(items, order)
     frame[FRAUD], frame[CRITICAL_FRAUD] = np.nan_to_num(fraud).astype(np.int64), critical
     traders = [r[0]["importer_id"] or r[0]["exporter_id"] for r in records]
+    currencies = [items[i].declaration.invoice_currency for i in order]
     aeo = np.array([bool(t) and t in state.aeo for t in traders], bool)
 
     first_day = date.fromisoformat(str(days[0]))
@@ -135,9 +136,17 @@ def assess_batch(
                 window.extend(decision.scores, aeo[a:b])
         controlled = decision.lanes >= 1
         if model is not None and fraud_p is not None and controlled.any():
+            rows = np.flatnonzero(controlled)
+            said_in = [currencies[a + r] for r in rows]
             for row, found in zip(
-                np.flatnonzero(controlled),
-                explain(model, day[controlled], top=EXPLAIN_TOP, batch_history=False),
+                rows,
+                explain(
+                    model,
+                    day[controlled],
+                    top=EXPLAIN_TOP,
+                    batch_history=False,
+                    currencies=said_in,
+                ),
                 strict=True,
             ):
                 why[a + row] = [LaneExplanation(r.feature, r.contribution, r.text) for r in found]

@@ -209,7 +209,8 @@ def score_declaration(
     reasons: list[str] = []
     if model is not None and fraud is not None:
         frame = pd.DataFrame(records[:1])
-        for r in explain(model, frame, top=explain_top, batch_history=False)[0]:
+        said_in = [declaration.invoice_currency]
+        for r in explain(model, frame, top=explain_top, batch_history=False, currencies=said_in)[0]:
             explanations.append(Explanation(r.feature, r.contribution, r.text))
         reasons.append(
             f"fraud probability {fraud:.0%} (critical {critical:.0%}), model {state.version}"
