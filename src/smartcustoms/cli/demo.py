@@ -47,6 +47,12 @@ def demo(
     """Prepare a demo database (idempotent) and serve the platform."""
     st = state(ctx)
     settings = st.settings
+    if settings.environment == "production":
+        # The demo accounts share a published password: never on a production installation.
+        raise Conflict(
+            "the demo creates accounts with a published password; it does not run with "
+            "SMARTCUSTOMS_ENVIRONMENT=production"
+        )
     console.print(f"data home: [bold]{settings.home}[/bold]")
     migrate.upgrade(settings.effective_database_url, "heads")
     with _progress() as progress:
@@ -58,6 +64,8 @@ def demo(
 
             summary = step(report)
             progress.update(task, total=1, completed=1, description=f"{label}: {summary}")
+            if not console.is_terminal:  # a log or a pipe: no live display, one line per step
+                console.print(f"{label}: {summary}")
     _print_logins()
     from smartcustoms.reference import service as reference
 

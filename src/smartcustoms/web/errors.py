@@ -47,6 +47,8 @@ def error_body(exc: SmartCustomsError) -> dict[str, object]:
     body: dict[str, object] = {"error": type(exc).__name__, "detail": exc.message}
     if isinstance(exc, InvalidInput):
         body["errors"] = [e.to_dict() for e in exc.errors]
+        if exc.warnings:
+            body["warnings"] = [w.to_dict() for w in exc.warnings]
     return body
 
 

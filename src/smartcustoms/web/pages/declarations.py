@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import PageRequest
@@ -268,7 +269,14 @@ def lodge(
         try:
             result = service.submit(uow, principal, raw, source="web")
         except InvalidInput as exc:
-            return _new_page(request, principal, document, errors=list(exc.errors), status_code=422)
+            return _new_page(
+                request,
+                principal,
+                document,
+                errors=list(exc.errors),
+                warnings=list(exc.warnings),
+                status_code=422,
+            )
         return RedirectResponse(f"/declarations/{result.record.id}?done=submitted", 303)
     report = service.validate(uow, principal, raw)
     return _new_page(
@@ -314,6 +322,20 @@ def _lane_detail(record: DeclarationRecord, trail: list[dict[str, Any]]) -> dict
 def show(
     request: Request, declaration_id: str, uow: UoW, principal: CurrentPrincipal, done: str = ""
 ) -> Response:
+    return _show_page(request, uow, principal, declaration_id, done=done)
+
+
+def _show_page(
+    request: Request,
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    *,
+    done: str = "",
+    form: dict[str, str] | None = None,
+    form_errors: list[FieldError] | None = None,
+    status_code: int = 200,
+) -> Response:
     record = service.get(uow, principal, declaration_id)
     # Read only after the scoped get above: that is what proves the caller may see this record.
     trail = audit_service.history(uow, record.id)
@@ -322,25 +344,43 @@ def show(
     parties = [
         (role.capitalize(), p) for role in PARTY_ROLES if (p := getattr(d, role)) is not None
     ]
+    adjustments = sum(
+        (i.revenue_adjustment for i in record.inspections if i.revenue_adjustment),
+        Decimal(0),
+    )
     return render(
         request,
         "declarations/show.html",
+        status_code=status_code,
         principal=principal,
         nav_items=_nav(principal),
         r=record,
         d=d,
         a=record.assessment,
+        adjustments=adjustments,
         parties=parties,
         lane=_lane_detail(record, trail),
         trail=trail,
+        names=actor_names(uow, principal),
         versions=service.versions(uow, principal, record.id),
         allowed=lifecycle.allowed_actions(record.status, principal, is_owner),
         titles=ACTION_TITLES,
         outcomes=[o.value for o in Outcome],
         done=DONE.get(done),
         is_owner=is_owner,
+        form=form or {},
+        form_errors=form_errors or [],
         num=num,
     )
+
+
+def actor_names(uow: UnitOfWork, principal: Principal) -> dict[str, str]:
+    """User id -> a name people read, for the economy's users and the system actors."""
+    names = {u.id: u.name or u.email for u in accounts.list_users(uow, principal.economy)}
+    for system in ("system", "cli", "demo"):
+        names.setdefault(system, f"SmartCustoms ({system})")
+    names[principal.user_id] = "you"
+    return names
 
 
 def _decimal(text: str, path: str) -> Decimal | None:
@@ -387,22 +427,26 @@ def act(
         return Response(status_code=404)
     try:
         if action == "record_inspection":
+            typed = {
+                "outcome": outcome,
+                "notes": notes,
+                "revenue_adjustment": revenue_adjustment,
+                "hold": hold,
+                "critical": critical,
+            }
             try:
-                chosen = Outcome(outcome)
-            except ValueError:
-                raise InvalidInput.single(
-                    "outcome", "required", "choose no discrepancy, discrepancy or seizure"
-                ) from None
-            actions.record_inspection(
-                uow,
-                principal,
-                declaration_id,
-                chosen,
-                notes=notes,
-                revenue_adjustment=_decimal(revenue_adjustment, "revenue_adjustment"),
-                hold=bool(hold),
-                critical=bool(critical),
-            )
+                _record_inspection(uow, principal, declaration_id, typed)
+            except InvalidInput as exc:
+                # The officer fixes the form: it comes back as typed, with what is wrong.
+                return _show_page(
+                    request,
+                    uow,
+                    principal,
+                    declaration_id,
+                    form=typed,
+                    form_errors=list(exc.errors),
+                    status_code=422,
+                )
         elif action == "refer_physical":
             actions.refer_physical(uow, principal, declaration_id, notes)
         elif action == "release":
@@ -422,6 +466,36 @@ def act(
     except SmartCustomsError as exc:
         return _refused(request, principal, declaration_id, exc)
     return RedirectResponse(f"/declarations/{declaration_id}?done={action}", status_code=303)
+
+
+def _record_inspection(
+    uow: UnitOfWork, principal: Principal, declaration_id: str, typed: dict[str, str]
+) -> None:
+    problems: list[FieldError] = []
+    chosen = None
+    try:
+        chosen = Outcome(typed["outcome"])
+    except ValueError:
+        problems.append(
+            FieldError("outcome", "required", "choose no discrepancy, discrepancy or seizure")
+        )
+    amount = None
+    try:
+        amount = _decimal(typed["revenue_adjustment"], "revenue_adjustment")
+    except InvalidInput as exc:
+        problems += exc.errors
+    if problems or chosen is None:
+        raise InvalidInput(problems)
+    actions.record_inspection(
+        uow,
+        principal,
+        declaration_id,
+        chosen,
+        notes=typed["notes"],
+        revenue_adjustment=amount,
+        hold=bool(typed["hold"]),
+        critical=bool(typed["critical"]),
+    )
 
 
 # --- where a JSON path sits in the text --------------------------------------------------------

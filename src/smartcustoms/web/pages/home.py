@@ -15,6 +15,7 @@ from smartcustoms.web.deps import SESSION_COOKIE, OptionalPrincipal, UoW, get_se
 
 router = APIRouter(include_in_schema=False)
 
+DEMO_SUFFIX = ".demo"
 # Who may open the declarations pages (the declarations service's readers).
 DECLARATION_READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
 
@@ -57,6 +58,16 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     settings = get_settings(request)
+    if settings.environment == "production" and email.strip().lower().endswith(DEMO_SUFFIX):
+        # Demo accounts have a published password (`smartcustoms demo`): not in production.
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error="demo accounts cannot log in when SMARTCUSTOMS_ENVIRONMENT=production",
+            email=email,
+        )
     try:
         _, token = service.login(uow, email, password, ttl=timedelta(hours=settings.session_hours))
     except AuthenticationRequired as exc:
