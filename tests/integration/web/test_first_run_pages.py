@@ -4,6 +4,7 @@ layout (the API keeps JSON), navigation limited to what the role may open, a cle
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -89,3 +90,34 @@ def test_case_pages_footer_shows_the_version_not_an_object(
 def test_economies_default_name_and_currency_from_the_code(db: Database) -> None:
     created = accounts.create_economy(db.uow(), "CL")
     assert (created.name, created.currency) == ("Chile", "CLP")
+
+
+def test_demo_accounts_cannot_log_in_in_production(
+    db: Database, actors: Actors, tmp_path: Path
+) -> None:
+    from smartcustoms.config import Settings
+    from smartcustoms.web.app import create_app
+
+    actors.user("KR", "officer", email="officer@kr.demo")
+    real = actors.user("KR", "officer")
+    settings = Settings(
+        environment="production",
+        secret_key="a-long-random-production-secret-0123456789",
+        home=tmp_path,
+        database_url=db.url,
+    )
+    with TestClient(create_app(settings, db=db)) as prod:
+        refused = prod.post(
+            "/login",
+            data={"email": "officer@kr.demo", "password": PASSWORD, "next": "/"},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert refused.status_code == 401 and "demo accounts" in refused.text
+        allowed = prod.post(
+            "/login",
+            data={"email": real["email"], "password": PASSWORD, "next": "/"},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert allowed.status_code == 303
