@@ -11,6 +11,7 @@ app. Running it again reuses what is there.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import typer
@@ -62,10 +63,11 @@ def demo(
             def report(_what: str, done: int, total: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total or None)
 
+            started = time.perf_counter()
             summary = step(report)
             progress.update(task, total=1, completed=1, description=f"{label}: {summary}")
             if not console.is_terminal:  # a log or a pipe: no live display, one line per step
-                console.print(f"{label}: {summary}")
+                console.print(f"{label}: {summary} ({time.perf_counter() - started:.1f} s)")
     _print_logins()
     from smartcustoms.reference import service as reference
 

@@ -29,7 +29,12 @@ from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.demo import load_kr_demo_schedule
 from smartcustoms.declarations.model import ListFilters
-from smartcustoms.demo.traffic import Traffic, riskiest_heading, riskiest_importer
+from smartcustoms.demo.traffic import (
+    Traffic,
+    cleanest_importer,
+    riskiest_heading,
+    riskiest_importer,
+)
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.model import ScheduleSettings, TariffLine
 
@@ -115,7 +120,7 @@ def steps(uow: Callable[[], UnitOfWork], traffic: Traffic, files_dir: Path) -> l
         )
         for definition in made:
             risk.create_rule(uow(), system, definition, activate=True)
-        trusted = _trusted_trader(traffic, watched)
+        trusted = cleanest_importer(traffic.history, exclude=watched)
         if trusted:
             operations.change_aeo(uow(), system, trusted, True, "demo: a trusted trader")
         return (
@@ -200,19 +205,3 @@ def _count(uow: Callable[[], UnitOfWork], economy: str, since: date | None) -> i
         uow(), principal, ListFilters(date_from=since), PageRequest(1, 1)
     )
     return page.total
-
-
-def _trusted_trader(traffic: Traffic, watched: str | None) -> str | None:
-    """A frequent importer with a clean history: the demo's AEO."""
-    import csv
-    from collections import Counter
-
-    seen: Counter[str] = Counter()
-    frauds: Counter[str] = Counter()
-    for path in traffic.history:
-        with path.open(newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                seen[row["Importer ID"]] += 1
-                frauds[row["Importer ID"]] += row.get("Fraud") == "1"
-    clean = [(n, i) for i, n in seen.items() if i and i != watched and not frauds[i] and n >= 3]
-    return max(clean)[1] if clean else None
