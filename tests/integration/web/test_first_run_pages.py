@@ -121,3 +121,23 @@ def test_demo_accounts_cannot_log_in_in_production(
             follow_redirects=False,
         )
         assert allowed.status_code == 303
+
+
+def test_an_unexpected_error_is_an_html_page_for_pages_and_json_for_the_api(
+    settings: object, db: Database
+) -> None:
+    from smartcustoms.web.app import create_app
+
+    app = create_app(settings, db=db)  # type: ignore[arg-type]
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/boom", boom)
+    app.add_api_route("/api/v1/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        page = c.get("/boom", headers=HTML)
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert "500 · Something went wrong" in page.text and "a bug" not in page.text
+        api = c.get("/api/v1/boom", headers=HTML)
+        assert api.status_code == 500 and api.json()["error"] == "InternalError"
