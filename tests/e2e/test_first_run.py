@@ -11,6 +11,7 @@ again with the shared data directory. The clone's code runs with this interprete
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -39,6 +40,18 @@ class Served:
     url: str
     home: Path
     demo_output: str
+    clone: Path
+    env: dict[str, str]
+
+    def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "smartcustoms", *argv],
+            cwd=self.clone,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
 
 def _free_port() -> int:
@@ -121,7 +134,7 @@ def served(
             if server.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the server did not start: {server.stderr}")
             time.sleep(0.2)
-        yield Served(url, home, prepared.stdout + prepared.stderr)
+        yield Served(url, home, prepared.stdout + prepared.stderr, clone, env)
     finally:
         server.terminate()
         try:
@@ -230,3 +243,12 @@ def test_the_analyst_sees_model_rules_and_budget_through_the_api(served: Served)
     assert budget["red"] > 0 and budget["yellow"] > 0
     drift = client.get("/api/v1/risk/drift", headers=api)
     assert drift.status_code == 200 and drift.json()["weeks"], "drift has weeks to show"
+    # ... and through the CLI
+    for argv, check in (
+        (["risk", "models"], lambda d: any(m["status"] == "active" for m in d)),
+        (["risk", "rules"], lambda d: len(d) >= 3),
+        (["risk", "budget"], lambda d: d["red"] > 0),
+    ):
+        done = served.cli(*argv, "--economy", "KR", "--json")
+        assert done.returncode == 0, done.stderr[-1000:]
+        assert check(json.loads(done.stdout)), argv
