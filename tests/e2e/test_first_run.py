@@ -252,3 +252,19 @@ def test_the_analyst_sees_model_rules_and_budget_through_the_api(served: Served)
         done = served.cli(*argv, "--economy", "KR", "--json")
         assert done.returncode == 0, done.stderr[-1000:]
         assert check(json.loads(done.stdout)), argv
+
+
+def test_running_the_demo_again_changes_nothing(served: Served) -> None:
+    def total() -> int:
+        done = served.cli("declarations", "list", "--economy", "KR", "--size", "1", "--json")
+        assert done.returncode == 0, done.stderr[-1000:]
+        return int(json.loads(done.stdout)["total"])
+
+    before = total()
+    again = served.cli("demo", "--no-serve")
+    assert again.returncode == 0, again.stderr[-2000:]
+    out = again.stdout
+    assert "reference data: already loaded" in out
+    assert "KR history: already loaded" in out and "KR arriving now: already replayed" in out
+    assert "KR risk model: KR-" in out and " active" in out
+    assert total() == before

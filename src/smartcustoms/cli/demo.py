@@ -91,9 +91,13 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         source = resolve(st.settings, allow_sample=True)
         current = reference.status(st.db.uow())
         # Reuse what a previous run loaded from the same place; reload when it changed.
+        # (Datasets built from installed packages are never the sample: they always match.)
         if current and all(
-            d.is_sample == source.is_sample
-            and (d.source == "package" or d.location.startswith(str(source.root)))
+            d.source == "package"
+            or (
+                d.is_sample == source.is_sample
+                and (d.location == source.location or d.location.startswith(str(source.root)))
+            )
             for d in current
         ):
             return f"already loaded ({len(current)} datasets from {source.root})"

@@ -166,3 +166,9 @@ def _first_date(path: Path) -> date:
     with path.open(newline="", encoding="utf-8") as f:
         first = next(csv.DictReader(f))
     return date.fromisoformat(first["Date"])
+
+
+def date_range(path: Path) -> tuple[date, date]:
+    """The first and last declaration date of a kcs-cdd file."""
+    days = [r["Date"] for r in _read(path)]
+    return date.fromisoformat(min(days)), date.fromisoformat(max(days))
