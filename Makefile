@@ -1,6 +1,7 @@
 # SmartCustoms: two commands do everything on a fresh clone.
 #   make demo   install, migrate an SQLite database, load reference + demo data, serve :8000
 #   make test   install with dev extras, lint, type-check, check migrations, run every test
+# SMARTCUSTOMS_PORT=8080 make demo serves on another port (SMARTCUSTOMS_HOST: another interface).
 
 PYTHON ?= python3
 VENV := .venv

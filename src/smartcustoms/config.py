@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me-in-production"
@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     port: int = 8000
     # The web app sends the exchange outbox every so many seconds (0: only on request).
     exchange_deliver_every: float = 15.0
+    offline: bool = False
+    """Never download reference data (air-gapped): a data directory, else the built-in sample."""
+
+    @field_validator("data_dir", "database_url", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        # `make` exports SMARTCUSTOMS_DATA_DIR= when ../shared/data is absent: an empty value
+        # is "not set", never Path('') == Path('.') (the current directory taken as data).
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

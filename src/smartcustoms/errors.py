@@ -40,8 +40,16 @@ class SmartCustomsError(Exception):
 
 
 class InvalidInput(SmartCustomsError):
-    def __init__(self, errors: Iterable[FieldError], message: str | None = None) -> None:
+    def __init__(
+        self,
+        errors: Iterable[FieldError],
+        message: str | None = None,
+        warnings: Iterable[FieldError] = (),
+    ) -> None:
         self.errors: Sequence[FieldError] = tuple(errors)
+        # Warnings found alongside the errors: reported together, so the next attempt does
+        # not meet them one at a time.
+        self.warnings: Sequence[FieldError] = tuple(warnings)
         super().__init__(message or f"{len(self.errors)} problem(s) in the input")
 
     @classmethod

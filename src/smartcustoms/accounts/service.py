@@ -65,9 +65,27 @@ def principal_of(user: User) -> Principal:
 
 
 def create_economy(
-    uow: UnitOfWork, code: str, name: str, currency: str, *, clock: Clock | None = None
+    uow: UnitOfWork,
+    code: str,
+    name: str | None = None,
+    currency: str | None = None,
+    *,
+    clock: Clock | None = None,
 ) -> EconomyInfo:
-    code, currency = code.strip().upper(), currency.strip().upper()
+    """Create an economy; name and currency default from the code (an APEC economy's own,
+    else the ISO 3166 name; a non-APEC economy must give its currency)."""
+    code = code.strip().upper()
+    known = codes.apec_economy(code)
+    if not (name or "").strip():
+        name = known.name if known else codes.country_name(code) or ""
+    if not (currency or "").strip():
+        currency = known.currency if known else ""
+        if not currency and codes.is_country(code):
+            raise InvalidInput.single(
+                "currency", "required", f"give the currency of {code} (an ISO 4217 code)"
+            )
+    currency = (currency or "").strip().upper()
+    name = name or ""
     errors = []
     if not codes.is_country(code):
         errors.append(FieldError("code", "unknown_country", f"'{code}' is not an ISO 3166 code"))

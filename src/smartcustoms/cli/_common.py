@@ -17,8 +17,16 @@ from rich.console import Console
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _console(stderr: bool = False) -> Console:
+    """A rich console; without a terminal (a pipe, a log file, CI) rich assumes 80 columns and
+    cuts progress summaries and table cells, so those get room instead."""
+    probe = Console(stderr=stderr)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=200)
+
+
+console = _console()
+err_console = _console(stderr=True)
 T = TypeVar("T")
 
 JsonOption = typer.Option(False, "--json", help="Print one JSON document on stdout.")

@@ -35,11 +35,13 @@ def economies_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 def economies_create(
     ctx: typer.Context,
     code: str,
-    name: str,
-    currency: str = typer.Option(..., help="ISO 4217 code of the economy's currency."),
+    name: str = typer.Argument(None, help="Default: the economy's name from its code."),
+    currency: str = typer.Option(
+        None, help="ISO 4217 code of its currency (default for APEC economies: theirs)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Create an economy (ISO 3166 code)."""
+    """Create an economy (ISO 3166 code), e.g. `economies create KR`."""
     e = service.create_economy(state(ctx).db.uow(), code, name, currency)
     emit(e, as_json, lambda d: console.print(f"created economy {d.code} ({d.name})"))
 

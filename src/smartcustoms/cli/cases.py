@@ -361,6 +361,12 @@ def compile_cases(
     """Compile the yearly repository document (cover, contents, cases, indexes, outcomes)."""
     text = foreword.read_text(encoding="utf-8") if foreword else None
     uow = state(ctx).db.uow()
+    if not compiler.build(uow, year).cases:
+        # An empty document with exit 0 reads as success; say there is nothing to compile.
+        which = f"in {year}" if year is not None else "at all"
+        raise InvalidInput.single(
+            "year", "no_cases", f"no published cases {which}: nothing to compile, nothing written"
+        )
     if as_json:
         data = compiler.compile_document(uow, year, fmt, foreword=text)
     else:

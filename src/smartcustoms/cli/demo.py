@@ -1,13 +1,17 @@
 """``smartcustoms demo``: one command from a fresh clone to a running, populated platform.
 
-Migrates the SQLite database in the data home, loads reference data (the shared data
-directory, else a download, else the built-in sample — and says which), creates the APEC
-economies and demo users, loads demo traffic and example cases, then serves the web app.
-Running it again reuses what is there.
+Migrates the SQLite database in the data home, loads reference data (the data directory, else
+a download, else the built-in sample — and says which), creates the APEC economies and demo
+users, then shows smart customs at work (:mod:`smartcustoms.demo`): per demo economy its
+tariff, past inspected traffic, budget and selectivity rules, for KR a trained and activated
+risk model, the recent period replayed through the learned assessor and the officers' queues
+holding the declarations that arrived last; finally the example cases. Then it serves the web
+app. Running it again reuses what is there.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import typer
@@ -44,6 +48,12 @@ def demo(
     """Prepare a demo database (idempotent) and serve the platform."""
     st = state(ctx)
     settings = st.settings
+    if settings.environment == "production":
+        # The demo accounts share a published password: never on a production installation.
+        raise Conflict(
+            "the demo creates accounts with a published password; it does not run with "
+            "SMARTCUSTOMS_ENVIRONMENT=production"
+        )
     console.print(f"data home: [bold]{settings.home}[/bold]")
     migrate.upgrade(settings.effective_database_url, "heads")
     with _progress() as progress:
@@ -53,8 +63,11 @@ def demo(
             def report(_what: str, done: int, total: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total or None)
 
+            started = time.perf_counter()
             summary = step(report)
             progress.update(task, total=1, completed=1, description=f"{label}: {summary}")
+            if not console.is_terminal:  # a log or a pipe: no live display, one line per step
+                console.print(f"{label}: {summary} ({time.perf_counter() - started:.1f} s)")
     _print_logins()
     from smartcustoms.reference import service as reference
 
@@ -78,9 +91,13 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         source = resolve(st.settings, allow_sample=True)
         current = reference.status(st.db.uow())
         # Reuse what a previous run loaded from the same place; reload when it changed.
+        # (Datasets built from installed packages are never the sample: they always match.)
         if current and all(
-            d.is_sample == source.is_sample
-            and (d.source == "package" or d.location.startswith(str(source.root)))
+            d.source == "package"
+            or (
+                d.is_sample == source.is_sample
+                and (d.location == source.location or d.location.startswith(str(source.root)))
+            )
             for d in current
         ):
             return f"already loaded ({len(current)} datasets from {source.root})"
@@ -105,13 +122,6 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
                     pass
         return f"{added} economies, {users} users added"
 
-    def declarations(report: Callable[[str, int, int], None]) -> str:
-        from smartcustoms.declarations.demo import load_demo
-
-        data_dir = st.settings.data_dir
-        stored = load_demo(st.db.uow(), data_dir, progress=report)
-        return f"{stored} declarations stored" if stored else "already loaded"
-
     def cases(report: Callable[[str, int, int], None]) -> str:
         from smartcustoms.cases.importing import load_examples
 
@@ -123,13 +133,32 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         url = f"http://{st.settings.host}:{st.settings.port}"
         return connect_demo(st.db.uow, st.settings.secret_key, url, DEMO_ECONOMIES)  # type: ignore[arg-type]
 
-    return [
+    def parcels(report: Callable[[str, int, int], None]) -> str:
+        from smartcustoms.ecommerce.demo import load_demo_parcels
+
+        return load_demo_parcels(
+            st.db.uow,
+            secret_key=st.settings.secret_key,
+            files_dir=st.settings.files_dir,
+            economies=tuple(DEMO_ECONOMIES),
+            report=report,
+        )
+
+    from smartcustoms.demo.prepare import steps as economy_steps
+    from smartcustoms.demo.traffic import prepare_traffic
+
+    out: list[tuple[str, Step]] = [
         ("reference data", reference_data),
         ("economies and users", economies_and_users),
-        ("demo declarations", declarations),
-        ("example cases", cases),
-        ("exchange KR-SG", exchange),
     ]
+    work = st.settings.home / "demo"
+    for economy in DEMO_ECONOMIES:
+        traffic = prepare_traffic(economy, st.settings.data_dir, work)
+        out += [(s.label, s.run) for s in economy_steps(st.db.uow, traffic, st.settings.files_dir)]
+    out.append(("example cases", cases))
+    out.append(("e-commerce parcels", parcels))
+    out.append(("exchange KR-SG", exchange))
+    return out
 
 
 def _progress() -> Progress:

@@ -86,7 +86,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             show()
         return int(getattr(exc, "exit_code", 2))
     except InvalidInput as exc:
-        _report(exc, as_json, [e.to_dict() for e in exc.errors])
+        _report(
+            exc, as_json, [e.to_dict() for e in exc.errors], [w.to_dict() for w in exc.warnings]
+        )
         return 2
     except ValidationError as exc:  # settings from the environment
         err_console.print(f"[red]configuration error:[/red] {exc}")
@@ -101,9 +103,20 @@ def run(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _report(exc: SmartCustomsError, as_json: bool, errors: list[dict[str, str]]) -> None:
+def _report(
+    exc: SmartCustomsError,
+    as_json: bool,
+    errors: list[dict[str, str]],
+    warnings: list[dict[str, str]] | None = None,
+) -> None:
     if as_json:
-        doc = {"error": type(exc).__name__, "message": exc.message, "errors": errors}
+        doc: dict[str, object] = {
+            "error": type(exc).__name__,
+            "message": exc.message,
+            "errors": errors,
+        }
+        if warnings:
+            doc["warnings"] = warnings
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     # A single problem's sentence often is the message itself; say it once.
@@ -111,6 +124,10 @@ def _report(exc: SmartCustomsError, as_json: bool, errors: list[dict[str, str]])
         err_console.print(f"[red]error:[/red] {exc.message}")
     for e in errors:
         err_console.print(f"  [bold]{e['path']}[/bold] ({e['code']}): {e['message']}")
+    for w in warnings or []:
+        err_console.print(
+            f"  [yellow]warning[/yellow] [bold]{w['path']}[/bold] ({w['code']}): {w['message']}"
+        )
 
 
 def main() -> None:

@@ -10,32 +10,24 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from smartcustoms.cli._common import console as stdout
+from smartcustoms.cli._common import err_console as console
 from smartcustoms.errors import InvalidInput
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.evaluation import (
-    compare,
-    evaluate_scores,
-    precision_curve,
-    summarize,
-    write_report,
-)
-from smartcustoms.risk.frame import (
-    FRAUD,
-    critical_target,
-    frame_fingerprint,
-    has_labels,
-    read_frame,
-)
+
+# The model and its evaluation pull in LightGBM, scikit-learn and pandas (seconds to import):
+# they are imported by the commands that use them, so `smartcustoms --help` stays instant.
+if TYPE_CHECKING:
+    from smartcustoms.risk.estimator import RiskModel
 
 app = typer.Typer(help="Learned risk model: train, evaluate.", no_args_is_help=True)
-console = Console(stderr=True)  # progress and tables never mix with a JSON document on stdout
+# Progress goes to stderr (``console``); results to stdout (``stdout``), never mixed with the
+# one JSON document of --json.
 T = TypeVar("T")
 
 _SHOWN = (
@@ -103,6 +95,8 @@ def _progress(as_json: bool, total: int, label: str) -> Iterator[Callable[[str],
 
 
 def _labelled(path: Path, profile: str, what: str) -> Any:
+    from smartcustoms.risk.frame import has_labels, read_frame
+
     frame = read_frame(path, profile)
     if not has_labels(frame):
         raise InvalidInput.single(what, "no_labels", f"{path} has no Fraud/Critical Fraud labels")
@@ -161,6 +155,8 @@ def train(
     assert out is not None
 
     def work() -> dict[str, Any]:
+        from smartcustoms.risk.estimator import RiskModel
+
         with _progress(as_json, 3, "reading files") as step:
             frame = _labelled(from_file, profile, "from_file")
             valid_frame = _labelled(valid, profile, "valid") if valid else None
@@ -178,13 +174,13 @@ def train(
     if as_json:
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
-    console.print(
+    stdout.print(
         f"model saved to [bold]{out}[/bold] (training range "
         f"{doc['training_range'][0]} .. {doc['training_range'][1]}, "
         f"{doc['training_rows']} rows, trees {doc['best_iterations']})"
     )
     if doc["metrics"].get("valid"):
-        console.print(_metrics_table({"validation": doc["metrics"]["valid"]}, "Validation"))
+        stdout.print(_metrics_table({"validation": doc["metrics"]["valid"]}, "Validation"))
 
 
 def _train_registered(
@@ -240,7 +236,7 @@ def _train_registered(
     emit(
         info,
         as_json,
-        lambda m: console.print(
+        lambda m: stdout.print(
             f"registered [bold]{m.version}[/bold] ({m.status}), training range "
             f"{m.training_from} .. {m.training_to}, {m.training_rows} rows"
         ),
@@ -276,6 +272,16 @@ def evaluate(
     """Precision/recall at 1, 2, 5, 10% inspected, ROC AUC, critical frauds caught."""
 
     def work() -> dict[str, Any]:
+        from smartcustoms.risk.estimator import RiskModel
+        from smartcustoms.risk.evaluation import (
+            compare,
+            evaluate_scores,
+            precision_curve,
+            summarize,
+            write_report,
+        )
+        from smartcustoms.risk.frame import FRAUD, critical_target, frame_fingerprint
+
         model = RiskModel.load(model_dir)
         test = _labelled(from_file, profile, "from_file")
         retrain = seeds > 1 or baseline
@@ -335,11 +341,11 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
-    console.print(_metrics_table(doc["results"], f"{from_file.name} ({doc['test_rows']} rows)"))
+    stdout.print(_metrics_table(doc["results"], f"{from_file.name} ({doc['test_rows']} rows)"))
     if "warning" in doc:
         console.print(f"[yellow]warning:[/yellow] {doc['warning']}")
     if report:
-        console.print(f"report written to [bold]{report}[/bold]")
+        stdout.print(f"report written to [bold]{report}[/bold]")
 
 
 def _concat(first: Any, second: Any) -> Any:

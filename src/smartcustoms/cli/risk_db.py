@@ -17,8 +17,10 @@ from rich.table import Table
 
 from smartcustoms.cli._common import JsonOption, console, emit, state
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.risk import registry, scoring, service, training
 from smartcustoms.risk.model import ModelInfo
+
+# The risk services import numpy, pandas and LightGBM: each command imports what it uses, so
+# the CLI starts (and `--help` answers) without loading them.
 
 EconomyOption = typer.Option("KR", "--economy", help="Economy (ISO alpha-2).")
 
@@ -79,6 +81,8 @@ def _with_progress(as_json: bool, total: int, work: Any) -> Any:
 
 def models(ctx: typer.Context, economy: str = EconomyOption, as_json: bool = JsonOption) -> None:
     """List the economy's registered models (active, candidates, retired)."""
+    from smartcustoms.risk import registry
+
     found = registry.list_models(state(ctx).db.uow(), _principal(economy))
     emit(found, as_json, _model_table)
 
@@ -87,6 +91,8 @@ def activate(
     ctx: typer.Context, version: str = typer.Argument(...), as_json: bool = JsonOption
 ) -> None:
     """Activate a registered model (thresholds recalibrated for the current budget)."""
+    from smartcustoms.risk import registry
+
     economy = version.split("-", 1)[0]
     found = registry.activate(state(ctx).db.uow(), _principal(economy), version)
     emit(found, as_json, lambda m: console.print(f"active model of {m.economy}: {m.version}"))
@@ -94,6 +100,8 @@ def activate(
 
 def rollback(ctx: typer.Context, economy: str = EconomyOption, as_json: bool = JsonOption) -> None:
     """Re-activate the model that was active before the current one."""
+    from smartcustoms.risk import registry
+
     found = registry.rollback(state(ctx).db.uow(), _principal(economy))
     emit(found, as_json, lambda m: console.print(f"rolled back: {m.version} is active"))
 
@@ -111,6 +119,8 @@ def retrain(
     as_json: bool = JsonOption,
 ) -> None:
     """Train a candidate on inspection results and activate it if it beats the active model."""
+    from smartcustoms.risk import training
+
     s = state(ctx)
     result = _with_progress(
         as_json,
@@ -150,7 +160,7 @@ def budget(
     as_json: bool = JsonOption,
 ) -> None:
     """Show or set the inspection budget (target lane shares); recalibrates thresholds."""
-    from smartcustoms.risk import operations
+    from smartcustoms.risk import operations, service
 
     db = state(ctx).db
     principal = _principal(economy)
@@ -189,6 +199,8 @@ def calibrate(
     as_json: bool = JsonOption,
 ) -> None:
     """Recalibrate the active model's lane thresholds now."""
+    from smartcustoms.risk import registry
+
     found = registry.recalibrate(
         state(ctx).db.uow(), _principal(economy), recent=recent, weeks=weeks
     )
@@ -206,6 +218,8 @@ def drift(
     as_json: bool = JsonOption,
 ) -> None:
     """Weekly PSI of scores and hit rate against the active model's reference period."""
+    from smartcustoms.risk import training
+
     report = training.drift(
         state(ctx).db.uow(), _principal(economy), since=date.fromisoformat(since) if since else None
     )
@@ -236,6 +250,8 @@ def simulate(
     as_json: bool = JsonOption,
 ) -> None:
     """Lanes the learned assessor would give the stored declarations of a period."""
+    from smartcustoms.risk import scoring
+
     sim = scoring.simulate_lanes(
         state(ctx).db.uow(),
         economy.upper(),
@@ -256,6 +272,8 @@ def rules(
     as_json: bool = JsonOption,
 ) -> None:
     """List, add (draft), activate, retire and test selectivity rules."""
+    from smartcustoms.risk import service
+
     db, principal = state(ctx).db, _principal(economy)
     if add:
         service.create_rule(db.uow(), principal, json.loads(add.read_text()))
@@ -285,7 +303,7 @@ def aeo(
     as_json: bool = JsonOption,
 ) -> None:
     """Trusted traders (AEO) held to the reduced inspection rate."""
-    from smartcustoms.risk import operations
+    from smartcustoms.risk import operations, service
 
     db, principal = state(ctx).db, _principal(economy)
     if add:

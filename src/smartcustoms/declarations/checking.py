@@ -16,7 +16,14 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import assessment as duties
 from smartcustoms.declarations import origin_proof
 from smartcustoms.declarations.model import Assessment, Declaration, FxRate
-from smartcustoms.declarations.validation import STRICT, Policy, check_hs_codes, read_document
+from smartcustoms.declarations.validation import (
+    STRICT,
+    Policy,
+    check_hs_codes,
+    check_hs_list,
+    normalise_hs,
+    read_document,
+)
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.reference import service as reference
 from smartcustoms.tariff import service as tariff
@@ -90,6 +97,32 @@ class Checker:
         except SmartCustomsError:
             return []
 
+    def check_raw_hs(
+        self, raw: Any, errors: list[FieldError]
+    ) -> tuple[list[FieldError], list[FieldError]]:
+        """The HS checks of a document that did not read (other fields are wrong), so the
+        trader meets every problem at once: errors and warnings of the codes it gives."""
+        items = raw.get("items") if isinstance(raw, dict) else None
+        if not isinstance(items, list):
+            return [], []
+        reported = {e.path for e in errors}
+        pairs = []
+        for i, item in enumerate(items):
+            path = f"items[{i}].hs_code"
+            if path in reported or not isinstance(item, dict):
+                continue
+            code = normalise_hs(str(item.get("hs_code") or ""))
+            if code.isdigit() and 6 <= len(code) <= 10:
+                pairs.append((path, code))
+        if not pairs:
+            return [], []
+        try:
+            on = date.fromisoformat(str(raw.get("date")))
+        except ValueError:
+            on = self.today
+        known = self.known_hs(c[:6] for _, c in pairs)
+        return check_hs_list(pairs, known, self.suggest, on, reference.hs_earlier_edition)
+
     def read(self, raw: Any) -> tuple[Declaration | None, list[FieldError], list[FieldError]]:
         return read_document(raw, economy=self.economy, today=self.today, policy=self.policy)
 
@@ -100,7 +133,9 @@ class Checker:
         on = decl.date or self.today
         if known is None:
             known = self.known_hs(it.hs_code[:6] for it in decl.items)
-        errors, warnings = check_hs_codes(decl, known, self.suggest, on)
+        errors, warnings = check_hs_codes(
+            decl, known, self.suggest, on, reference.hs_earlier_edition
+        )
         errors += duties.specific_duty_problems(decl, self.schedule)
         if errors:
             return None, errors, warnings

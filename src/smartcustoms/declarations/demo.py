@@ -18,7 +18,6 @@ from pathlib import Path
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import importing
-from smartcustoms.declarations.mapping import read_records
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.derive import Observation, derive_lines, kr_demo_settings
@@ -89,18 +88,20 @@ DemoProgress = Callable[[str, int, int], None]
 
 
 def observations(path: Path) -> Iterable[Observation]:
-    for m in read_records(path, "kcs-cdd"):
-        item = (m.document.get("items") or [{}])[0]
-        try:
-            rate = Decimal(item.get("declared_duty_rate", ""))
-        except ArithmeticError:
-            continue
-        yield Observation(
-            item.get("hs_code", ""),
-            item.get("preference", ""),
-            rate,
-            item.get("origin_country", ""),
-        )
+    """(HS6, rate type, rate, origin) of every row of a KCS file: read as plain CSV columns,
+    not mapped into whole declarations (ten times quicker on the 54,000 rows of the demo)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            try:
+                rate = Decimal((row.get("Tax Rate") or "").strip())
+            except ArithmeticError:
+                continue
+            yield Observation(
+                (row.get("HS6 Code") or "").strip().zfill(6),
+                (row.get("Tax Type") or "").strip(),
+                rate,
+                (row.get("Country of Origin") or "").strip(),
+            )
 
 
 def load_kr_demo_schedule(uow: UnitOfWork, files: list[Path]) -> int:
@@ -137,13 +138,25 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None, progress: DemoProgress | N
         return report.stored
 
 
-def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
-    """A kcs-cdd-shaped file of ``n`` plausible declarations (about 20 % labelled fraud)."""
+def write_sample(
+    path: Path,
+    n: int = SAMPLE_SIZE,
+    seed: int = SEED,
+    *,
+    start: date = date(2021, 4, 1),
+    days: int = 90,
+) -> None:
+    """A kcs-cdd-shaped file of ``n`` plausible declarations dated over ``days`` days from
+    ``start`` (about 20 % labelled fraud).
+
+    Fraud is not drawn blindly: a few importers cheat often, undervalued goods and goods whose
+    origin differs from their departure more often than the rest. So a risk model trained on
+    the sample has something real to learn, and its explanations say something."""
     rng = random.Random(seed)
     declarants = [_code(rng, 7) for _ in range(25)]
     importers = [_code(rng, 7) for _ in range(120)]
+    cheats = set(importers[:8])
     sellers = [_code(rng, 7) for _ in range(80)]
-    start = date(2021, 4, 1)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)
@@ -152,14 +165,21 @@ def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
             hs = rng.choice(SAMPLE_HS)
             rate = BASE_RATE.get(rate_type, Decimal(0))
             mass = Decimal(rng.randint(1, 20000)) / 10
-            price = (mass * Decimal(rng.randint(2000, 90000))).quantize(Decimal(1))
-            fraud = rng.random() < 0.2
-            critical = "2" if fraud and rng.random() < 0.05 else ("1" if fraud else "0")
+            per_kg = rng.randint(2000, 90000)
+            undervalued = rng.random() < 0.1
+            if undervalued:
+                per_kg = rng.randint(50, 600)
+            price = (mass * Decimal(per_kg)).quantize(Decimal(1))
+            importer = rng.choice(importers)
             departure = origin if rng.random() < 0.8 else rng.choice(["HK", "SG", "US", "CN"])
+            risk = 0.08 + 0.55 * (importer in cheats) + 0.3 * undervalued
+            risk += 0.12 * (departure != origin)
+            fraud = rng.random() < risk
+            critical = "2" if fraud and rng.random() < 0.1 else ("1" if fraud else "0")
             writer.writerow(
                 [
-                    str(90000000 + i),
-                    (start + timedelta(days=rng.randint(0, 90))).isoformat(),
+                    str(90000000 + seed % 1000 * 100000 + i),
+                    (start + timedelta(days=rng.randint(0, days - 1))).isoformat(),
                     rng.choice(["20", "30", "40", "16"]),
                     "B",
                     "11",
@@ -167,7 +187,7 @@ def write_sample(path: Path, n: int = SAMPLE_SIZE, seed: int = SEED) -> None:
                     rng.choice(["11", "43", "18"]),
                     rng.choice(["10", "40"]),
                     rng.choice(declarants),
-                    rng.choice(importers),
+                    importer,
                     rng.choice(sellers) if rng.random() < 0.9 else "",
                     "",
                     hs,

@@ -24,6 +24,7 @@ from smartcustoms.declarations.model import (
     Declaration,
     DeclarationRecord,
     Lane,
+    LaneDecision,
     Status,
 )
 from smartcustoms.declarations.records import record_of
@@ -205,6 +206,7 @@ def assess_and_route(
     row.lane = decision.lane.value
     row.lane_score = decision.score
     row.lane_reasons = list(decision.reasons)
+    store_decision(row, decision)
     row.status = lifecycle.LANE_STATUS[decision.lane].value
     events.append(
         event(
@@ -218,9 +220,17 @@ def assess_and_route(
                 "score": decision.score,
                 "reasons": list(decision.reasons),
                 "rules_fired": list(decision.rules_fired),
+                "model_version": decision.model_version,
             },
         )
     )
+
+
+def store_decision(row: DeclarationRow, decision: LaneDecision) -> None:
+    """The parts of a lane decision beyond lane, score and reasons, as typed columns."""
+    row.lane_model_version = decision.model_version
+    row.lane_rules_fired = list(decision.rules_fired)
+    row.lane_explanations = [e.to_dict() for e in decision.explanations]
 
 
 def get_assessor_config(uow: UnitOfWork, economy: str) -> RuleBasedConfig:

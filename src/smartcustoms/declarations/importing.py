@@ -294,6 +294,11 @@ def _store(
                     if decision
                     else [f"recorded by the {prof.name} import (batch {batch_id})"]
                 ),
+                "lane_model_version": decision.model_version if decision else None,
+                "lane_rules_fired": list(decision.rules_fired) if decision else [],
+                "lane_explanations": (
+                    [e.to_dict() for e in decision.explanations] if decision else []
+                ),
                 "version": 1,
                 "declaration_date": d.date or now.date(),
                 "office": d.office,

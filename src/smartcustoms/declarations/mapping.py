@@ -74,11 +74,13 @@ def map_row(profile: Profile, row: dict[str, str], line: int) -> MappedRow:
             _set(doc, spec.target, value)
     fraud = critical = None
     code = None
-    if profile.fraud is not None:
-        fraud = (row.get(profile.fraud.column) or "").strip() in profile.fraud.true_values
-    if profile.critical is not None:
-        code = (row.get(profile.critical.column) or "").strip()
-        critical = code in profile.critical.true_values
+    # An empty label cell means "not inspected (yet)": no inspection result is recorded.
+    label = (row.get(profile.fraud.column) or "").strip() if profile.fraud is not None else ""
+    if profile.fraud is not None and label:
+        fraud = label in profile.fraud.true_values
+        if profile.critical is not None:
+            code = (row.get(profile.critical.column) or "").strip()
+            critical = code in profile.critical.true_values
     return MappedRow(line, doc, fraud, critical, code, problems)
 
 

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from smartcustoms.errors import FieldError
 
@@ -195,11 +196,37 @@ class Assessment:
 
 
 @dataclass(frozen=True, slots=True)
+class LaneExplanation:
+    """One plain-word reason behind a risk score: the feature it concerns, its contribution
+    (log-odds, positive raises the risk) and a sentence an officer reads."""
+
+    feature: str
+    contribution: float | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"feature": self.feature, "contribution": self.contribution, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> LaneExplanation:
+        if isinstance(raw, dict):
+            value = raw.get("contribution")
+            return cls(
+                str(raw.get("feature") or ""),
+                None if value is None else float(value),
+                str(raw.get("text") or raw.get("feature") or ""),
+            )
+        return cls("", None, str(raw))
+
+
+@dataclass(frozen=True, slots=True)
 class LaneDecision:
     lane: Lane
     score: float | None
     reasons: list[str]
     rules_fired: list[str]
+    model_version: str | None = None
+    explanations: list[LaneExplanation] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +271,9 @@ class DeclarationRecord:
     created_at: datetime
     updated_at: datetime
     history: list[HistoryEntry] = field(default_factory=list)
+    lane_model_version: str | None = None
+    lane_rules_fired: list[str] = field(default_factory=list)
+    lane_explanations: list[LaneExplanation] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

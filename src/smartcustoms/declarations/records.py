@@ -13,6 +13,7 @@ from smartcustoms.declarations.model import (
     HistoryEntry,
     InspectionResult,
     Lane,
+    LaneExplanation,
     Outcome,
     Status,
 )
@@ -69,6 +70,9 @@ def record_of(
         created_at=row.created_at,
         updated_at=row.updated_at,
         history=history_of(history),
+        lane_model_version=row.lane_model_version,
+        lane_rules_fired=list(row.lane_rules_fired or []),
+        lane_explanations=[LaneExplanation.from_dict(e) for e in row.lane_explanations or []],
     )
 
 

@@ -149,6 +149,12 @@ class HistoryOut(_Out):
     note: str
 
 
+class LaneExplanationOut(_Out):
+    feature: str
+    contribution: float | None
+    text: str
+
+
 class DeclarationOut(BaseModel):
     id: str
     economy: str
@@ -157,6 +163,9 @@ class DeclarationOut(BaseModel):
     lane: str | None
     lane_score: float | None
     lane_reasons: list[str]
+    lane_model_version: str | None = None
+    lane_rules_fired: list[str] = Field(default_factory=list)
+    lane_explanations: list[LaneExplanationOut] = Field(default_factory=list)
     version: int
     declaration_date: date
     document: dict[str, Any]

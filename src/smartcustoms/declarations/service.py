@@ -99,7 +99,8 @@ def validate(
         checker = Checker(uow, principal.economy, today)
         decl, errors, warnings = checker.read(raw)
         if decl is None:
-            return ValidationReport(errors, warnings)
+            hs_errors, hs_warnings = checker.check_raw_hs(raw, errors)
+            return ValidationReport(errors + hs_errors, warnings + hs_warnings)
         a, errors, more = checker.check(decl)
         return ValidationReport(errors, warnings + more, a)
 
@@ -120,7 +121,8 @@ def submit(
         checker = Checker(uow, principal.economy, now.date())
         decl, errors, warnings = checker.read(raw)
         if decl is None:
-            raise InvalidInput(errors)
+            hs_errors, hs_warnings = checker.check_raw_hs(raw, errors)
+            raise InvalidInput(errors + hs_errors, warnings=warnings + hs_warnings)
         repo = DeclarationRepository(uow.session)
         digest = document_hash(decl)
         existing = repo.by_reference(principal.economy, principal.user_id, decl.reference)
@@ -128,7 +130,7 @@ def submit(
             return _replay(uow, existing, digest, warnings)
         a, errors, more = checker.check(decl)
         if errors or a is None:
-            raise InvalidInput(errors)
+            raise InvalidInput(errors, warnings=warnings + more)
         row = _new_row(principal, decl, digest, now, source)
         events: list[AuditEvent] = []
         pre_lodged = (

@@ -42,6 +42,11 @@ class DeclarationRow(Base):
     lane: Mapped[str | None] = mapped_column(String(8))
     lane_score: Mapped[float | None] = mapped_column(Float)
     lane_reasons: Mapped[list[str]] = mapped_column(JSON)
+    # The rest of the lane decision (see model.LaneDecision): explanations are
+    # [{"feature", "contribution", "text"}, ...].
+    lane_model_version: Mapped[str | None] = mapped_column(String(64))
+    lane_rules_fired: Mapped[list[str] | None] = mapped_column(JSON)
+    lane_explanations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     declaration_date: Mapped[date] = mapped_column(Date)
     office: Mapped[str] = mapped_column(String(20))

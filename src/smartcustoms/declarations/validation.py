@@ -385,31 +385,60 @@ def check_hs_codes(
     known: set[str],
     suggest: Callable[[str], list[str]],
     on: date,
+    earlier: Callable[[str], str | None] = lambda _code: None,
 ) -> tuple[list[FieldError], list[FieldError]]:
-    """Check every item's subheading against the HS 2022 nomenclature.
+    """Check every item's subheading: one rule, the same as the HS pages (issue 8).
 
-    Declarations dated before 2022 were lodged under HS 2017, whose deleted subheadings the
-    reference data does not hold: such a code is accepted with a warning (its chapter has been
-    checked already) rather than rejected.
+    Valid is an HS 2022 subheading. A subheading of an earlier edition (``earlier`` names it)
+    is accepted with a warning on a declaration dated before HS 2022 took effect, and only
+    then; any other code is an error, with the nearest valid codes.
     """
+    return check_hs_list(
+        [(f"items[{i}].hs_code", it.hs_code) for i, it in enumerate(declaration.items)],
+        known,
+        suggest,
+        on,
+        earlier,
+    )
+
+
+def check_hs_list(
+    codes: list[tuple[str, str]],
+    known: set[str],
+    suggest: Callable[[str], list[str]],
+    on: date,
+    earlier: Callable[[str], str | None] = lambda _code: None,
+) -> tuple[list[FieldError], list[FieldError]]:
+    """:func:`check_hs_codes` on (path, code) pairs."""
     errors: list[FieldError] = []
     warnings: list[FieldError] = []
-    for i, item in enumerate(declaration.items):
-        hs6 = item.hs_code[:6]
+    for path, code in codes:
+        hs6 = code[:6]
         if hs6 in known:
             continue
-        path = f"items[{i}].hs_code"
-        if on < HS_2022_FROM:
+        edition = earlier(hs6)
+        if edition and on < HS_2022_FROM:
             warnings.append(
                 FieldError(
                     path,
                     "hs_edition",
-                    f"{hs6} is not an HS 2022 subheading; accepted as an earlier-edition code",
+                    f"{hs6} is an {edition} subheading that HS 2022 replaced; accepted because "
+                    f"the declaration is dated before {HS_2022_FROM.isoformat()}",
                 )
             )
             continue
         nearest = suggest(hs6)
         hint = f"; did you mean {', '.join(nearest)}?" if nearest else ""
+        if edition:
+            errors.append(
+                FieldError(
+                    path,
+                    "hs_edition_ended",
+                    f"{hs6} is an {edition} subheading, replaced in HS 2022 (in force from "
+                    f"{HS_2022_FROM.isoformat()}){hint}",
+                )
+            )
+            continue
         errors.append(
             FieldError(path, "unknown_hs_code", f"{hs6} is not an HS 2022 subheading{hint}")
         )

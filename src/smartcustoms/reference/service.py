@@ -21,6 +21,7 @@ from smartcustoms.db.fulltext import FullTextIndex
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import DataUnavailable, FieldError, InvalidInput, NotFound
 from smartcustoms.reference import repository as repo
+from smartcustoms.reference.editions import earlier_edition as hs_earlier_edition
 from smartcustoms.reference.loaders.unlocode import function_names
 from smartcustoms.reference.loading import HS_FTS_KIND, LOADERS
 from smartcustoms.reference.model import (
@@ -195,7 +196,13 @@ def hs_lookup(uow: UnitOfWork, code: str) -> HsEntry:
         if row is None:
             near = _nearest(repo.hs_codes_of_level(s, len(wanted)), wanted, 3)
             hint = f"; nearest valid: {', '.join(format_hs(c) for c in near)}" if near else ""
-            raise NotFound(f"HS code {format_hs(wanted)} does not exist in HS 2022{hint}")
+            edition = hs_earlier_edition(wanted) if len(wanted) == 6 else None
+            was = (
+                f" (it is an {edition} subheading: accepted on declarations dated before 2022 only)"
+                if edition
+                else ""
+            )
+            raise NotFound(f"HS code {format_hs(wanted)} does not exist in HS 2022{was}{hint}")
         chain = [wanted[:n] for n in range(2, len(wanted), 2)]
         found = repo.hs_many(s, chain)
         ancestors = [_brief(found[c]) for c in chain if c in found]
@@ -362,7 +369,13 @@ def egl(uow: UnitOfWork, code: str) -> EglAnswer:
         if repo.hs_get(s, wanted) is None:
             near = _nearest(repo.hs_codes_of_level(s, 6), wanted, 3)
             hint = f"; nearest valid: {', '.join(format_hs(c) for c in near)}" if near else ""
-            raise NotFound(f"HS code {format_hs(wanted)} does not exist in HS 2022{hint}")
+            edition = hs_earlier_edition(wanted) if len(wanted) == 6 else None
+            was = (
+                f" (it is an {edition} subheading: accepted on declarations dated before 2022 only)"
+                if edition
+                else ""
+            )
+            raise NotFound(f"HS code {format_hs(wanted)} does not exist in HS 2022{was}{hint}")
         rows = repo.egl_for(s, wanted)
         if not rows:
             return EglAnswer(wanted, False, None, None)

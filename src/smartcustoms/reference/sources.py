@@ -76,6 +76,8 @@ FILES: tuple[DataFile, ...] = (
     ),
 )
 
+# What a data directory must hold at least: declarations cannot be assessed without them.
+ESSENTIAL = ("hs", "fx")
 # Datasets built from installed packages rather than files.
 PACKAGE_DATASETS = frozenset({"countries"})
 
@@ -172,7 +174,22 @@ def resolve(settings: Settings, *, allow_sample: bool) -> ReferenceSource:
             raise DataUnavailable(
                 unavailable_message(f"SMARTCUSTOMS_DATA_DIR={settings.data_dir} is not a directory")
             )
-        return ReferenceSource.from_directory(settings.data_dir)
+        source = ReferenceSource.from_directory(settings.data_dir)
+        lacking = [source.missing[d] for d in ESSENTIAL if d in source.missing]
+        if lacking:
+            # A directory without the expected files is a mistake (a wrong path, an empty
+            # variable), never a silent half-load whose declarations all fail later.
+            raise DataUnavailable(
+                unavailable_message(
+                    f"SMARTCUSTOMS_DATA_DIR={settings.data_dir} does not hold the reference "
+                    "files: " + "; ".join(lacking)
+                )
+            )
+        return source
+    if settings.offline:
+        if allow_sample:
+            return ReferenceSource.sample()
+        raise DataUnavailable(unavailable_message("SMARTCUSTOMS_OFFLINE is set: no download"))
     try:
         return download(settings.cache_dir)
     except DataUnavailable:

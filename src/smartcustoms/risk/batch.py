@@ -28,7 +28,7 @@ import pandas as pd
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.assessor import BatchItem
 from smartcustoms.declarations.frames import declaration_records
-from smartcustoms.declarations.model import Lane, LaneDecision
+from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
 from smartcustoms.risk.budget import LanePolicy
 from smartcustoms.risk.estimator import RiskModel
 from smartcustoms.risk.explain import explain
@@ -84,6 +84,7 @@ def assess_batch(
     fraud, critical = _labels(items, order)
     frame[FRAUD], frame[CRITICAL_FRAUD] = np.nan_to_num(fraud).astype(np.int64), critical
     traders = [r[0]["importer_id"] or r[0]["exporter_id"] for r in records]
+    currencies = [items[i].declaration.invoice_currency for i in order]
     aeo = np.array([bool(t) and t in state.aeo for t in traders], bool)
 
     first_day = date.fromisoformat(str(days[0]))
@@ -107,7 +108,7 @@ def assess_batch(
     critical_p = np.full(n, np.nan)
     explored = np.zeros(n, bool)
     checked = np.zeros(n, bool)
-    why: list[list[str]] = [[] for _ in range(n)]
+    why: list[list[LaneExplanation]] = [[] for _ in range(n)]
     bounds = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
     for a, b in itertools.pairwise(bounds):
         day = frame.iloc[a:b]
@@ -135,12 +136,20 @@ def assess_batch(
                 window.extend(decision.scores, aeo[a:b])
         controlled = decision.lanes >= 1
         if model is not None and fraud_p is not None and controlled.any():
+            rows = np.flatnonzero(controlled)
+            said_in = [currencies[a + r] for r in rows]
             for row, found in zip(
-                np.flatnonzero(controlled),
-                explain(model, day[controlled], top=EXPLAIN_TOP, batch_history=False),
+                rows,
+                explain(
+                    model,
+                    day[controlled],
+                    top=EXPLAIN_TOP,
+                    batch_history=False,
+                    currencies=said_in,
+                ),
                 strict=True,
             ):
-                why[a + row] = [r.text for r in found]
+                why[a + row] = [LaneExplanation(r.feature, r.contribution, r.text) for r in found]
         # The day's inspections are known before the next day's declarations are scored.
         learned = controlled & ~np.isnan(fraud[a:b])
         if model is not None and learned.any():
@@ -154,7 +163,7 @@ def assess_batch(
                 f"fraud probability {fraud_raw[k]:.0%} (critical {critical_p[k]:.0%}), "
                 f"model {state.version}"
             )
-            reasons += why[k]
+            reasons += [e.text for e in why[k]]
         tags = [state.rules[j].tag for j in np.flatnonzero(fired[k])]
         reasons += [state.rules[j].definition.describe() for j in np.flatnonzero(fired[k])]
         if explored[k]:
@@ -172,5 +181,7 @@ def assess_batch(
             score=None if np.isnan(scores[k]) else float(scores[k]),
             reasons=reasons,
             rules_fired=tags,
+            model_version=None if np.isnan(fraud_raw[k]) else state.version,
+            explanations=why[k],
         )
     return [d for d in out if d is not None]

@@ -8,6 +8,7 @@ the real numbers behind it: "importer's past fraud rate 34% (12 of 35 inspected)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,9 +56,11 @@ def _subject(feature: str) -> str:
     return feature
 
 
-def _fmt_value(column: str, value: object) -> str:
+def _fmt_value(column: str, value: object, currency: str = "") -> str:
     if column == "item_value" and isinstance(value, int | float) and math.isfinite(value):
-        return f"KRW {value:,.0f}"
+        # The item value is in the invoice's currency: say which, never assume one.
+        amount = f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:,.2f}"
+        return f"{currency} {amount}".strip()
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -112,7 +115,8 @@ def _sentence(
     if subject == "log_net_mass":
         return f"net mass {_fmt_value('net_mass_kg', row.get('net_mass_kg'))} kg"
     if subject == "log_item_value":
-        return f"declared value {_fmt_value('item_value', row.get('item_value'))}"
+        currency = str(row.get("invoice_currency") or "")
+        return f"declared value {_fmt_value('item_value', row.get('item_value'), currency)}"
     if subject == "hs_numeric":
         return f"HS code {hs}"
     if subject == "hs_chapter":
@@ -125,9 +129,16 @@ def _sentence(
 
 
 def explain(
-    model: RiskModel, frame: pd.DataFrame, top: int = 3, batch_history: bool = True
+    model: RiskModel,
+    frame: pd.DataFrame,
+    top: int = 3,
+    batch_history: bool = True,
+    currencies: Sequence[str] | None = None,
 ) -> list[list[Reason]]:
     """The ``top`` reasons for each declaration's fraud score, strongest risk-raising first.
+
+    ``currencies``: the invoice currency of each row (values are said in it); else the frame's
+    ``invoice_currency`` column if it has one, else values are given without a currency.
 
     When fewer than ``top`` subjects raise the risk, the strongest risk-lowering ones follow,
     their sentence ending in "(lowers risk)".
@@ -152,6 +163,8 @@ def explain(
             chosen += [int(k) for k in lowering[: top - len(chosen)]]
         feats = dict(zip(names, matrix[i].astype(float), strict=True))
         row = _row_values(frame, i)
+        if currencies is not None:
+            row["invoice_currency"] = currencies[i]
         reasons = []
         for k in chosen:
             text = _sentence(subjects[k], feats, row, model)

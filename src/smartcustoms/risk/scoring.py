@@ -26,7 +26,7 @@ from smartcustoms.declarations.frames import (
     declarations_frame,
     items_frame,
 )
-from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
+from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service
 from smartcustoms.risk.budget import LaneBudget, LanePolicy
@@ -215,7 +215,8 @@ def score_declaration(
     reasons: list[str] = []
     if model is not None and fraud is not None:
         frame = pd.DataFrame(records[:1])
-        for r in explain(model, frame, top=explain_top, batch_history=False)[0]:
+        said_in = [declaration.invoice_currency]
+        for r in explain(model, frame, top=explain_top, batch_history=False, currencies=said_in)[0]:
             explanations.append(Explanation(r.feature, r.contribution, r.text))
         reasons.append(
             f"fraud probability {fraud:.0%} (critical {critical:.0%}), model {state.version}"
@@ -284,6 +285,10 @@ class LearnedAssessor:
             score=result.score,
             reasons=result.reasons,
             rules_fired=result.rules_fired,
+            model_version=result.model_version if result.fraud_probability is not None else None,
+            explanations=[
+                LaneExplanation(e.feature, e.contribution, e.text) for e in result.explanations
+            ],
         )
 
     def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:

@@ -25,12 +25,9 @@ from smartcustoms.declarations.assessor import Assessor, register_assessor_facto
 from smartcustoms.declarations.document import from_document
 from smartcustoms.errors import InvalidInput
 from smartcustoms.risk.model import ScoreResult
-from smartcustoms.risk.scoring import (
-    LearnedAssessor,
-    database_key,
-    economy_state,
-    score_declaration,
-)
+
+# risk.scoring (numpy, pandas, LightGBM) is imported where used: install() runs at every CLI
+# start-up and must stay cheap.
 
 _enabled = False
 _lock = threading.Lock()
@@ -54,6 +51,8 @@ def uninstall() -> None:
 def _factory(uow: UnitOfWork, economy: str) -> Assessor | None:
     if not _enabled:
         return None
+    from smartcustoms.risk.scoring import LearnedAssessor, database_key, economy_state
+
     state = economy_state(uow, economy, database_key(uow))
     return LearnedAssessor(uow, state) if state.enabled else None
 
@@ -62,6 +61,8 @@ def score_payload(
     uow: UnitOfWork, principal: Principal, raw: Any, *, explain_top: int = 3
 ) -> ScoreResult:
     """Score a declaration document without storing it: the lane it would get now."""
+    from smartcustoms.risk.scoring import database_key, economy_state, score_declaration
+
     principal.require(Role.OFFICER, Role.ANALYST)
     report = declarations.validate(uow, principal, raw)
     if not report.valid:

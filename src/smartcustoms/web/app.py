@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
@@ -21,14 +23,15 @@ from smartcustoms.web.api import ecommerce as ecommerce_api
 from smartcustoms.web.api import exchange as exchange_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
-from smartcustoms.web.guard import GuardMiddleware
 from smartcustoms.web.api import stats as stats_api
+from smartcustoms.web.guard import GuardMiddleware
 from smartcustoms.web.pages import cases as cases_pages
 from smartcustoms.web.pages import declarations as declarations_pages
 from smartcustoms.web.pages import ecommerce as ecommerce_pages
 from smartcustoms.web.pages import exchange as exchange_pages
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.pages import reference as reference_pages
+from smartcustoms.web.pages import stats as stats_pages
 from smartcustoms.web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
@@ -40,17 +43,35 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="SmartCustoms",
         version=__version__,
         description="Paperless declarations, risk targeting, reference data, case repository.",
-        docs_url="/docs",
+        # /docs is served below from the package's own Swagger UI files (no CDN: air-gapped
+        # installations get working API docs); ReDoc would need a CDN, so it is off.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.effective_database_url)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals["version"] = __version__
+    # Not "version": a page's own `version` (a case version, say) would shadow it.
+    templates.env.globals["app_version"] = __version__
+    templates.env.globals["main_nav"] = home_pages.main_nav
     templates.env.globals["data_notice"] = lambda: data_notice(app.state.db)
     csrf.install_template_globals(templates.env)
     app.state.templates = templates
+    # Mounted before /static, which would otherwise take these paths.
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="SmartCustoms API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
     errors.install(app)
     app.add_middleware(GuardMiddleware, settings=settings)
     app.state.rate_limiter = RateLimiter(settings.anonymous_expensive_per_minute)
@@ -84,7 +105,15 @@ ROUTERS: tuple[APIRouter, ...] = (
     ecommerce_api.router,
     ecommerce_pages.router,
     exchange_pages.router,
+    stats_pages.router,
 )
+
+
+def swagger_ui_dir() -> str:
+    """The Swagger UI files shipped by the ``swagger-ui-bundle`` package."""
+    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+    return str(swagger_ui_path)
 
 
 def data_notice(db: Database) -> str | None:

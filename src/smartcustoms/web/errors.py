@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -58,6 +60,8 @@ def error_body(exc: SmartCustomsError) -> dict[str, object]:
     body: dict[str, object] = {"error": type(exc).__name__, "detail": exc.message}
     if isinstance(exc, InvalidInput):
         body["errors"] = [e.to_dict() for e in exc.errors]
+        if exc.warnings:
+            body["warnings"] = [w.to_dict() for w in exc.warnings]
     return body
 
 
@@ -70,6 +74,50 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
     return out or str(loc[0] if loc else "")
 
 
+log = logging.getLogger("smartcustoms.web")
+TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Conflict",
+    422: "Invalid input",
+    500: "Something went wrong",
+    503: "Not available",
+}
+
+
+def _principal(request: Request) -> object:
+    """Who is asking, for the error page's header (a 403 page must not look logged out)."""
+    from smartcustoms.web.deps import optional_principal
+
+    try:
+        return optional_principal(request)
+    except Exception:  # the error page must render even when the database is the problem
+        return None
+
+
+def error_page(
+    request: Request,
+    status: int,
+    message: str,
+    errors: object = (),
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The HTML error page in the site layout (page routes; the API keeps JSON)."""
+    templates = request.app.state.templates
+    context = {
+        "status": status,
+        "title": TITLES.get(status, "Error"),
+        "message": message,
+        "errors": list(errors or ()),  # type: ignore[call-overload]
+        "principal": _principal(request),
+    }
+    response: Response = templates.TemplateResponse(
+        request, "error.html", context, status_code=status, headers=headers or None
+    )
+    return response
+
+
 def install(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SmartCustomsError)
@@ -80,14 +128,8 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
         if _wants_html(request):
-            templates = request.app.state.templates
-            return templates.TemplateResponse(
-                request,
-                "error.html",
-                {"status": status, "error": exc},
-                status_code=status,
-                headers=headers,
-            )
+            problems = exc.errors if isinstance(exc, InvalidInput) else []
+            return error_page(request, status, exc.message, problems, headers=headers)
         return JSONResponse(error_body(exc), status_code=status, headers=headers or None)
 
     async def request_invalid(request: Request, exc: Exception) -> Response:
@@ -103,9 +145,15 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(InvalidInput(errors)), status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        # Starlette's own errors (unknown route, wrong method, unparseable body) in the same
-        # shape as every other error of the API.
+        # Starlette's own errors (unknown route, wrong method, unparseable body): an HTML page in
+        # the layout for pages, and for the API the same shape as every other error.
         assert isinstance(exc, StarletteHTTPException)
+        if _wants_html(request):
+            message = {
+                404: f"There is no page at {request.url.path}.",
+                405: f"{request.method} is not accepted at {request.url.path}.",
+            }.get(exc.status_code, str(exc.detail))
+            return error_page(request, exc.status_code, message)
         name = HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return JSONResponse(
@@ -114,6 +162,14 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = "The server could not complete this request; it has been logged."
+        if _wants_html(request):
+            return error_page(request, 500, message)
+        return JSONResponse({"error": "InternalError", "detail": message}, status_code=500)
+
     app.add_exception_handler(SmartCustomsError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, request_invalid)
+    app.add_exception_handler(Exception, server_error)

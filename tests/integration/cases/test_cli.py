@@ -42,6 +42,14 @@ def test_import_search_compile(cli_env: Path, capsys: pytest.CaptureFixture[str]
     assert run(["cases", "export", str(cli_env / "export"), "--format", "json", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["files"]) == len(report["created"])
 
+    # A year without cases: no empty PDF with exit 0, but a clear refusal (issue 8).
+    empty = cli_env / "empty.pdf"
+    argv = ["cases", "compile", "--year", "1999", "--out", str(empty), "--json"]
+    assert run(argv) == 2
+    refused = json.loads(capsys.readouterr().out)
+    assert refused["errors"][0]["code"] == "no_cases" and "1999" in refused["message"]
+    assert not empty.exists()
+
 
 def test_bad_import_reports_every_problem(
     cli_env: Path, capsys: pytest.CaptureFixture[str]

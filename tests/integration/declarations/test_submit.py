@@ -62,24 +62,61 @@ def test_idempotent_on_declarant_and_reference(kr: KR) -> None:
 
 def test_invalid_declaration_stores_nothing(kr: KR) -> None:
     bad = doc()
-    bad["items"][0]["hs_code"] = "850799"  # chapter and heading exist, subheading does not
+    bad["items"][0]["hs_code"] = "850799"  # chapter and heading exist, subheading never did
     bad["items"][1]["net_mass_kg"] = "-1"
     bad["items"][2]["origin_country"] = "QQ"
     with pytest.raises(InvalidInput) as exc:
         service.submit(kr.db.uow(), kr.declarant, bad)
     paths = {e.path: e for e in exc.value.errors}
-    assert set(paths) == {"items[1].net_mass_kg", "items[2].origin_country"}
+    # Every problem at once, the HS code too, although the document did not read (issue 8).
+    assert set(paths) == {"items[0].hs_code", "items[1].net_mass_kg", "items[2].origin_country"}
     bad["items"][1]["net_mass_kg"] = "1"
     bad["items"][2]["origin_country"] = "US"
-    # Dated 2021 (HS 2017 in force), an unknown HS 2022 subheading is only a warning ...
+    # Dated 2021, 850799 is still an error: it was no HS 2017 subheading either (issue 8).
+    rep = service.validate(kr.db.uow(), kr.declarant, bad)
+    [err] = rep.errors
+    assert err.code == "unknown_hs_code" and "did you mean 8507" in err.message
+    # An HS 2017 subheading that HS 2022 split (8541.40) is accepted in 2021, with a warning ...
+    bad["items"][0]["hs_code"] = "854140"
     rep = service.validate(kr.db.uow(), kr.declarant, bad)
     assert rep.valid and [w.code for w in rep.warnings] == ["hs_edition"]
+    assert "HS 2017" in rep.warnings[0].message
     # ... lodged today, it is an error with the nearest valid codes suggested.
     del bad["date"]
     with pytest.raises(InvalidInput) as exc:
         service.submit(kr.db.uow(), kr.declarant, bad)
     [err] = exc.value.errors
-    assert err.path == "items[0].hs_code" and "did you mean 8507" in err.message
+    assert err.path == "items[0].hs_code" and err.code == "hs_edition_ended"
+    assert "did you mean 8541" in err.message
+    _stored_nothing(kr)
+
+
+def test_errors_and_warnings_are_reported_together(kr: KR) -> None:
+    bad = doc()
+    bad["items"][0]["hs_code"] = "854140"  # HS 2017 only: a warning on a 2021 declaration
+    bad["items"][1]["net_mass_kg"] = "-1"  # an error
+    with pytest.raises(InvalidInput) as exc:
+        service.submit(kr.db.uow(), kr.declarant, bad)
+    assert [e.path for e in exc.value.errors] == ["items[1].net_mass_kg"]
+    assert [w.code for w in exc.value.warnings] == ["hs_edition"]
+    rep = service.validate(kr.db.uow(), kr.declarant, bad)
+    assert not rep.valid and [w.code for w in rep.warnings] == ["hs_edition"]
+
+
+def test_reference_pages_apply_the_same_hs_rule(kr: KR) -> None:
+    from smartcustoms.errors import NotFound
+    from smartcustoms.reference import service as reference
+
+    with pytest.raises(NotFound) as missing:
+        reference.hs_lookup(kr.db.uow(), "999999")  # a statistics code, rejected on lodging
+    assert "does not exist in HS 2022" in missing.value.message
+    with pytest.raises(NotFound) as older:
+        reference.hs_lookup(kr.db.uow(), "854140")
+    assert "HS 2017 subheading" in older.value.message
+    assert reference.hs_lookup(kr.db.uow(), "854141").code == "854141"
+
+
+def _stored_nothing(kr: KR) -> None:
     with kr.db.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(DeclarationRow)) == 0
         assert conn.scalar(select(func.count()).select_from(AuditEntryRow)) == 1  # config

@@ -55,3 +55,30 @@ def test_cached_files_with_the_pinned_hash_are_reused(
 def test_sample_source_has_every_dataset() -> None:
     sample = ReferenceSource.sample()
     assert sample.is_sample and not sample.missing
+
+
+def test_an_empty_data_dir_variable_means_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `make` exports SMARTCUSTOMS_DATA_DIR= when ../shared/data is absent (issue 8, defect 1).
+    monkeypatch.setenv("SMARTCUSTOMS_DATA_DIR", "")
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", "  ")
+    settings = Settings(home=tmp_path)
+    assert settings.data_dir is None
+    assert settings.effective_database_url.endswith("smartcustoms.db")
+
+
+def test_a_directory_without_the_reference_files_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()  # a checkout, say: a directory, but not a data directory
+    with pytest.raises(DataUnavailable) as info:
+        resolve(Settings(home=tmp_path, data_dir=tmp_path), allow_sample=True)
+    message = info.value.message
+    assert "does not hold the reference files" in message
+    assert "exchange-rates/monthly.csv" in message and "harmonized-system" in message
+
+
+def test_offline_without_a_data_dir_falls_back_to_the_sample(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, data_dir=None, offline=True)
+    assert resolve(settings, allow_sample=True).is_sample
+    with pytest.raises(DataUnavailable):
+        resolve(settings, allow_sample=False)

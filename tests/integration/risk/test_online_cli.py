@@ -15,9 +15,7 @@ DATA = os.environ.get("SMARTCUSTOMS_DATA_DIR")
 pytestmark = pytest.mark.skipif(not DATA, reason="SMARTCUSTOMS_DATA_DIR is not set")
 
 
-def test_simulate_online_json_and_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_simulate_online_json_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = Path(str(DATA)) / "customs-declarations" / "df_syn_train_eng.csv"
     path = tmp_path / "slice.csv"
     pd.read_csv(src, nrows=4000, dtype=str).to_csv(path, index=False)

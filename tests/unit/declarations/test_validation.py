@@ -102,8 +102,14 @@ def test_hs_check_suggests_and_tolerates_older_editions() -> None:
     errors, warnings = check_hs_codes(decl, known, lambda c: ["610910", "610990"], date(2022, 3, 1))
     assert [(e.path, e.code) for e in errors] == [("items[1].hs_code", "unknown_hs_code")]
     assert "610910, 610990" in errors[0].message
+    # Before 2022 only a code that existed in the earlier edition is tolerated (issue 8).
     errors, warnings = check_hs_codes(decl, known, lambda c: [], date(2021, 3, 1))
+    assert [e.code for e in errors] == ["unknown_hs_code"] and warnings == []
+    hs2017 = {"610910": "HS 2017"}.get
+    errors, warnings = check_hs_codes(decl, known, lambda c: [], date(2021, 3, 1), hs2017)
     assert errors == [] and [w.code for w in warnings] == ["hs_edition"]
+    errors, warnings = check_hs_codes(decl, known, lambda c: [], date(2022, 3, 1), hs2017)
+    assert [e.code for e in errors] == ["hs_edition_ended"] and warnings == []
 
 
 # --- properties --------------------------------------------------------------------------------

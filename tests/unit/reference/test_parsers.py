@@ -24,10 +24,11 @@ def test_hs_sample_parses_with_sections_chapters_and_parent_chain() -> None:
     by_code = {r["code"]: r for r in data.codes}
     assert len(data.sections) == 21
     assert data.sections[0]["name"] == "Live animals; animal products"  # capitalised
-    assert sum(1 for r in data.codes if r["level"] == 2) == 97
+    assert sum(1 for r in data.codes if r["level"] == 2) == 96
     assert by_code["850760"]["parent"] == "8507" and by_code["8507"]["parent"] == "85"
     assert by_code["85"]["parent"] is None and by_code["85"]["section"] == "XVI"
-    assert by_code["99"]["section"] is None  # chapter 99 sits in no section
+    # Chapter 99 ("not specified according to kind") is a statistics code, not HS (issue 8).
+    assert "99" not in by_code
     docs = {d[0]: d for d in data.documents}
     assert docs["850760"][1].startswith("8507.60 ")
     assert "Electric accumulators" in docs["850760"][2]  # the heading's text as body

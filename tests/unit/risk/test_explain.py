@@ -38,3 +38,18 @@ def test_unit_value_sentence_quotes_the_hs_norm(frame: pd.DataFrame) -> None:
     assert texts
     pattern = r"unit value (\d+% (below|above)|[\d.]+ times|in line with) the HS \d{6} norm"
     assert all(re.search(pattern, t) for t in texts), texts
+
+
+def test_declared_value_is_said_in_the_invoice_currency(frame: pd.DataFrame) -> None:
+    # Issue 8: "value KRW 100" was written for a 100 USD invoice.
+    model = RiskModel(n_estimators=20, num_leaves=7, min_child_samples=5).fit(frame)
+    new = frame.tail(5).copy().reset_index(drop=True)
+    new["date"] = frame["date"].max() + pd.Timedelta(days=1)
+    new["item_value"] = 100.0
+    top = len(model.feature_names_in_)
+    said = explain(model, new, top=top, batch_history=False, currencies=["USD"] * len(new))
+    texts = [r.text for reasons in said for r in reasons if r.text.startswith("declared value")]
+    assert texts and all(t.startswith("declared value USD 100") for t in texts), texts
+    unsaid = explain(model, new, top=top, batch_history=False)
+    texts = [r.text for reasons in unsaid for r in reasons if r.text.startswith("declared value")]
+    assert texts and not any("KRW" in t for t in texts), texts

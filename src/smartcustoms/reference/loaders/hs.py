@@ -2,7 +2,9 @@
 
 ``harmonized-system.csv`` columns: section, hscode, description, parent, level. Chapters have
 parent ``TOTAL``; one row with hscode ``TOTAL`` (level 5) is the grand total and is skipped;
-chapter 99 has section ``TOTAL`` (no section).
+chapter 99 (section ``TOTAL``: "commodities not specified according to kind", 99 / 9999 /
+999999) is a trade-statistics code, not part of the HS: it is skipped too, so no page shows a
+code that declarations reject.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def parse(hs_csv: Path, sections_csv: Path) -> HsData:
         raise BadFile(hs_csv, f"expected the columns {sorted(expected)}, got {reader.fieldnames}")
     for line, row in enumerate(reader, start=2):
         code = (row["hscode"] or "").strip()
-        if code == "TOTAL":
+        if code == "TOTAL" or (row["section"] or "").strip() == "TOTAL":
             continue
         try:
             level = int(row["level"])

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from smartcustoms.stats import green, mirror, publish, release, service
 from smartcustoms.stats.schemas import jsonable
 from smartcustoms.web.deps import CurrentPrincipal, UoW
-from smartcustoms.web.pages import stats as stats_pages
 
-api = APIRouter(prefix="/api/v1", tags=["statistics"])
+router = APIRouter(prefix="/api/v1", tags=["statistics"])
+api = router
 
 PeriodQ = Annotated[
     str, Query(description="2021, 2021-Q2, 2021-H1, 2021-05, 2021-01..2021-06 or FYP14")
@@ -160,9 +160,3 @@ def public_publications(uow: UoW, economy: str) -> list[dict[str, Any]]:
 @api.get("/public/stats/{economy}/{publication_id}")
 def public_publication(uow: UoW, economy: str, publication_id: str) -> dict[str, Any]:
     return jsonable(publish.get_published(uow, economy, publication_id))  # type: ignore[no-any-return]
-
-
-# One router for the app to mount: the API above and the pages (web/pages/stats.py).
-router = APIRouter()
-router.include_router(api)
-router.include_router(stats_pages.router)

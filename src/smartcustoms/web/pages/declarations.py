@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
@@ -27,6 +28,7 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import actions, audit_service, lifecycle, service
 from smartcustoms.declarations.document import PARTY_ROLES
 from smartcustoms.declarations.model import (
+    DeclarationRecord,
     DeclarationSummary,
     Lane,
     ListFilters,
@@ -273,7 +275,14 @@ def lodge(
         try:
             result = service.submit(uow, principal, raw, source="web")
         except InvalidInput as exc:
-            return _new_page(request, principal, document, errors=list(exc.errors), status_code=422)
+            return _new_page(
+                request,
+                principal,
+                document,
+                errors=list(exc.errors),
+                warnings=list(exc.warnings),
+                status_code=422,
+            )
         return RedirectResponse(f"/declarations/{result.record.id}?done=submitted", 303)
     report = service.validate(uow, principal, raw)
     return _new_page(
@@ -290,35 +299,48 @@ def lodge(
 # --- one declaration ---------------------------------------------------------------------------
 
 
-def _lane_detail(trail: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the latest routing decided (score, reasons, rules fired, explanations), and any
-    later referral: the audit trail keeps these, the record keeps only lane and reasons."""
-    out: dict[str, Any] = {}
+def _lane_detail(record: DeclarationRecord, trail: list[dict[str, Any]]) -> dict[str, Any]:
+    """The lane decision as stored on the declaration (score, model, reasons, rules fired,
+    explanations: the same whether it was lodged or imported), plus what the audit trail adds:
+    the lane the assessor first chose and any later referral."""
+    out: dict[str, Any] = {
+        "lane": None,
+        "score": record.lane_score,
+        "model_version": record.lane_model_version,
+        "rules_fired": list(record.lane_rules_fired),
+        "explanations": [
+            {"text": e.text, "contribution": e.contribution} for e in record.lane_explanations
+        ],
+        "referral": None,
+    }
     for entry in trail:
         after = entry.get("after") or {}
-        if entry.get("action") == lifecycle.Action.ROUTE.value:
-            out = {
-                "lane": after.get("lane"),
-                "score": after.get("score"),
-                "reasons": list(after.get("reasons") or []),
-                "rules_fired": list(after.get("rules_fired") or []),
-                "explanations": [_explanation(e) for e in after.get("explanations") or []],
-                "referral": None,
-            }
-        elif entry.get("action") == lifecycle.Action.REFER_PHYSICAL.value and out:
+        action = entry.get("action")
+        if action in (lifecycle.Action.ROUTE.value, "import") and after.get("lane"):
+            out["lane"] = after.get("lane")
+            out["referral"] = None
+        elif action == lifecycle.Action.REFER_PHYSICAL.value:
             out["referral"] = entry
     return out
-
-
-def _explanation(e: Any) -> dict[str, Any]:
-    if isinstance(e, dict):
-        return {"text": e.get("text") or e.get("feature"), "contribution": e.get("contribution")}
-    return {"text": str(e), "contribution": None}
 
 
 @router.get("/declarations/{declaration_id}", response_class=HTMLResponse)
 def show(
     request: Request, declaration_id: str, uow: UoW, principal: CurrentPrincipal, done: str = ""
+) -> Response:
+    return _show_page(request, uow, principal, declaration_id, done=done)
+
+
+def _show_page(
+    request: Request,
+    uow: UnitOfWork,
+    principal: Principal,
+    declaration_id: str,
+    *,
+    done: str = "",
+    form: dict[str, str] | None = None,
+    form_errors: list[FieldError] | None = None,
+    status_code: int = 200,
 ) -> Response:
     record = service.get(uow, principal, declaration_id)
     # Read only after the scoped get above: that is what proves the caller may see this record.
@@ -328,25 +350,43 @@ def show(
     parties = [
         (role.capitalize(), p) for role in PARTY_ROLES if (p := getattr(d, role)) is not None
     ]
+    adjustments = sum(
+        (i.revenue_adjustment for i in record.inspections if i.revenue_adjustment),
+        Decimal(0),
+    )
     return render(
         request,
         "declarations/show.html",
+        status_code=status_code,
         principal=principal,
         nav_items=_nav(principal),
         r=record,
         d=d,
         a=record.assessment,
+        adjustments=adjustments,
         parties=parties,
-        lane=_lane_detail(trail),
+        lane=_lane_detail(record, trail),
         trail=trail,
+        names=actor_names(uow, principal),
         versions=service.versions(uow, principal, record.id),
         allowed=lifecycle.allowed_actions(record.status, principal, is_owner),
         titles=ACTION_TITLES,
         outcomes=[o.value for o in Outcome],
         done=DONE.get(done),
         is_owner=is_owner,
+        form=form or {},
+        form_errors=form_errors or [],
         num=num,
     )
+
+
+def actor_names(uow: UnitOfWork, principal: Principal) -> dict[str, str]:
+    """User id -> a name people read, for the economy's users and the system actors."""
+    names = {u.id: u.name or u.email for u in accounts.list_users(uow, principal.economy)}
+    for system in ("system", "cli", "demo"):
+        names.setdefault(system, f"SmartCustoms ({system})")
+    names[principal.user_id] = "you"
+    return names
 
 
 def _decimal(text: str, path: str) -> Decimal | None:
@@ -393,22 +433,26 @@ def act(
         return Response(status_code=404)
     try:
         if action == "record_inspection":
+            typed = {
+                "outcome": outcome,
+                "notes": notes,
+                "revenue_adjustment": revenue_adjustment,
+                "hold": hold,
+                "critical": critical,
+            }
             try:
-                chosen = Outcome(outcome)
-            except ValueError:
-                raise InvalidInput.single(
-                    "outcome", "required", "choose no discrepancy, discrepancy or seizure"
-                ) from None
-            actions.record_inspection(
-                uow,
-                principal,
-                declaration_id,
-                chosen,
-                notes=notes,
-                revenue_adjustment=_decimal(revenue_adjustment, "revenue_adjustment"),
-                hold=bool(hold),
-                critical=bool(critical),
-            )
+                _record_inspection(uow, principal, declaration_id, typed)
+            except InvalidInput as exc:
+                # The officer fixes the form: it comes back as typed, with what is wrong.
+                return _show_page(
+                    request,
+                    uow,
+                    principal,
+                    declaration_id,
+                    form=typed,
+                    form_errors=list(exc.errors),
+                    status_code=422,
+                )
         elif action == "refer_physical":
             actions.refer_physical(uow, principal, declaration_id, notes)
         elif action == "release":
@@ -428,6 +472,36 @@ def act(
     except SmartCustomsError as exc:
         return _refused(request, principal, declaration_id, exc)
     return RedirectResponse(f"/declarations/{declaration_id}?done={action}", status_code=303)
+
+
+def _record_inspection(
+    uow: UnitOfWork, principal: Principal, declaration_id: str, typed: dict[str, str]
+) -> None:
+    problems: list[FieldError] = []
+    chosen = None
+    try:
+        chosen = Outcome(typed["outcome"])
+    except ValueError:
+        problems.append(
+            FieldError("outcome", "required", "choose no discrepancy, discrepancy or seizure")
+        )
+    amount = None
+    try:
+        amount = _decimal(typed["revenue_adjustment"], "revenue_adjustment")
+    except InvalidInput as exc:
+        problems += exc.errors
+    if problems or chosen is None:
+        raise InvalidInput(problems)
+    actions.record_inspection(
+        uow,
+        principal,
+        declaration_id,
+        chosen,
+        notes=typed["notes"],
+        revenue_adjustment=amount,
+        hold=bool(typed["hold"]),
+        critical=bool(typed["critical"]),
+    )
 
 
 # --- where a JSON path sits in the text --------------------------------------------------------

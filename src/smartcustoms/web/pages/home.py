@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts import service
+from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.errors import AuthenticationRequired, RateLimited
 from smartcustoms.web.deps import (
     SESSION_COOKIE,
@@ -21,6 +22,28 @@ from smartcustoms.web.deps import (
 from smartcustoms.web.errors import status_for
 
 router = APIRouter(include_in_schema=False)
+
+DEMO_SUFFIX = ".demo"
+# Who may open the declarations pages (the declarations service's readers).
+DECLARATION_READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
+
+
+def main_nav(principal: Principal | None) -> list[dict[str, str]]:
+    """The top navigation: only pages the caller may open (a link that answers 403 is noise)."""
+    items = []
+    if principal is not None and principal.has(*DECLARATION_READERS):
+        items.append({"href": "/declarations", "label": "Declarations"})
+    if principal is not None and principal.has(
+        Role.PLATFORM, Role.CARRIER, Role.OFFICER, Role.ANALYST
+    ):
+        items.append({"href": "/ecommerce", "label": "E-commerce"})
+    if principal is not None and principal.has(Role.OFFICER, Role.ANALYST):
+        items.append({"href": "/exchange", "label": "Exchange"})
+    if principal is not None and principal.has(Role.ANALYST, Role.OFFICER, Role.ADMIN):
+        items.append({"href": "/stats", "label": "Statistics"})
+    items.append({"href": "/cases", "label": "Case repository"})
+    items.append({"href": "/reference/hs", "label": "HS nomenclature"})
+    return items
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
@@ -51,6 +74,16 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     settings = get_settings(request)
+    if settings.environment == "production" and email.strip().lower().endswith(DEMO_SUFFIX):
+        # Demo accounts have a published password (`smartcustoms demo`): not in production.
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_safe_next(next),
+            error="demo accounts cannot log in when SMARTCUSTOMS_ENVIRONMENT=production",
+            email=email,
+        )
     try:
         _, token = service.login(
             uow,
