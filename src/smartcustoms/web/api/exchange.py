@@ -94,7 +94,34 @@ class SendIn(BaseModel):
 # --- public: inbox and public keys ---------------------------------------------------------
 
 
-@router.post("/inbox", response_model=None)
+_VERDICT = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["status", "reason"],
+                "properties": {
+                    "status": {"type": "string", "enum": ["accepted", "refused"]},
+                    "message_id": {"type": ["string", "null"]},
+                    "reason": {"type": ["string", "null"]},
+                    "detail": {"type": ["string", "null"]},
+                    "receipt": {"type": ["string", "null"]},
+                    "duplicate": {"type": "boolean"},
+                },
+            }
+        }
+    }
+}
+
+
+@router.post(
+    "/inbox",
+    response_model=None,
+    responses={
+        200: {"description": "accepted: a signed receipt", **_VERDICT},
+        422: {"description": "refused, with the precise reason", **_VERDICT},
+    },
+)
 async def inbox(request: Request) -> JSONResponse:
     """Deliver one signed message (the compact JWS as the body, ``application/jose``, or
     ``{"token": ...}``). 200 with a signed receipt when accepted; 422 with the reason when
