@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.pages import browser_login
 
 REPO = Path(__file__).resolve().parents[2]
 ROLES = ("declarant", "officer", "analyst", "knowledge-manager", "admin")
@@ -145,8 +146,7 @@ def served(
 
 def _login(url: str, email: str) -> httpx.Client:
     client = httpx.Client(base_url=url, headers=HTML, timeout=60)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/"})
-    assert response.status_code == 303, (email, response.status_code, response.text[:300])
+    browser_login(client, email, PASSWORD)
     return client
 
 

@@ -7,10 +7,11 @@ other operator commands.
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,9 +19,31 @@ from rich.table import Table
 
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.ecommerce import generator, services
-from smartcustoms.ecommerce.model import ParcelView
-from smartcustoms.ecommerce.schemas import outcome_doc
+
+if TYPE_CHECKING:
+    from smartcustoms.ecommerce.model import ParcelView
+
+
+class _Lazy:
+    """A module imported on first use: the e-commerce fast path pulls in numpy and pandas,
+    which `smartcustoms --help` and every other command should not wait for."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+services: Any = _Lazy("smartcustoms.ecommerce.services")
+generator: Any = _Lazy("smartcustoms.ecommerce.generator")
+
+
+def outcome_doc(outcome: Any) -> dict[str, Any]:
+    from smartcustoms.ecommerce.schemas import outcome_doc as doc
+
+    return doc(outcome)  # type: ignore[no-any-return]
+
 
 app = typer.Typer(help="Cross-border e-commerce clearance: parcel manifests.", no_args_is_help=True)
 EconomyOption = typer.Option(..., "--economy", help="Economy (ISO alpha-2).")
@@ -162,7 +185,9 @@ def result(
     ctx: typer.Context,
     waybill: str = typer.Argument(...),
     economy: str = EconomyOption,
-    outcome: str = typer.Option(..., "--result", help=", ".join(services.RESULTS)),
+    outcome: str = typer.Option(
+        ..., "--result", help="no_finding, finding, seized, released_after_info, refused"
+    ),
     note: str = typer.Option("", "--note"),
     as_json: bool = JsonOption,
 ) -> None:

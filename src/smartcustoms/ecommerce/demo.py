@@ -17,6 +17,8 @@ from smartcustoms.accounts.model import Role
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.ecommerce import generator, services
+from smartcustoms.ecommerce.services.regimes import regime_for
+from smartcustoms.reference import service as reference
 
 __all__ = ["DEMO_SEED", "load_demo_parcels"]
 
@@ -43,8 +45,9 @@ def load_demo_parcels(
     for economy in economies:
         who = replace(system_principal(economy, carrier), roles=frozenset({Role.CARRIER}))
         decided = 0
+        latest = _latest_rated_day(uow_factory, economy, today)
         for offset, seed in ((1, DEMO_SEED + 1), (0, DEMO_SEED)):
-            day = today - timedelta(days=offset)
+            day = latest - timedelta(days=offset)
             data = b"".join(
                 orjson.dumps(p) + b"\n"
                 for p, _ in generator.generate(
@@ -62,9 +65,22 @@ def load_demo_parcels(
             )
             decided += outcome.decided
             if offset == 1:
-                services.refresh_norms(uow_factory(), economy, today, min_count=10)
+                services.refresh_norms(uow_factory(), economy, latest, min_count=10)
             done += 1
             if report:
                 report(f"e-commerce parcels {economy}", done, steps)
         parts.append(f"{economy} {decided:,}")
     return "parcels " + ", ".join(parts)
+
+
+def _latest_rated_day(uow_factory: Callable[[], UnitOfWork], economy: str, today: date) -> date:
+    """Today, or the middle of the last month with an exchange rate for the economy's currency
+    when the loaded rates end earlier (the built-in sample ends in 2021): parcels are valued at
+    the rate of their month, so the demo lodges them on a day that has one."""
+    currency = regime_for(uow_factory(), economy, today).currency
+    if currency == "USD":
+        return today
+    _, last = reference.fx_range(uow_factory(), currency)
+    if last is None or last.replace(day=1) >= today.replace(day=1):
+        return today
+    return last.replace(day=15)

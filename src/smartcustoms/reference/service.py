@@ -314,6 +314,13 @@ def rate_per_usd(uow: UnitOfWork, currency: str, on: date) -> RateUsed:
         return _rate_used(row)
 
 
+def fx_range(uow: UnitOfWork, currency: str) -> tuple[date | None, date | None]:
+    """First and last month with a loaded rate for ``currency`` (None, None when there is none)."""
+    with uow:
+        first, last = repo.fx_range(uow.session, currency.upper())
+        return first, last
+
+
 def rates_per_usd(uow: UnitOfWork, currency: str, months: Iterable[date]) -> dict[date, Decimal]:
     """Units of ``currency`` per USD for each month that has a rate (months without are absent).
 

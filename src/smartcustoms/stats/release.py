@@ -21,7 +21,6 @@ from smartcustoms.accounts.model import Principal
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
 from smartcustoms.errors import InvalidInput
-from smartcustoms.risk import service as risk
 from smartcustoms.stats import service
 from smartcustoms.stats.model import Period, percentile, share_pct
 
@@ -138,6 +137,8 @@ def release_times(
     with uow:
         p = service.period_of(uow, economy, period)
         records = declarations.release_records(uow, economy, p.first, p.end_date)
+        from smartcustoms.risk import service as risk  # pandas-heavy: only when AEO is asked
+
         aeo = risk.aeo_ids(uow, economy)
     notes: list[str] = []
     historical = [r for r in records if r.source.startswith(HISTORICAL_PREFIX)]

@@ -167,7 +167,10 @@ def describe(app: FastAPI) -> dict[str, Any]:
             if types:
                 ok = responses.setdefault("200", {"description": "the document"})
                 ok["content"] = {
-                    t: {"schema": {"type": "string", "format": "binary"}} for t in types
+                    t: {"schema": {"type": "object"}}
+                    if t == "application/json"
+                    else {"schema": {"type": "string", "format": "binary"}}
+                    for t in types
                 }
     return doc
 
