@@ -15,6 +15,7 @@ from smartcustoms.cli import (
     accounts,
     audit,
     cases,
+    classify,
     db,
     declarations,
     demo,
@@ -56,6 +57,7 @@ for sub_app, name in (
     (audit.app, "audit"),
     (risk.app, "risk"),
     (cases.app, "cases"),
+    (classify.app, "classify"),
 ):
     app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)
