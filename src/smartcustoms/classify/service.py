@@ -39,6 +39,7 @@ __all__ = [
     "parse_batch",
     "parse_query",
     "suggest",
+    "with_lines",
 ]
 
 Progress = Callable[[str], None]

@@ -16,6 +16,7 @@ from smartcustoms.reference import service as reference
 from smartcustoms.web import errors
 from smartcustoms.web.api import accounts as accounts_api
 from smartcustoms.web.api import cases as cases_api
+from smartcustoms.web.api import classify as classify_api
 from smartcustoms.web.api import declarations as declarations_api
 from smartcustoms.web.api import reference as reference_api
 from smartcustoms.web.api import risk as risk_api
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     declarations_api.router,
     risk_api.router,
     cases_api.router,
+    classify_api.router,
     home_pages.router,
     reference_pages.router,
     declarations_pages.router,

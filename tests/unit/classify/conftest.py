@@ -11,7 +11,7 @@ from smartcustoms.classify import service
 from smartcustoms.classify.store import ModelStore
 from smartcustoms.classify.suggester import Suggester
 
-SLICE = ("42", "61", "62", "64", "71", "95")
+SLICE = ("42", "61", "62", "64", "71", "85", "95")
 
 
 @pytest.fixture(scope="session")

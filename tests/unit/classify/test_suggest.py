@@ -26,7 +26,7 @@ def test_saved_model_carries_version_fingerprint_and_metrics(classify_home: Path
         assert 0.0 <= test[key] <= 1.0
     assert test["top5_hs6"] >= test["top1_hs6"]
     assert test["top1_hs2"] >= test["top1_hs4"] >= test["top1_hs6"]
-    assert meta["chapters"] == ["42", "61", "62", "64", "71", "95"]
+    assert meta["chapters"] == ["42", "61", "62", "64", "71", "85", "95"]
 
 
 def test_suggestions_are_ranked_calibrated_and_explained(suggester: Suggester) -> None:
