@@ -116,3 +116,19 @@ def test_no_model_built_is_a_clear_not_found(tmp_path: Path) -> None:
     assert store.try_load() is None
     with pytest.raises(Exception, match="classify build"):
         store.load()
+
+
+def test_parcel_classifier_for_other_features(classify_home: Path, tmp_path: Path) -> None:
+    from smartcustoms.classify.queries import ParcelClassifier
+
+    answers = ParcelClassifier.under(classify_home).classify_many(
+        ["rubber flip flops", "", "gift", "leather handbag"]
+    )
+    assert answers[1] is None
+    first, vague, wallet = answers[0], answers[2], answers[3]
+    assert first is not None and first.hs_code.startswith("64") and not first.vague
+    assert len(first.alternatives) == 2
+    assert vague is not None and vague.vague and vague.missing
+    assert wallet is not None and wallet.hs_code.startswith("4202")
+    absent = ParcelClassifier.under(tmp_path)
+    assert not absent.available and absent.classify_many(["socks"]) == [None]
