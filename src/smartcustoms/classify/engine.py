@@ -55,6 +55,8 @@ class Components:
     """Per query: (example index, similarity), most similar first."""
     vague: np.ndarray
     query: sp.csr_matrix
+    similarities: sp.csr_matrix
+    """(n, examples): cosine similarity of each query with every learned text."""
 
 
 @dataclass(slots=True)
@@ -141,6 +143,10 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
             shape=(len(self.headings_), k),
         )
         self.heading_centroids_ = normalize(heads @ (member @ x)).astype(np.float32).tocsr()
+        # Feature-major copies: a query's product with them never converts a matrix per call.
+        self.centroids_t_ = self.centroids_.T.tocsr()
+        self.heading_centroids_t_ = self.heading_centroids_.T.tocsr()
+        self.labelled_ = labelled
 
         chapters = np.asarray([c[:2] for c in example_code])
         self.chapters_, self.code_chapter_ = np.unique(
@@ -156,10 +162,11 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
             )
             model.fit(x, chapters, sample_weight=weight)
             order = np.searchsorted(model.classes_, self.chapters_)
-            self.chapter_coef_ = np.asarray(model.coef_[order], dtype=np.float32)
+            # Feature-major and contiguous: sparse query @ weights without a copy per call.
+            self.chapter_coef_ = np.ascontiguousarray(model.coef_[order].T, dtype=np.float32)
             self.chapter_bias_ = np.asarray(model.intercept_[order], dtype=np.float32)
         else:
-            self.chapter_coef_ = np.zeros((1, x.shape[1]), np.float32)
+            self.chapter_coef_ = np.zeros((x.shape[1], 1), np.float32)
             self.chapter_bias_ = np.zeros(1, np.float32)
 
         # Neighbour search runs over the labelled texts and the nomenclature lines alike.
@@ -198,22 +205,22 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
 
     def components(self, composed: Sequence[str]) -> Components:
         q = self.vectorise(composed)
-        logits = q @ self.chapter_coef_.T + self.chapter_bias_
+        logits = q @ self.chapter_coef_ + self.chapter_bias_
         logits = np.asarray(logits, dtype=np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         # A linear classifier is overconfident far from its training texts: a floor keeps
         # one unlikely chapter from vetoing a subheading the texts match well.
         log_chapter = np.maximum(log_p, CHAPTER_FLOOR)[:, self.code_chapter_]
-        centroid = np.asarray((q @ self.centroids_.T).todense(), dtype=np.float64)
-        heading = np.asarray((q @ self.heading_centroids_.T).todense(), dtype=np.float64)
+        centroid = (q @ self.centroids_t_).toarray().astype(np.float64)
+        heading = (q @ self.heading_centroids_t_).toarray().astype(np.float64)
         heading = heading[:, self.code_heading_]
         sims = (q @ self.examples_t_).tocsr()
         vote = np.zeros_like(centroid)
         neighbours: list[list[tuple[int, float]]] = []
         for i in range(q.shape[0]):
-            row = sims.getrow(i)
-            idx, val = row.indices, row.data
+            lo, hi = sims.indptr[i], sims.indptr[i + 1]
+            idx, val = sims.indices[lo:hi], sims.data[lo:hi]
             if len(val) > self.neighbours:
                 top = np.argpartition(-val, self.neighbours)[: self.neighbours]
                 idx, val = idx[top], val[top]
@@ -228,7 +235,7 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
             vague = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64).ravel()))
         else:
             vague = np.zeros(q.shape[0])
-        return Components(log_chapter, centroid, heading, vote, neighbours, vague, q)
+        return Components(log_chapter, centroid, heading, vote, neighbours, vague, q, sims)
 
     def combine(self, c: Components, weights: dict[str, float] | None = None) -> np.ndarray:
         w = self.weights() | (weights or {})
@@ -271,26 +278,22 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
 
     def examples_of(
         self,
-        query_row: sp.csr_matrix,
+        similarities: np.ndarray,
         code_index: int,
         neighbours: list[tuple[int, float]],
         n: int = 3,
     ) -> list[tuple[int, float]]:
-        """Nearest labelled descriptions carrying the subheading (labelled before legal text)."""
+        """Nearest texts carrying the subheading (labelled descriptions before legal text);
+        ``similarities`` is the query's dense row of :attr:`Components.similarities`."""
         found = [(j, s) for j, s in neighbours if self.example_code_[j] == code_index]
         if len(found) < n:
             members = np.flatnonzero(self.example_code_ == code_index)
-            if len(members):
-                sims = (self.examples_t_[:, members].T @ query_row.T).toarray().ravel()
-                order = np.argsort(-sims)[: n * 2]
-                seen = {j for j, _ in found}
-                found += [
-                    (int(members[o]), float(sims[o]))
-                    for o in order
-                    if int(members[o]) not in seen and sims[o] > 0
-                ]
-        labelled = ~np.isin(self.example_source_, NOMENCLATURE_SOURCES)
-        found.sort(key=lambda js: (not labelled[js[0]], -js[1]))
+            values = similarities[members]
+            seen = {j for j, _ in found}
+            for o in np.argsort(-values)[: n * 2]:
+                if values[o] > 0 and int(members[o]) not in seen:
+                    found.append((int(members[o]), float(values[o])))
+        found.sort(key=lambda js: (not self.labelled_[js[0]], -js[1]))
         return found[:n]
 
     def metadata(self) -> dict[str, Any]:

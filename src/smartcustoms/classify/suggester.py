@@ -163,6 +163,10 @@ class Suggester:
         for i, q in enumerate(queries):
             order = np.argsort(-p[i])[:top]
             row = comp.query.getrow(i)
+            sim_row = np.zeros(comp.similarities.shape[1])
+            if explain:
+                lo, hi = comp.similarities.indptr[i], comp.similarities.indptr[i + 1]
+                sim_row[comp.similarities.indices[lo:hi]] = comp.similarities.data[lo:hi]
             suggestions = []
             for j in order:
                 code = str(codes[j])
@@ -175,7 +179,9 @@ class Suggester:
                         description=self.nomenclature.describe(code),
                         path=self.nomenclature.path(code) if explain else [],
                         matched_words=self.engine.matched_words(row, int(j)) if explain else [],
-                        examples=self._examples(row, int(j), comp.neighbours[i]) if explain else [],
+                        examples=self._examples(sim_row, int(j), comp.neighbours[i])
+                        if explain
+                        else [],
                         heading_confidence=self.calibration.confidence(hp, 4),
                         chapter_confidence=self.calibration.confidence(cp, 2),
                     )
