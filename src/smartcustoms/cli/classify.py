@@ -116,9 +116,25 @@ def evaluate(
         None, "--data-dir", help="Default: SMARTCUSTOMS_DATA_DIR."
     ),
     chapters: str | None = typer.Option(None, "--chapters", help="Only these chapters: 61,62,71"),
+    listings: Path | None = typer.Option(
+        None, "--listings", help="Score the current model on this labelled JSON Lines file."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Top-1 / top-5 accuracy at 2, 4 and 6 digits on the held-out split."""
+    """Top-1 / top-5 accuracy at 2, 4 and 6 digits on the held-out split (refits on the
+    training split), or of the current model on a labelled file (--listings)."""
+    if listings is not None:
+        if not listings.is_file():
+            raise InvalidInput.single("listings", "not_found", f"no such file: {listings}")
+        scored = service.evaluate_labelled(
+            _load(ctx), listings.read_text(encoding="utf-8").splitlines()
+        )
+        emit(
+            scored,
+            as_json,
+            lambda m: console.print(_metrics_table({"test": {listings.name: m}})),
+        )
+        return
     with _progress(as_json) as step:
         metrics = service.evaluate(
             _data_dir(ctx, data_dir), chapters=_chapters(chapters), progress=step

@@ -75,3 +75,20 @@ def test_without_a_model_suggest_says_how_to_build(
     monkeypatch.setenv("SMARTCUSTOMS_HOME", str(tmp_path))
     assert run(["classify", "suggest", "socks", "--json"]) == 1
     assert "classify build" in json.loads(capsys.readouterr().out)["message"]
+
+
+def test_evaluate_a_labelled_listing_file(
+    cli_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "listings.jsonl"
+    file.write_text(
+        json.dumps({"description": "leather handbag", "hs_code": "420221"})
+        + "\n"
+        + json.dumps({"description": "rubber flip flops", "hs_code": "6402.20"})
+    )
+    assert run(["classify", "evaluate", "--listings", str(file), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["n"] == 2 and 0.5 <= doc["top5_hs2"] <= 1.0
+    file.write_text(json.dumps({"description": "x"}))
+    assert run(["classify", "evaluate", "--listings", str(file), "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["errors"][0]["path"] == "line 1.hs_code"
