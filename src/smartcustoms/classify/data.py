@@ -29,6 +29,7 @@ __all__ = [
     "Corpus",
     "Example",
     "Nomenclature",
+    "platform_examples",
     "read_corpus",
     "read_corpus_files",
 ]
@@ -175,6 +176,11 @@ def _vague(data_dir: Path) -> list[str]:
         return []
     rows = csv.reader(io.StringIO(read_text(path)))
     return [row[0].strip() for row in rows if row and row[0].strip()]
+
+
+def platform_examples(pairs: Iterable[tuple[str, str]]) -> list[Example]:
+    """Examples from the platform's cleared declarations: (description, declared code)."""
+    return [Example(text, code[:6], "platform", _group(text)) for text, code in pairs]
 
 
 def read_corpus_files(data_dir: Path) -> dict[str, str]:

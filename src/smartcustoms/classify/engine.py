@@ -34,6 +34,7 @@ from smartcustoms.classify.text import FILLER, compose
 __all__ = ["Components", "HsClassifier", "Scored", "reading"]
 
 CHAPTER_FLOOR = -8.0
+PRIVATE_SOURCE = "platform"
 _TOKEN = r"(?u)\b[a-z][a-z0-9%]+\b"
 
 
@@ -293,6 +294,8 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
             for o in np.argsort(-values)[: n * 2]:
                 if values[o] > 0 and int(members[o]) not in seen:
                     found.append((int(members[o]), float(values[o])))
+        # An economy's own declarations shape the scores but are never shown as examples.
+        found = [js for js in found if self.example_source_[js[0]] != PRIVATE_SOURCE]
         found.sort(key=lambda js: (not self.labelled_[js[0]], -js[1]))
         return found[:n]
 

@@ -166,6 +166,7 @@ def build_model(
     everything with the tuned weights and save it (version, data fingerprint, metrics) as the
     current model. Returns its metadata. ``make demo`` calls this."""
     now = (clock or SystemClock()).now()
+    extra = list(extra)
     progress("reading the data directory")
     corpus = read_corpus(data_dir, chapters=chapters, extra=extra)
     evaluated = run_evaluation(corpus, progress=progress)
@@ -183,6 +184,7 @@ def build_model(
         "files": corpus.files,
         "chapters": sorted(chapters) if chapters else None,
         "examples": len(corpus.examples),
+        "platform_examples": sum(1 for e in corpus.examples if e.source == "platform"),
         "vague_examples": len(corpus.vague),
         "refit_on_all": refit,
         "machine": f"{platform.machine()} {platform.python_implementation()} "

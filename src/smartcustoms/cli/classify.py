@@ -19,6 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from smartcustoms.classify import service
+from smartcustoms.classify.data import platform_examples
 from smartcustoms.classify.evaluation import LEVELS
 from smartcustoms.classify.model import Classification
 from smartcustoms.classify.store import ModelStore
@@ -87,16 +88,28 @@ def build(
     ),
     chapters: str | None = typer.Option(None, "--chapters", help="Only these chapters: 61,62,71"),
     refit: bool = typer.Option(True, "--refit/--no-refit", help="Refit on all data after eval."),
+    declarations_of: str | None = typer.Option(
+        None,
+        "--declarations-of",
+        help="Also learn from this economy's released declarations (description -> code).",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Build the classifier from the data directory (saved under the data home as current)."""
     settings = state(ctx).settings
     store = ModelStore.under(settings.home)
+    extra = []
+    if declarations_of:
+        from smartcustoms.declarations.queries import cleared_descriptions
+
+        pairs = cleared_descriptions(state(ctx).db.uow(), declarations_of)
+        extra = platform_examples(pairs)
     with _progress(as_json) as step:
         meta = service.build_model(
             _data_dir(ctx, data_dir),
             store,
             chapters=_chapters(chapters),
+            extra=extra,
             refit=refit,
             progress=step,
         )

@@ -128,3 +128,28 @@ def test_without_a_model_lodging_is_unchanged(client: Any, kr: KR) -> None:
         client.post("/api/v1/classify", json={"description": "socks"}, headers=me).status_code
         == 503
     )
+
+
+def test_learns_from_cleared_declarations_without_showing_them(
+    kr: KR, tmp_path: Any, shared_data_dir: Any
+) -> None:
+    from smartcustoms.classify import service as classify
+    from smartcustoms.classify.data import platform_examples
+    from smartcustoms.classify.model import GoodsQuery
+    from smartcustoms.classify.store import ModelStore
+    from smartcustoms.declarations.queries import cleared_descriptions
+
+    d = one_item("zorblax carry pouch for trinkets", "420292") | {"reference": "PLAT-1"}
+    service.submit(kr.db.uow(), kr.declarant, d)
+    pairs = cleared_descriptions(kr.db.uow(), "KR")
+    assert ("zorblax carry pouch for trinkets", "420292") in pairs
+    assert cleared_descriptions(kr.db.uow(), "JP") == []
+    store = ModelStore.under(tmp_path)
+    meta = classify.build_model(
+        shared_data_dir, store, chapters=["42"], extra=platform_examples(pairs), refit=True
+    )
+    assert meta["platform_examples"] == 1
+    [c] = store.load().classify([GoodsQuery("zorblax pouch")])
+    assert c.suggestions[0].hs_code == "420292"
+    shown = [e.text for s in c.suggestions for e in s.examples]
+    assert "zorblax carry pouch for trinkets" not in shown
