@@ -76,7 +76,7 @@ class HsClassifier(BaseEstimator):  # type: ignore[misc]
         char_weight: float = 0.7,
         neighbours: int = 25,
         labelled_weight: float = 3.0,
-        chapter_alpha: float = 1e-5,
+        chapter_alpha: float = 2e-6,
         chapter_weight: float = 1.0,
         centroid_weight: float = 8.0,
         heading_weight: float = 4.0,
