@@ -124,7 +124,7 @@ def read_nomenclature(data_dir: Path) -> Nomenclature:
 
 
 def _nomenclature_examples(nom: Nomenclature, wanted: set[str]) -> Iterable[Example]:
-    for code in wanted:
+    for code in sorted(wanted):
         heading = nom.describe(code[:4])
         yield Example(f"{nom.describe(code)} ; {heading}", code, "hs", "nomenclature")
 
