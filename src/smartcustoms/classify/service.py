@@ -46,6 +46,7 @@ __all__ = [
 
 Progress = Callable[[str], None]
 MAX_DESCRIPTION = 2000
+MAX_ATTRIBUTES = 50
 
 
 @dataclass(slots=True)
@@ -250,6 +251,17 @@ def parse_query(raw: Any, base: str = "") -> GoodsQuery:
         errors.append(
             FieldError(
                 f"{pre}attributes", "not_an_object", "attributes are an object of name: value"
+            )
+        )
+    elif isinstance(attributes, Mapping) and (
+        len(attributes) > MAX_ATTRIBUTES
+        or len(json.dumps(attributes, default=str)) > 4 * MAX_DESCRIPTION
+    ):
+        errors.append(
+            FieldError(
+                f"{pre}attributes",
+                "too_long",
+                f"at most {MAX_ATTRIBUTES} attributes, {4 * MAX_DESCRIPTION} characters in all",
             )
         )
     price = raw.get("price")
