@@ -12,6 +12,7 @@ check is silent.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from smartcustoms.declarations.model import Declaration
 
 __all__ = ["MISMATCH", "DescriptionCheck", "LazySuggester", "find_mismatches"]
 
+log = logging.getLogger(__name__)
 MISMATCH = "hs_description_mismatch"
 LIKELY_HEADING_CONFIDENCE = 0.5
 DECLARED_HEADING_PROBABILITY = 0.05
@@ -118,7 +120,11 @@ class DescriptionCheck:
     suggester: Callable[[], Suggester | None]
 
     def __call__(self, declaration: Declaration) -> list[Signal]:
-        model = self.suggester()
+        try:
+            model = self.suggester()
+        except Exception:  # an advisory check never stops a lodgement (a damaged model file)
+            log.exception("HS classifier could not be loaded; lodging without the check")
+            return []
         if model is None:
             return []
         items = [(it.description or "", it.hs_code or "") for it in declaration.items]

@@ -63,3 +63,17 @@ def test_demo_step_skips_without_data_and_holder_is_empty_without_a_model(
     assert service.ensure_model(None, tmp_path).startswith("skipped")
     assert service.ensure_model(tmp_path, tmp_path).startswith("skipped")
     assert LazySuggester.under(tmp_path)() is None
+
+
+def test_a_damaged_model_never_stops_lodging(tmp_path: Path) -> None:
+    from smartcustoms.classify.lodgement import DescriptionCheck
+    from smartcustoms.classify.store import ModelStore
+
+    store = ModelStore.under(tmp_path)
+    (store.root / "v1").mkdir(parents=True)
+    (store.root / "v1" / "metadata.json").write_text("{}")
+    (store.root / "v1" / "engine.joblib").write_bytes(b"not a model")
+    (store.root / "CURRENT").write_text("v1")
+    decl, _, _ = read_document(doc(), economy="KR", today=date(2021, 5, 14))
+    assert decl is not None
+    assert DescriptionCheck(LazySuggester(store))(decl) == []
