@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 
 from smartcustoms.classify import service
 from smartcustoms.classify.lodgement import DescriptionCheck, LazySuggester
@@ -96,6 +96,23 @@ def classify(
             r = service.BatchResult(r.index, service.with_lines(r.classification, lines))
         out.append(ClassifyResultOut.model_validate(r.to_dict()))
     return ClassifyOut(model=model.version, results=out)
+
+
+@router.get("", response_model=ClassifyOut)
+def classify_one(
+    request: Request,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    description: Annotated[str, Query(min_length=1, max_length=2000)],
+    category: Annotated[str | None, Query(max_length=500)] = None,
+    top: Annotated[int, Query(ge=1, le=MAX_TOP)] = 5,
+) -> ClassifyOut:
+    """Suggest HS 2022 subheadings for one description (the search-as-you-type of the
+    declaration form: a read, so the page's session cookie may call it, unlike a POST)."""
+    raw: dict[str, Any] = {"description": description, "top": top}
+    if category:
+        raw["category"] = category
+    return classify(request, uow, principal, raw)
 
 
 __all__ = ["description_check", "router", "suggester_holder"]

@@ -1,4 +1,4 @@
-// HS code search-as-you-type: POST /api/v1/classify (same-origin session cookie), debounced;
+// HS code search-as-you-type: GET /api/v1/classify (same-origin session cookie), debounced;
 // choosing a suggestion inserts its code at the cursor of the declaration textarea.
 (function () {
   "use strict";
@@ -66,11 +66,12 @@
     const mine = ++seq;
     status.textContent = "Searching…";
     try {
-      const response = await fetch("/api/v1/classify", {
-        method: "POST",
+      // A GET: the API takes the page's session cookie for reads only (docs/security.md).
+      const query = new URLSearchParams({ description: text, top: "5" });
+      const response = await fetch("/api/v1/classify?" + query.toString(), {
+        method: "GET",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
-        body: JSON.stringify({ description: text, top: 5 }),
+        headers: { "Accept": "application/json" },
       });
       const doc = await response.json();
       if (mine !== seq) return; // a newer search is under way
