@@ -19,6 +19,7 @@ from rich.table import Table
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
+from smartcustoms.classify.lodgement import DescriptionCheck, LazySuggester
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.declarations import actions, importing, service
@@ -58,6 +59,11 @@ def principal(
             "--economy", "required", "give --user EMAIL, or --economy XX to act as the system"
         )
     return service.system_principal(code)
+
+
+def _check(ctx: typer.Context) -> DescriptionCheck:
+    """HS classification's lodgement check (silent while no classifier is built)."""
+    return DescriptionCheck(LazySuggester.under(state(ctx).settings.home))
 
 
 def _load_json(path: Path) -> Any:
@@ -130,7 +136,9 @@ def validate(
     as_json: bool = JsonOption,
 ) -> None:
     """Validate a JSON declaration without storing it (exit 2 when invalid)."""
-    rep = service.validate(state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file))
+    rep = service.validate(
+        state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file), signals=_check(ctx)
+    )
     emit(rep, as_json, _report)
     if not rep.valid:
         raise typer.Exit(2)
@@ -146,7 +154,11 @@ def submit(
 ) -> None:
     """Lodge a JSON declaration (the same file again returns the stored one)."""
     result = service.submit(
-        state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file), source="cli"
+        state(ctx).db.uow(),
+        principal(ctx, user, economy),
+        _load_json(file),
+        source="cli",
+        signals=_check(ctx),
     )
 
     def render(r: service.SubmitResult) -> None:

@@ -15,6 +15,7 @@ from smartcustoms.cli import (
     accounts,
     audit,
     cases,
+    classify,
     db,
     declarations,
     demo,
@@ -62,6 +63,7 @@ for sub_app, name in (
     (ecommerce.app, "ecommerce"),
     (exchange.app, "exchange"),
     (stats.app, "stats"),
+    (classify.app, "classify"),
 ):
     app.add_typer(sub_app, name=name)
 app.command("serve")(serve.serve)

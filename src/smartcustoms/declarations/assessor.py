@@ -20,12 +20,34 @@ SEVERITY = {Lane.GREEN: 0, Lane.YELLOW: 1, Lane.RED: 2}
 
 
 @dataclass(frozen=True, slots=True)
+class Signal:
+    """A risk signal about one item, raised while lodging (e.g. by HS classification: the
+    description does not fit the declared code). Selectivity rules match it by ``name``
+    (``Rule.signal``), a learned assessor may read it from the context, and ``message`` is
+    the explanation shown to the trader (as a warning) and to the officer (in the reasons)."""
+
+    name: str
+    item: int
+    """0-based item index."""
+    path: str
+    message: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+class SignalSource(Protocol):
+    """A port passed to lodging: the signals a declaration raises (none when unsure)."""
+
+    def __call__(self, declaration: Declaration) -> Sequence[Signal]: ...
+
+
+@dataclass(frozen=True, slots=True)
 class AssessorContext:
     economy: str
     declaration_id: str
     on: date
     lodged_by: str
     assessment: Assessment | None = None
+    signals: tuple[Signal, ...] = ()
 
 
 class Assessor(Protocol):
@@ -83,7 +105,7 @@ def registered_assessor(uow: UnitOfWork, economy: str) -> Assessor | None:
 @dataclass(frozen=True, slots=True)
 class Rule:
     """Fires when every criterion given matches (HS prefix / origin on any item; party id on
-    any party of the declaration)."""
+    any party of the declaration; a risk signal of that name raised at lodging)."""
 
     name: str
     lane: Lane
@@ -91,9 +113,12 @@ class Rule:
     origin: str | None = None
     party: str | None = None
     reason: str = ""
+    signal: str | None = None
 
-    def fires(self, d: Declaration) -> bool:
-        if not (self.hs_prefix or self.origin or self.party):
+    def fires(self, d: Declaration, signals: Sequence[Signal] = ()) -> bool:
+        if not (self.hs_prefix or self.origin or self.party or self.signal):
+            return False
+        if self.signal and not any(s.name == self.signal for s in signals):
             return False
         if self.hs_prefix and not any(it.hs_code.startswith(self.hs_prefix) for it in d.items):
             return False
@@ -114,6 +139,7 @@ class Rule:
             f"HS {self.hs_prefix}*" if self.hs_prefix else "",
             f"origin {self.origin}" if self.origin else "",
             f"party {self.party}" if self.party else "",
+            f"signal {self.signal}" if self.signal else "",
         ]
         what = ", ".join(c for c in crit if c)
         return f"rule {self.name} ({what})" + (f": {self.reason}" if self.reason else "")
@@ -140,6 +166,7 @@ class RuleBasedConfig:
                         ("hs_prefix", r.hs_prefix),
                         ("origin", r.origin),
                         ("party", r.party),
+                        ("signal", r.signal),
                         ("reason", r.reason),
                     )
                     if v
@@ -191,10 +218,13 @@ class RuleBasedConfig:
                 origin=(_opt(r.get("origin")) or "").upper() or None,
                 party=_opt(r.get("party")),
                 reason=str(r.get("reason") or ""),
+                signal=_opt(r.get("signal")),
             )
-            if not (rule.hs_prefix or rule.origin or rule.party):
+            if not (rule.hs_prefix or rule.origin or rule.party or rule.signal):
                 errors.append(
-                    FieldError(path, "no_criteria", "give hs_prefix, origin or party (or several)")
+                    FieldError(
+                        path, "no_criteria", "give hs_prefix, origin, party or signal (or several)"
+                    )
                 )
                 continue
             if rule.hs_prefix and not rule.hs_prefix.isdigit():
@@ -233,7 +263,7 @@ class RuleBasedAssessor:
         self.config = config or RuleBasedConfig()
 
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
-        fired = [r for r in self.config.rules if r.fires(declaration)]
+        fired = [r for r in self.config.rules if r.fires(declaration, context.signals)]
         lane = Lane.GREEN
         for rule in fired:
             if SEVERITY[rule.lane] > SEVERITY[lane]:

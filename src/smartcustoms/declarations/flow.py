@@ -3,6 +3,7 @@ loading with scoping, transition checks, audit events, assessment and routing.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
@@ -14,6 +15,7 @@ from smartcustoms.declarations.assessor import (
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
+    Signal,
     registered_assessor,
 )
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
@@ -176,8 +178,11 @@ def assess_and_route(
     events: list[AuditEvent],
     at: Any,
     assessor: Assessor | None,
+    signals: Sequence[Signal] = (),
 ) -> None:
-    """submitted -> assessed -> released | documentary_check | physical_inspection."""
+    """submitted -> assessed -> released | documentary_check | physical_inspection.
+
+    ``signals`` (raised at lodging) reach the assessor and join the reasons the officer sees."""
     lifecycle.check(Action.ASSESS, Status(row.status), None)
     before = state_of(row)
     apply_assessment(row, a)
@@ -199,13 +204,16 @@ def assess_and_route(
     )
     chosen = assessor_for(uow, row.economy, assessor)
     decision = chosen.assess(
-        decl, AssessorContext(row.economy, row.id, row.declaration_date, row.lodged_by, a)
+        decl,
+        AssessorContext(
+            row.economy, row.id, row.declaration_date, row.lodged_by, a, tuple(signals)
+        ),
     )
     lifecycle.check(Action.ROUTE, Status(row.status), None)
     before = state_of(row)
     row.lane = decision.lane.value
     row.lane_score = decision.score
-    row.lane_reasons = list(decision.reasons)
+    row.lane_reasons = list(decision.reasons) + [f"risk signal: {s.message}" for s in signals]
     store_decision(row, decision)
     row.status = lifecycle.LANE_STATUS[decision.lane].value
     events.append(
@@ -221,6 +229,10 @@ def assess_and_route(
                 "reasons": list(decision.reasons),
                 "rules_fired": list(decision.rules_fired),
                 "model_version": decision.model_version,
+                "signals": [
+                    {"name": s.name, "item": s.item, "message": s.message, **s.detail}
+                    for s in signals
+                ],
             },
         )
     )

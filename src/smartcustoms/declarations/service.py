@@ -22,6 +22,8 @@ from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import (
     Assessor,
     RuleBasedConfig,
+    Signal,
+    SignalSource,
 )
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
@@ -89,10 +91,24 @@ class SubmitResult:
 # --- use cases ---------------------------------------------------------------------------------
 
 
+def _signals(source: SignalSource | None, decl: Declaration) -> list[Signal]:
+    return list(source(decl)) if source is not None else []
+
+
+def _warnings(signals: list[Signal]) -> list[FieldError]:
+    return [FieldError(s.path, s.name, s.message) for s in signals]
+
+
 def validate(
-    uow: UnitOfWork, principal: Principal, raw: Any, *, clock: Clock | None = None
+    uow: UnitOfWork,
+    principal: Principal,
+    raw: Any,
+    *,
+    clock: Clock | None = None,
+    signals: SignalSource | None = None,
 ) -> ValidationReport:
-    """Every problem of ``raw`` at once, and the duties it would owe; stores nothing."""
+    """Every problem of ``raw`` at once, and the duties it would owe; stores nothing.
+    ``signals`` (a port, e.g. HS classification) adds its findings as warnings."""
     principal.require(*READERS)
     today = (clock or SystemClock()).now().date()
     with uow:
@@ -102,6 +118,7 @@ def validate(
             hs_errors, hs_warnings = checker.check_raw_hs(raw, errors)
             return ValidationReport(errors + hs_errors, warnings + hs_warnings)
         a, errors, more = checker.check(decl)
+        more += _warnings(_signals(signals, decl)) if not errors else []
         return ValidationReport(errors, warnings + more, a)
 
 
@@ -113,8 +130,10 @@ def submit(
     clock: Clock | None = None,
     assessor: Assessor | None = None,
     source: str = "api",
+    signals: SignalSource | None = None,
 ) -> SubmitResult:
-    """Lodge a declaration; replaying the same payload returns the existing one."""
+    """Lodge a declaration; replaying the same payload returns the existing one.
+    ``signals`` (a port) raises risk signals: warnings to the trader, inputs to the lane."""
     lifecycle.check(Action.SUBMIT, None, principal)
     now = (clock or SystemClock()).now()
     with uow:
@@ -131,6 +150,8 @@ def submit(
         a, errors, more = checker.check(decl)
         if errors or a is None:
             raise InvalidInput(errors, warnings=warnings + more)
+        raised = _signals(signals, decl)
+        more += _warnings(raised)
         row = _new_row(principal, decl, digest, now, source)
         events: list[AuditEvent] = []
         pre_lodged = (
@@ -150,7 +171,7 @@ def submit(
             )
         )
         if not pre_lodged:
-            assess_and_route(uow, row, decl, a, events, now, assessor)
+            assess_and_route(uow, row, decl, a, events, now, assessor, raised)
         try:
             repo.add(row)
             uow.session.flush()

@@ -18,6 +18,7 @@ from smartcustoms.reference import service as reference
 from smartcustoms.web import csrf, errors, openapi
 from smartcustoms.web.api import accounts as accounts_api
 from smartcustoms.web.api import cases as cases_api
+from smartcustoms.web.api import classify as classify_api
 from smartcustoms.web.api import declarations as declarations_api
 from smartcustoms.web.api import ecommerce as ecommerce_api
 from smartcustoms.web.api import exchange as exchange_api
@@ -98,6 +99,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     cases_api.router,
     exchange_api.router,
     stats_api.router,
+    classify_api.router,
     home_pages.router,
     reference_pages.router,
     declarations_pages.router,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
 from smartcustoms.core.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
 from smartcustoms.declarations import actions, lifecycle, service
@@ -35,6 +35,7 @@ from smartcustoms.declarations.schemas import (
 )
 from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.tariff import service as tariff
+from smartcustoms.web.api.classify import description_check
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -113,9 +114,11 @@ def declaration_schema() -> dict[str, Any]:
 
 
 @router.post("/declarations/validate", response_model=ValidationOut)
-def validate(body: DocumentBody, uow: UoW, principal: CurrentPrincipal) -> ValidationOut:
+def validate(
+    body: DocumentBody, uow: UoW, principal: CurrentPrincipal, request: Request
+) -> ValidationOut:
     """Every problem at once (JSON paths) and the duties it would owe; stores nothing."""
-    rep = service.validate(uow, principal, body)
+    rep = service.validate(uow, principal, body, signals=description_check(request))
     return ValidationOut(
         valid=rep.valid,
         errors=[ProblemOut.model_validate(e) for e in rep.errors],
@@ -135,10 +138,14 @@ def validate(body: DocumentBody, uow: UoW, principal: CurrentPrincipal) -> Valid
     },
 )
 def submit(
-    body: DocumentBody, uow: UoW, principal: CurrentPrincipal, response: Response
+    body: DocumentBody,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    response: Response,
+    request: Request,
 ) -> DeclarationOut:
     """Lodge a declaration. Idempotent on (declarant, reference)."""
-    result = service.submit(uow, principal, body)
+    result = service.submit(uow, principal, body, signals=description_check(request))
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return record_out(result.record, principal, result.warnings)

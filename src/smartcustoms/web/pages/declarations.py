@@ -36,6 +36,7 @@ from smartcustoms.declarations.model import (
     Status,
 )
 from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
+from smartcustoms.web.api.classify import description_check
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 from smartcustoms.web.errors import status_for
@@ -273,7 +274,9 @@ def lodge(
         return _new_page(request, principal, document, errors=[problem], status_code=422)
     if intent == "submit":
         try:
-            result = service.submit(uow, principal, raw, source="web")
+            result = service.submit(
+                uow, principal, raw, source="web", signals=description_check(request)
+            )
         except InvalidInput as exc:
             return _new_page(
                 request,
@@ -284,7 +287,7 @@ def lodge(
                 status_code=422,
             )
         return RedirectResponse(f"/declarations/{result.record.id}?done=submitted", 303)
-    report = service.validate(uow, principal, raw)
+    report = service.validate(uow, principal, raw, signals=description_check(request))
     return _new_page(
         request,
         principal,

@@ -1,0 +1,100 @@
+// HS code search-as-you-type: GET /api/v1/classify (same-origin session cookie), debounced;
+// choosing a suggestion inserts its code at the cursor of the declaration textarea.
+(function () {
+  "use strict";
+  const input = document.getElementById("hs-finder-input");
+  const list = document.getElementById("hs-finder-results");
+  const status = document.getElementById("hs-finder-status");
+  const target = document.getElementById("document");
+  if (!input || !list) return;
+  let timer = null;
+  let seq = 0;
+  let caret = null;
+  if (target) {
+    const remember = () => { caret = [target.selectionStart, target.selectionEnd]; };
+    target.addEventListener("keyup", remember);
+    target.addEventListener("click", remember);
+    target.addEventListener("blur", remember);
+  }
+
+  function insert(code) {
+    if (!target) return;
+    const [start, end] = caret || [target.value.length, target.value.length];
+    target.value = target.value.slice(0, start) + code + target.value.slice(end);
+    target.focus();
+    target.setSelectionRange(start, start + code.length);
+    target.dispatchEvent(new Event("input"));
+    status.textContent = "Inserted " + code + ".";
+  }
+
+  function show(results) {
+    list.replaceChildren();
+    const result = results[0];
+    if (!result || result.error) {
+      status.textContent = result && result.error ? result.error.message : "No suggestion.";
+      return;
+    }
+    const vague = result.vagueness || {};
+    status.textContent = vague.vague
+      ? "Too vague to classify: " + (vague.missing || []).join("; ")
+      : (vague.missing || []).length ? "Would help: " + vague.missing.join("; ") : "";
+    for (const s of result.suggestions) {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "hs-finder-pick";
+      button.dataset.code = s.hs_code;
+      const code = document.createElement("strong");
+      code.textContent = s.hs_code.slice(0, 4) + "." + s.hs_code.slice(4);
+      const conf = document.createElement("span");
+      conf.className = "decl-muted";
+      conf.textContent = " " + Math.round(s.confidence * 100) + "% ";
+      const text = document.createElement("span");
+      text.textContent = s.description;
+      button.append(code, conf, text);
+      button.addEventListener("click", () => insert(s.hs_code));
+      const why = document.createElement("div");
+      why.className = "decl-muted hs-finder-why";
+      why.textContent = (s.path || []).map((p) => p.code).join(" › ")
+        + (s.matched_words && s.matched_words.length ? " · matched: " + s.matched_words.join(", ") : "");
+      li.append(button, why);
+      list.append(li);
+    }
+  }
+
+  async function search(text) {
+    const mine = ++seq;
+    status.textContent = "Searching…";
+    try {
+      // A GET: the API takes the page's session cookie for reads only (docs/security.md).
+      const query = new URLSearchParams({ description: text, top: "5" });
+      const response = await fetch("/api/v1/classify?" + query.toString(), {
+        method: "GET",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      });
+      const doc = await response.json();
+      if (mine !== seq) return; // a newer search is under way
+      if (!response.ok) {
+        list.replaceChildren();
+        status.textContent = doc.message || doc.detail || "The classifier is not available.";
+        return;
+      }
+      show(doc.results);
+    } catch (err) {
+      if (mine === seq) status.textContent = "The classifier could not be reached.";
+    }
+  }
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const text = input.value.trim();
+    if (text.length < 3) {
+      seq++;
+      list.replaceChildren();
+      status.textContent = "";
+      return;
+    }
+    timer = setTimeout(() => search(text), 250);
+  });
+})();
