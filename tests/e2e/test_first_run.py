@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.pages import browser_login
 
 REPO = Path(__file__).resolve().parents[2]
