@@ -144,6 +144,13 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
             report=report,
         )
 
+    def classifier(report: Callable[[str, int, int], None]) -> str:
+        from smartcustoms.classify.service import ensure_model
+
+        return ensure_model(
+            st.settings.data_dir, st.settings.home, progress=lambda what: report(what, 0, 0)
+        )
+
     from smartcustoms.demo.prepare import steps as economy_steps
     from smartcustoms.demo.traffic import prepare_traffic
 
@@ -158,6 +165,7 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
     out.append(("example cases", cases))
     out.append(("e-commerce parcels", parcels))
     out.append(("exchange KR-SG", exchange))
+    out.append(("HS classifier", classifier))
     return out
 
 
