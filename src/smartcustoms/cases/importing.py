@@ -10,14 +10,14 @@ from smartcustoms.cases.model import ReviewAction, is_contributor, is_reviewer
 from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.service import insert_case, publish_version, record_event
 from smartcustoms.cases.validation import content_from_stored
-from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock, SystemClock
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 
 
+@transactional
 def import_contents(
     uow: UnitOfWork,
     items: list[tuple[str, dict[str, Any]]],
@@ -78,14 +78,4 @@ def import_contents(
             created.append(row.slug)
         if errors:
             raise InvalidInput(errors)
-        uow.commit()
     return created, skipped
-
-
-def load_examples(uow: UnitOfWork, clock: Clock | None = None) -> int:
-    """Publish the shipped example cases that are not present yet; returns how many were added."""
-    from smartcustoms.cases import io
-
-    items = io.read_directory(EXAMPLES_DIR, known_economies=set(codes.APEC_CODES))
-    created, _ = import_contents(uow, items, principal=None, publish=True, clock=clock)
-    return len(created)

@@ -113,7 +113,7 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         return f"{stored} declarations stored" if stored else "already loaded"
 
     def cases(report: Callable[[str, int, int], None]) -> str:
-        from smartcustoms.cases.importing import load_examples
+        from smartcustoms.cases.examples import load_examples
 
         return f"{load_examples(st.db.uow())} example cases published"
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from smartcustoms.accounts.model import Principal
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import Assessor
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
@@ -32,6 +32,7 @@ from smartcustoms.declarations.tables import InspectionResultRow
 from smartcustoms.errors import FieldError, InvalidInput
 
 
+@transactional
 def arrival_notice(
     uow: UnitOfWork,
     principal: Principal,
@@ -47,7 +48,7 @@ def arrival_notice(
     if arrived > now.date():
         raise InvalidInput.single("arrived_on", "in_future", "goods cannot arrive in the future")
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.ARRIVAL_NOTICE, row, principal)
         before = state_of(row)
@@ -67,8 +68,7 @@ def arrival_notice(
         a = Checker(uow, row.economy, now.date()).assess(decl)
         assess_and_route(uow, row, decl, a, events, now, assessor)
         repo.set_items(row.id, item_rows(row.id, decl, a))
-        AuditLog(uow.session).append(row.economy, events)
-        uow.commit()
+        uow.repo(AuditLog).append(row.economy, events)
         return read_record(uow, row)
 
 
@@ -93,6 +93,7 @@ def refer_physical(
     )
 
 
+@transactional
 def record_inspection(
     uow: UnitOfWork,
     principal: Principal,
@@ -130,7 +131,7 @@ def record_inspection(
         raise InvalidInput(errors)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.RECORD_INSPECTION, row, principal)
         before = state_of(row)
@@ -154,7 +155,7 @@ def record_inspection(
                 source="officer",
             )
         )
-        AuditLog(uow.session).append(
+        uow.repo(AuditLog).append(
             row.economy,
             [
                 event(
@@ -176,7 +177,6 @@ def record_inspection(
                 )
             ],
         )
-        uow.commit()
         return read_record(uow, row)
 
 

@@ -1,18 +1,18 @@
 """Lane selection: the :class:`Assessor` interface and a simple rule-based assessor.
 
-The risk feature replaces the rule-based assessor with a learned one by registering a factory
-(:func:`register_assessor_factory`); the declarations service only ever sees the interface.
+The risk feature supplies a learned assessor through the lane selector the composition root
+passes in (``uow.ports.lane_selector``, see :mod:`smartcustoms.bootstrap`); the declarations
+flow only ever sees the interface, and falls back to the rule-based assessor.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
 
@@ -55,29 +55,6 @@ def assess_all(assessor: Assessor, items: Sequence[BatchItem]) -> list[LaneDecis
         decisions: list[LaneDecision] = batch(items)
         return decisions
     return [assessor.assess(item.declaration, item.context) for item in items]
-
-
-AssessorFactory = Callable[[UnitOfWork, str], Assessor | None]
-"""Given the unit of work of the lodging transaction and an economy code, an assessor for it,
-or None to fall back to the rule-based one. The factory reads whatever it needs through that
-unit of work (so it serves whichever database the caller uses: no process-wide database)."""
-
-_factories: list[AssessorFactory] = []
-
-
-def register_assessor_factory(factory: AssessorFactory) -> None:
-    """Let another feature (the risk model) supply the assessor; the latest registered wins.
-    Registering the same factory again is a no-op."""
-    if factory not in _factories:
-        _factories.append(factory)
-
-
-def registered_assessor(uow: UnitOfWork, economy: str) -> Assessor | None:
-    for factory in reversed(_factories):
-        found = factory(uow, economy)
-        if found is not None:
-            return found
-    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from smartcustoms.core.pagination import PageRequest
 from smartcustoms.declarations.model import ListFilters
 from smartcustoms.declarations.tables import (
+    BATCH_LOADING,
     AssessorConfigRow,
     DeclarationItemRow,
     DeclarationRow,
@@ -111,6 +112,29 @@ class DeclarationRepository:
 
     def add_batch(self, row: ImportBatchRow) -> None:
         self.session.add(row)
+
+    def batch(self, batch_id: str, *, lock: bool = False) -> ImportBatchRow | None:
+        stmt = select(ImportBatchRow).where(ImportBatchRow.id == batch_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def unfinished_batch(
+        self, economy: str, created_by: str, profile: str, file_sha256: str
+    ) -> ImportBatchRow | None:
+        """The latest import of this file by this account that did not complete."""
+        return self.session.scalars(
+            select(ImportBatchRow)
+            .where(
+                ImportBatchRow.economy == economy,
+                ImportBatchRow.created_by == created_by,
+                ImportBatchRow.profile == profile,
+                ImportBatchRow.file_sha256 == file_sha256,
+                ImportBatchRow.status == BATCH_LOADING,
+            )
+            .order_by(ImportBatchRow.created_at.desc())
+            .limit(1)
+        ).one_or_none()
 
     def search(
         self, economy: str, lodged_by: str | None, f: ListFilters, page: PageRequest

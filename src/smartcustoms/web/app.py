@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from smartcustoms import __version__
+from smartcustoms.bootstrap import Container, bootstrap, routers
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.reference import service as reference
 from smartcustoms.web import errors
-from smartcustoms.web.api import accounts as accounts_api
-from smartcustoms.web.api import cases as cases_api
-from smartcustoms.web.api import declarations as declarations_api
-from smartcustoms.web.api import reference as reference_api
-from smartcustoms.web.api import risk as risk_api
-from smartcustoms.web.pages import cases as cases_pages
-from smartcustoms.web.pages import declarations as declarations_pages
-from smartcustoms.web.pages import home as home_pages
-from smartcustoms.web.pages import reference as reference_pages
 
 HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(
+    settings: Settings | None = None,
+    db: Database | None = None,
+    *,
+    container: Container | None = None,
+) -> FastAPI:
+    """An app for ``settings`` (and ``db``), wired by the composition root (or ``container``)."""
+    container = container or bootstrap(settings, db)
+    settings = container.settings
     app = FastAPI(
         title="SmartCustoms",
         version=__version__,
@@ -37,7 +36,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.effective_database_url)
+    app.state.container = container
+    app.state.db = container.db
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     templates.env.globals["data_notice"] = lambda: data_notice(app.state.db)
@@ -51,22 +51,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__, "database": app.state.db.dialect}
 
-    for router in ROUTERS:
+    for router in routers():
         app.include_router(router)
     return app
-
-
-ROUTERS: tuple[APIRouter, ...] = (
-    accounts_api.router,
-    reference_api.router,
-    declarations_api.router,
-    risk_api.router,
-    cases_api.router,
-    home_pages.router,
-    reference_pages.router,
-    declarations_pages.router,
-    cases_pages.router,
-)
 
 
 def data_notice(db: Database) -> str | None:

@@ -13,6 +13,7 @@ from smartcustoms.errors import (
     FieldError,
     InvalidInput,
     NotFound,
+    OperationFailed,
     PermissionDenied,
     SmartCustomsError,
 )
@@ -24,6 +25,7 @@ STATUS: dict[type[SmartCustomsError], int] = {
     AuthenticationRequired: 401,
     PermissionDenied: 403,
     DataUnavailable: 503,
+    OperationFailed: 503,
 }
 
 
