@@ -39,9 +39,16 @@ class Container:
     db: Database
     """The database whose units of work carry :attr:`ports`."""
     ports: Ports
+    owns_db: bool = False
+    """Whether :func:`bootstrap` opened the database (then :meth:`close` disposes of it)."""
 
     def uow(self) -> UnitOfWork:
         return self.db.uow()
+
+    def close(self) -> None:
+        """Release the database connections this container opened (not a caller's database)."""
+        if self.owns_db:
+            self.db.dispose()
 
     @property
     def clock(self) -> Clock:
@@ -66,7 +73,7 @@ def bootstrap(
         models=ModelStore(),
         scoring_states=ScoringStates(),
     )
-    return Container(settings, database.with_ports(ports), ports)
+    return Container(settings, database.with_ports(ports), ports, owns_db=db is None)
 
 
 # --- what each feature mounts ----------------------------------------------------------------

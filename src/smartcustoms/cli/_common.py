@@ -45,6 +45,12 @@ class CliState:
     def db(self) -> Database:
         return self.container.db
 
+    def close(self) -> None:
+        """At the end of the command: release the database connections."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
 
 def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()

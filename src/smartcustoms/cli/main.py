@@ -31,6 +31,7 @@ def _root(ctx: typer.Context) -> None:
     # first time a command needs the database: lodgements and imports get learned lanes.
     if not isinstance(ctx.obj, CliState):
         ctx.obj = CliState(Settings())
+        ctx.call_on_close(ctx.obj.close)
 
 
 # Every feature's command groups and commands, from the one table in smartcustoms.bootstrap.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -28,7 +30,15 @@ def create_app(
     """An app for ``settings`` (and ``db``), wired by the composition root (or ``container``)."""
     container = container or bootstrap(settings, db)
     settings = container.settings
+    wired = container
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        wired.close()  # the connections of a database this app opened itself
+
     app = FastAPI(
+        lifespan=lifespan,
         title="SmartCustoms",
         version=__version__,
         description="Paperless declarations, risk targeting, reference data, case repository.",
