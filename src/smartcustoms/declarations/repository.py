@@ -140,7 +140,7 @@ class DeclarationRepository:
         self, economy: str, lodged_by: str | None, f: ListFilters, page: PageRequest
     ) -> tuple[list[DeclarationRow], int]:
         D = DeclarationRow
-        conditions: list[Any] = [D.economy == economy]
+        conditions: list[Any] = [D.economy == economy, _not_loading()]
         if lodged_by is not None:
             conditions.append(D.lodged_by == lodged_by)
         if f.status is not None:
@@ -190,7 +190,9 @@ class DeclarationRepository:
         return out
 
     def status_counts(self, economy: str, lodged_by: str | None) -> dict[str, int]:
-        stmt = select(DeclarationRow.status, func.count()).where(DeclarationRow.economy == economy)
+        stmt = select(DeclarationRow.status, func.count()).where(
+            DeclarationRow.economy == economy, _not_loading()
+        )
         if lodged_by is not None:
             stmt = stmt.where(DeclarationRow.lodged_by == lodged_by)
         rows = self.session.execute(stmt.group_by(DeclarationRow.status)).all()
@@ -201,3 +203,11 @@ class DeclarationRepository:
 
     def save_assessor_config(self, row: AssessorConfigRow) -> None:
         self.session.merge(row)
+
+
+def _not_loading() -> Any:
+    """Leave out the rows of an import batch still being stored (killed half-way, or running):
+    lists and counts show an import once it is complete. Reads by id and the risk frames (which
+    an assessed import reads chunk after chunk, like live lodgements) still see them."""
+    loading = select(ImportBatchRow.id).where(ImportBatchRow.status == BATCH_LOADING)
+    return or_(DeclarationRow.batch_id.is_(None), DeclarationRow.batch_id.not_in(loading))

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from smartcustoms.accounts import service as accounts
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service
+from smartcustoms.declarations import audit_service, service
 from smartcustoms.declarations.tables import DeclarationRow, ImportBatchRow
 
 TEST_SPLIT = Path("customs-declarations") / "df_syn_test_eng.csv"
@@ -77,6 +77,10 @@ def test_killed_import_resumes_without_duplicates(
     assert status == "loading" and 0 < stored < ROWS and stored % CHUNK == 0
     assert declarations(db) == (stored, stored)  # whole chunks only, with their audit entries
     assert audit_service.verify(db.uow()).ok
+    # Lists and counts leave out the rows of an unfinished batch.
+    kr = service.system_principal("KR")
+    assert service.list_declarations(db.uow(), kr).total == 0
+    assert service.status_counts(db.uow(), kr) == {}
     # Again: the stored rows are found (same content), the rest completes the same batch.
     monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", db.url)
     assert run(args) == 0
@@ -85,6 +89,7 @@ def test_killed_import_resumes_without_duplicates(
     assert report["already_present"] == stored and report["stored"] == ROWS - stored
     assert batches(db) == [(batch_id, "complete", ROWS)]
     assert declarations(db) == (ROWS, ROWS)
+    assert service.list_declarations(db.uow(), kr).total == ROWS
     verified = audit_service.verify(db.uow())
     assert verified.ok and verified.entries == ROWS + 1
     # And once more: nothing to do.
