@@ -13,8 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+import pandas as pd
+
+from smartcustoms.declarations.frames import declaration_records
 from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
+from smartcustoms.selectivity import Action as RuleAction
+from smartcustoms.selectivity import (
+    Conditions,
+    RuleContext,
+    RuleDefinition,
+    fired_by_declaration,
+)
 
 SEVERITY = {Lane.GREEN: 0, Lane.YELLOW: 1, Lane.RED: 2}
 
@@ -59,8 +69,8 @@ def assess_all(assessor: Assessor, items: Sequence[BatchItem]) -> list[LaneDecis
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Fires when every criterion given matches (HS prefix / origin on any item; party id on
-    any party of the declaration)."""
+    """Fires when every criterion given matches (HS prefix and origin on the same item, any
+    item; party id on any party of the declaration), evaluated by the one rule engine."""
 
     name: str
     lane: Lane
@@ -69,22 +79,20 @@ class Rule:
     party: str | None = None
     reason: str = ""
 
+    def definition(self) -> RuleDefinition:
+        """This rule in the one rule engine's terms (:mod:`smartcustoms.selectivity`)."""
+        return RuleDefinition(
+            self.name,
+            Conditions(
+                hs_prefix=(self.hs_prefix,) if self.hs_prefix else (),
+                origin=(self.origin,) if self.origin else (),
+                parties=(self.party,) if self.party else (),
+            ),
+            RuleAction(lane=self.lane.value if self.lane is not Lane.GREEN else None),
+        )
+
     def fires(self, d: Declaration) -> bool:
-        if not (self.hs_prefix or self.origin or self.party):
-            return False
-        if self.hs_prefix and not any(it.hs_code.startswith(self.hs_prefix) for it in d.items):
-            return False
-        if self.origin and not any(it.origin_country == self.origin for it in d.items):
-            return False
-        if self.party:
-            ids = {
-                p.id
-                for p in (d.declarant, d.importer, d.exporter, d.seller, d.buyer, d.courier)
-                if p is not None
-            }
-            if self.party not in ids:
-                return False
-        return True
+        return bool(fired_rules([self], d)[0])
 
     def describe(self) -> str:
         crit = [
@@ -192,6 +200,17 @@ class RuleBasedConfig:
         )
 
 
+def fired_rules(
+    rules: Sequence[Rule], d: Declaration, declaration_id: str = "", on: date | None = None
+) -> list[bool]:
+    """Which of ``rules`` fire on ``d``, through :mod:`smartcustoms.selectivity`."""
+    if not rules:
+        return []
+    items = pd.DataFrame(declaration_records(d, declaration_id, on))
+    _, per = fired_by_declaration([r.definition() for r in rules], items, RuleContext())
+    return [bool(x) for x in per[0]]
+
+
 def _opt(value: Any) -> str | None:
     return None if value in (None, "") else str(value).strip()
 
@@ -210,7 +229,8 @@ class RuleBasedAssessor:
         self.config = config or RuleBasedConfig()
 
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
-        fired = [r for r in self.config.rules if r.fires(declaration)]
+        hits = fired_rules(self.config.rules, declaration, context.declaration_id, context.on)
+        fired = [r for r, hit in zip(self.config.rules, hits, strict=True) if hit]
         lane = Lane.GREEN
         for rule in fired:
             if SEVERITY[rule.lane] > SEVERITY[lane]:
