@@ -112,6 +112,12 @@ class InMemoryDeclarations(InMemoryStore):
     def add(self, row: DeclarationRow) -> None:
         self.data["declarations"].append(row)
 
+    def claim(self, row: DeclarationRow, at: Any) -> bool:
+        """Compare-and-set; one transaction at a time in memory, so nothing else changed it
+        (the race itself is tested against the real databases in tests/integration)."""
+        row.updated_at = at
+        return True
+
     def set_items(self, declaration_id: str, items: list[dict[str, Any]]) -> None:
         self.data["items"] = [
             i for i in self.data["items"] if i.declaration_id != declaration_id

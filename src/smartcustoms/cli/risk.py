@@ -250,9 +250,9 @@ def evaluate(
     """Precision/recall at 1, 2, 5, 10% inspected, ROC AUC, critical frauds caught."""
 
     def work() -> dict[str, Any]:
+        from smartcustoms.risk.comparison import compare
         from smartcustoms.risk.estimator import RiskModel
         from smartcustoms.risk.evaluation import (
-            compare,
             evaluate_scores,
             precision_curve,
             summarize,

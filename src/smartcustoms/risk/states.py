@@ -9,11 +9,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from smartcustoms.risk.estimator import RiskModel
-    from smartcustoms.risk.scoring import EconomyState
 
 __all__ = ["ModelStore", "ScoringStates"]
 
@@ -24,14 +23,14 @@ class ScoringStates:
     (``uow.ports.scoring_states``); a bare unit of work rebuilds the state every time."""
 
     def __init__(self) -> None:
-        self._states: dict[tuple[str, str], EconomyState] = {}
+        self._states: dict[tuple[str, str], Any] = {}  # risk.scoring.EconomyState
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> EconomyState | None:
+    def get(self, key: tuple[str, str]) -> Any:
         with self._lock:
             return self._states.get(key)
 
-    def put(self, key: tuple[str, str], state: EconomyState) -> None:
+    def put(self, key: tuple[str, str], state: Any) -> None:
         with self._lock:
             self._states[key] = state
 
