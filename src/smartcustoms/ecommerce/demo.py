@@ -35,7 +35,7 @@ def load_demo_parcels(
 ) -> str:
     """Lodge yesterday's and today's parcels for each economy, learn unit-value norms from
     yesterday's, and return a one-line summary (for ``make demo``)."""
-    today = on or date.today()
+    today = on or _demo_day(uow_factory, economies, date.today())
     carrier = "CARR-DEMO"
     parts: list[str] = []
     steps = len(economies) * 2
@@ -68,3 +68,23 @@ def load_demo_parcels(
                 report(f"e-commerce parcels {economy}", done, steps)
         parts.append(f"{economy} {decided:,}")
     return "parcels " + ", ".join(parts)
+
+
+def _demo_day(uow_factory: Callable[[], UnitOfWork], economies: Sequence[str], today: date) -> date:
+    """Today; or, when the loaded exchange rates of a demo economy's currency end more than
+    about a year ago (the built-in sample data), the last day of their last month, so that the
+    parcels can be valued."""
+    from smartcustoms.core.codes import apec_economy
+    from smartcustoms.reference import service as reference
+
+    recent = (today - timedelta(days=330)).replace(day=1)
+    day = today
+    for economy in economies:
+        found = apec_economy(economy)
+        if found is None:
+            continue
+        _, last = reference.rate_months(uow_factory(), found.currency)
+        if last is not None and last < recent:
+            end = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            day = min(day, end)
+    return day

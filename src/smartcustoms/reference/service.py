@@ -314,6 +314,12 @@ def rate_per_usd(uow: UnitOfWork, currency: str, on: date) -> RateUsed:
         return _rate_used(row)
 
 
+def rate_months(uow: UnitOfWork, currency: str) -> tuple[date | None, date | None]:
+    """The first and the last month with a loaded rate for ``currency`` (None, None: none)."""
+    with uow:
+        return repo.fx_range(uow.session, currency.upper())
+
+
 def rates_per_usd(uow: UnitOfWork, currency: str, months: Iterable[date]) -> dict[date, Decimal]:
     """Units of ``currency`` per USD for each month that has a rate (months without are absent).
 
