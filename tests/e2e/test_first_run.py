@@ -26,6 +26,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.pages import browser_login
+
 REPO = Path(__file__).resolve().parents[2]
 ROLES = ("declarant", "officer", "analyst", "knowledge-manager", "admin")
 ECONOMIES = ("KR", "SG")
@@ -141,12 +143,14 @@ def served(
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait(timeout=15)
+        if server.stderr is not None:
+            server.stderr.close()
 
 
 def _login(url: str, email: str) -> httpx.Client:
     client = httpx.Client(base_url=url, headers=HTML, timeout=60)
-    response = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/"})
-    assert response.status_code == 303, (email, response.status_code, response.text[:300])
+    browser_login(client, email, PASSWORD)  # with the page's CSRF token, as a browser does
     return client
 
 
