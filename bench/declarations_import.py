@@ -13,6 +13,7 @@ assess, bulk insert, audit chain) and ``audit verify``; separately, time pure va
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -56,7 +57,9 @@ def drop(pg_url: str, name: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_once(backend: str, data: Path, tmp: Path, pg_url: str | None) -> tuple[float, float]:
+def run_once(
+    backend: str, data: Path, tmp: Path, pg_url: str | None, chunk_size: int
+) -> tuple[float, float]:
     url, name = fresh(backend, tmp, pg_url)
     try:
         migrate.upgrade(url, "heads")
@@ -64,7 +67,9 @@ def run_once(backend: str, data: Path, tmp: Path, pg_url: str | None) -> tuple[f
         reference.load(db.uow(), ReferenceSource.from_directory(data))
         accounts.ensure_apec_economies(db.uow())
         started = time.perf_counter()
-        report = importing.import_file(db.uow(), service.system_principal("KR"), data / SPLIT)
+        report = importing.import_file(
+            db.uow(), service.system_principal("KR"), data / SPLIT, chunk_size=chunk_size
+        )
         imported = time.perf_counter() - started
         assert report.stored == 8481, report
         started = time.perf_counter()
@@ -89,15 +94,26 @@ def validation_rate(data: Path) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--chunk-size", type=int, default=importing.CHUNK_ROWS, help="rows per transaction"
+    )
+    parser.add_argument("--json", type=Path, default=Path("bench/declarations_import.json"))
     args = parser.parse_args()
     data = Path(os.environ.get("SMARTCUSTOMS_DATA_DIR", "../shared/data"))
     pg_url = os.environ.get("SMARTCUSTOMS_BENCH_POSTGRES_URL")
+    measured = datetime.now(UTC)
+    results: dict[str, object] = {
+        "measured": measured.isoformat(timespec="minutes"),
+        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} CPUs",
+        "chunk_size": args.chunk_size,
+    }
     print(
-        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"measured {measured:%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()})"
     )
     n, seconds = validation_rate(data)
+    results["validation_per_second"] = round(n / seconds)
     print(
         f"validation (read_document, in memory): {n} declarations in {seconds:.2f} s = "
         f"{n / seconds:,.0f} per second"
@@ -105,14 +121,25 @@ def main() -> None:
     backends = ["sqlite"] + (["postgres"] if pg_url else [])
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
-            runs = [run_once(backend, data, Path(tmp), pg_url) for _ in range(args.repeat)]
+            runs = [
+                run_once(backend, data, Path(tmp), pg_url, args.chunk_size)
+                for _ in range(args.repeat)
+            ]
             imports = [r[0] for r in runs]
             verifies = [r[1] for r in runs]
             print(
                 f"{backend:<9} import 8,481 rows: best {min(imports):.2f} s, median "
                 f"{statistics.median(imports):.2f} s ({8481 / min(imports):,.0f} rows/s); "
-                f"audit verify 8,482 links: best {min(verifies):.2f} s"
+                f"audit verify 8,482 links: best {min(verifies):.2f} s "
+                f"(chunks of {args.chunk_size:,} rows)"
             )
+            results[backend] = {
+                "import_best_s": round(min(imports), 3),
+                "import_median_s": round(statistics.median(imports), 3),
+                "verify_best_s": round(min(verifies), 3),
+            }
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from smartcustoms.risk.evaluation import compare, write_report
+from smartcustoms.risk.comparison import compare
+from smartcustoms.risk.evaluation import write_report
 from smartcustoms.risk.frame import read_frame
 
 SHOWN = (

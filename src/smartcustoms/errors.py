@@ -10,7 +10,9 @@
     ├── AuthenticationRequired  no or bad credentials
     ├── PermissionDenied        authenticated, but the role does not allow it
     ├── DataUnavailable         reference data could not be found or fetched
-    └── RateLimited             too many attempts or requests; ``retry_after`` seconds to wait
+    ├── RateLimited             too many attempts or requests; ``retry_after`` seconds to wait
+    └── OperationFailed         a use case failed for a reason outside the domain (a missing
+                                file, the database); its transaction was rolled back
 """
 
 from __future__ import annotations
@@ -85,3 +87,15 @@ class RateLimited(SmartCustomsError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class OperationFailed(SmartCustomsError):
+    """A use case failed on something outside the domain (a missing file, the database).
+
+    The unit of work raises it in place of the original exception (chained as ``__cause__``)
+    once the transaction is rolled back, so callers only ever see the domain error tree."""
+
+    @classmethod
+    def of(cls, exc: BaseException) -> OperationFailed:
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return cls(f"the operation failed and nothing was stored ({what})")

@@ -143,11 +143,26 @@ def served(
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait(timeout=15)
+        if server.stderr is not None:
+            server.stderr.close()
+
+
+_CLIENTS: list[httpx.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    """Close the logged-in clients a test opened (their sockets; warnings are errors)."""
+    yield
+    while _CLIENTS:
+        _CLIENTS.pop().close()
 
 
 def _login(url: str, email: str) -> httpx.Client:
     client = httpx.Client(base_url=url, headers=HTML, timeout=60)
-    browser_login(client, email, PASSWORD)
+    _CLIENTS.append(client)
+    browser_login(client, email, PASSWORD)  # with the page's CSRF token, as a browser does
     return client
 
 

@@ -16,10 +16,11 @@ from smartcustoms.cases.service import (
     visible_case,
 )
 from smartcustoms.core.clock import Clock, SystemClock
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import NotFound
 
 
+@transactional
 def add_attachment(
     uow: UnitOfWork,
     principal: Principal,
@@ -52,10 +53,10 @@ def add_attachment(
         record_event(
             repo, row, version.number, ReviewAction.ATTACHED, principal, now, info.filename
         )
-        uow.commit()
         return to_case(repo, row, principal)
 
 
+@transactional
 def remove_attachment(
     uow: UnitOfWork, principal: Principal, ref: str, sha256: str, *, clock: Clock | None = None
 ) -> Case:
@@ -71,7 +72,6 @@ def remove_attachment(
         version.content = {**version.content, "attachments": kept}
         row.updated_at = now
         record_event(repo, row, version.number, ReviewAction.DETACHED, principal, now, sha256)
-        uow.commit()
         return to_case(repo, row, principal)
 
 

@@ -12,14 +12,14 @@ from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.service import insert_case, publish_version, record_event
 from smartcustoms.cases.tables import CaseRow
 from smartcustoms.cases.validation import content_from_stored
-from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock, SystemClock
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 
 
+@transactional
 def import_contents(
     uow: UnitOfWork,
     items: list[tuple[str, dict[str, Any]]],
@@ -87,7 +87,6 @@ def import_contents(
             created.append(row.slug)
         if errors:
             raise InvalidInput(errors)
-        uow.commit()
     return created, skipped
 
 
@@ -128,12 +127,3 @@ def _identify(
         return by_slug, None, None
     # The platform assigns ids to what API callers import; the operator's export ids are kept.
     return None, case_id if principal is None else None, slug
-
-
-def load_examples(uow: UnitOfWork, clock: Clock | None = None) -> int:
-    """Publish the shipped example cases that are not present yet; returns how many were added."""
-    from smartcustoms.cases import io
-
-    items = io.read_directory(EXAMPLES_DIR, known_economies=set(codes.APEC_CODES))
-    created, _ = import_contents(uow, items, principal=None, publish=True, clock=clock)
-    return len(created)

@@ -7,13 +7,16 @@ import datetime as dt
 import decimal
 import enum
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from smartcustoms.bootstrap import Container, bootstrap
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 
@@ -37,13 +40,24 @@ class CliState:
     """Built once per invocation by the root callback and passed to commands via the context."""
 
     settings: Settings
-    _db: Database | None = None
+    _container: Container | None = None
+
+    @property
+    def container(self) -> Container:
+        """The platform wired by the composition root, built on first use."""
+        if self._container is None:
+            self._container = bootstrap(self.settings)
+        return self._container
 
     @property
     def db(self) -> Database:
-        if self._db is None:
-            self._db = Database(self.settings.effective_database_url)
-        return self._db
+        return self.container.db
+
+    def close(self) -> None:
+        """At the end of the command: release the database connections."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -80,3 +94,25 @@ def emit(data: T, as_json: bool, render: Callable[[T], None]) -> None:
         typer.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
     else:
         render(data)
+
+
+@contextmanager
+def progress_steps(as_json: bool, total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar advanced one labelled step at a time (nothing with ``as_json``)."""
+    if as_json:
+        yield lambda _step: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,  # progress never mixes with a JSON document on stdout
+    ) as progress:
+        task = progress.add_task(label, total=total)
+
+        def step(description: str) -> None:
+            progress.update(task, advance=1, description=description)
+
+        yield step

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
-from smartcustoms.cases import attaching, importing, io, search, service
+from smartcustoms.cases import attaching, examples, importing, io, search, service
 from smartcustoms.cases import compile as compiler
 from smartcustoms.cases.model import Case, CaseSummary, SearchPage, SimilarCase
 from smartcustoms.cases.schemas import case_out, search_out, similar_out, summary_out
@@ -385,5 +385,5 @@ def compile_cases(
 @app.command("load-examples")
 def load_examples(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Publish the shipped example cases (skips those already present)."""
-    added = importing.load_examples(state(ctx).db.uow())
+    added = examples.load_examples(state(ctx).db.uow())
     emit({"added": added}, as_json, lambda d: console.print(f"added {d['added']} example(s)"))

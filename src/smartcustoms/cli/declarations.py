@@ -406,17 +406,30 @@ def import_(
         "for declarations sent to control (default: historical import, every label kept)",
     ),
     economy: str | None = typer.Option(None, help="Economy (default: the profile's)"),
+    chunk_size: int = typer.Option(
+        importing.CHUNK_ROWS, "--chunk-size", help="Rows stored per transaction", min=1
+    ),
     user: str | None = UserOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Import a national file through a mapping profile: every row, or none (exit 2)."""
+    """Import a national file through a mapping profile: every row, or none (exit 2).
+
+    Rows are stored chunk by chunk; an import interrupted half-way is completed (nothing
+    duplicated) by running the same command again."""
     prof = load_profile(profile)
     who = principal(ctx, user, economy, prof.economy)
     uow = state(ctx).db.uow()
     try:
         if as_json:
             report = importing.import_file(
-                uow, who, file, prof, economy=economy, dry_run=dry_run, assess=assess
+                uow,
+                who,
+                file,
+                prof,
+                economy=economy,
+                dry_run=dry_run,
+                assess=assess,
+                chunk_size=chunk_size,
             )
         else:
             with Progress(
@@ -442,6 +455,7 @@ def import_(
                     dry_run=dry_run,
                     assess=assess,
                     progress=tick,
+                    chunk_size=chunk_size,
                 )
     except importing.ImportRejected as exc:
         emit(exc.report, as_json, _render_import)

@@ -123,7 +123,7 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         return f"{added} economies, {users} users added"
 
     def cases(report: Callable[[str, int, int], None]) -> str:
-        from smartcustoms.cases.importing import load_examples
+        from smartcustoms.cases.examples import load_examples
 
         return f"{load_examples(st.db.uow())} example cases published"
 

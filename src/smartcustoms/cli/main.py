@@ -11,26 +11,10 @@ import sqlalchemy.exc
 import typer
 from pydantic import ValidationError
 
-from smartcustoms.cli import (
-    accounts,
-    audit,
-    cases,
-    classify,
-    db,
-    declarations,
-    demo,
-    ecommerce,
-    exchange,
-    reference,
-    risk,
-    serve,
-    stats,
-    tariff,
-)
+from smartcustoms.bootstrap import cli_commands
 from smartcustoms.cli._common import CliState, err_console
 from smartcustoms.config import Settings
 from smartcustoms.errors import InvalidInput, SmartCustomsError
-from smartcustoms.risk import wiring
 
 app = typer.Typer(
     name="smartcustoms",
@@ -43,31 +27,19 @@ app = typer.Typer(
 
 @app.callback()
 def _root(ctx: typer.Context) -> None:
+    # CliState wires the platform through the composition root (smartcustoms.bootstrap) the
+    # first time a command needs the database: lodgements and imports get learned lanes.
     if not isinstance(ctx.obj, CliState):
         ctx.obj = CliState(Settings())
-    # Lodgements and imports from the CLI get learned lanes too (idempotent, no global db).
-    wiring.install()
+        ctx.call_on_close(ctx.obj.close)
 
 
-for sub_app, name in (
-    (db.app, "db"),
-    (accounts.economies_app, "economies"),
-    (accounts.users_app, "users"),
-    (accounts.tokens_app, "tokens"),
-    (reference.app, "reference"),
-    (declarations.app, "declarations"),
-    (tariff.app, "tariff"),
-    (audit.app, "audit"),
-    (risk.app, "risk"),
-    (cases.app, "cases"),
-    (ecommerce.app, "ecommerce"),
-    (exchange.app, "exchange"),
-    (stats.app, "stats"),
-    (classify.app, "classify"),
-):
-    app.add_typer(sub_app, name=name)
-app.command("serve")(serve.serve)
-app.command("demo")(demo.demo)
+# Every feature's command groups and commands, from the one table in smartcustoms.bootstrap.
+for name, target, is_group in cli_commands():
+    if is_group:
+        app.add_typer(target, name=name)
+    else:
+        app.command(name)(target)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -96,13 +68,19 @@ def run(argv: Sequence[str] | None = None) -> int:
         err_console.print(f"[red]configuration error:[/red] {exc}")
         return 2
     except SmartCustomsError as exc:
+        if isinstance(exc.__cause__, sqlalchemy.exc.DBAPIError):
+            exc = _database_error(exc.__cause__)
         _report(exc, as_json, [])
         return 1
     except sqlalchemy.exc.DBAPIError as exc:
-        hint = "is the database migrated? run 'smartcustoms db upgrade'"
-        _report(SmartCustomsError(f"database error: {exc.orig} ({hint})"), as_json, [])
+        _report(_database_error(exc), as_json, [])
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _database_error(exc: sqlalchemy.exc.DBAPIError) -> SmartCustomsError:
+    hint = "is the database migrated? run 'smartcustoms db upgrade'"
+    return SmartCustomsError(f"database error: {exc.orig} ({hint})")
 
 
 def _report(

@@ -7,17 +7,16 @@ Exit codes: 0 success, 2 invalid input (missing file, unknown profile, not a mod
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from smartcustoms.cli._common import console as stdout
 from smartcustoms.cli._common import err_console as console
+from smartcustoms.cli._common import progress_steps
 from smartcustoms.errors import InvalidInput
 
 # The model and its evaluation pull in LightGBM, scikit-learn and pandas (seconds to import):
@@ -71,27 +70,6 @@ def _guarded(as_json: bool, work: Callable[[], T]) -> T:
     except Exception as exc:
         _fail(as_json, 1, f"{type(exc).__name__}: {exc}")
     raise AssertionError("unreachable")
-
-
-@contextmanager
-def _progress(as_json: bool, total: int, label: str) -> Iterator[Callable[[str], None]]:
-    if as_json:
-        yield lambda _step: None
-        return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task(label, total=total)
-
-        def step(description: str) -> None:
-            progress.update(task, advance=1, description=description)
-
-        yield step
 
 
 def _labelled(path: Path, profile: str, what: str) -> Any:
@@ -157,7 +135,7 @@ def train(
     def work() -> dict[str, Any]:
         from smartcustoms.risk.estimator import RiskModel
 
-        with _progress(as_json, 3, "reading files") as step:
+        with progress_steps(as_json, 3, "reading files") as step:
             frame = _labelled(from_file, profile, "from_file")
             valid_frame = _labelled(valid, profile, "valid") if valid else None
             step("training (features, boosters)")
@@ -204,7 +182,7 @@ def _train_registered(
     principal = system_principal(economy.upper(), "cli")
 
     def work() -> Any:
-        with _progress(as_json, 5, "reading") as step:
+        with progress_steps(as_json, 5, "reading") as step:
             if from_file is None:
                 found = training.train_from_database(
                     s.db.uow(),
@@ -272,9 +250,9 @@ def evaluate(
     """Precision/recall at 1, 2, 5, 10% inspected, ROC AUC, critical frauds caught."""
 
     def work() -> dict[str, Any]:
+        from smartcustoms.risk.comparison import compare
         from smartcustoms.risk.estimator import RiskModel
         from smartcustoms.risk.evaluation import (
-            compare,
             evaluate_scores,
             precision_curve,
             summarize,
@@ -288,7 +266,7 @@ def evaluate(
         total = 2 + (seeds if seeds > 1 else 0) + (2 * seeds if baseline else 0)
         results: dict[str, dict[str, Any]] = {}
         curves: dict[str, list[tuple[float, float]]] = {}
-        with _progress(as_json, total, "scoring") as step:
+        with progress_steps(as_json, total, "scoring") as step:
             train_frame = valid_frame = None
             if retrain:
                 train_frame, valid_frame = _training_frames(model)

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from smartcustoms.cli._common import JsonOption, console, emit, state
+from smartcustoms.cli._common import JsonOption, console, emit, progress_steps, state
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk.model import ModelInfo
 
@@ -70,10 +70,8 @@ def _model_table(models: list[ModelInfo]) -> None:
     console.print(table)
 
 
-def _with_progress(as_json: bool, total: int, work: Any) -> Any:
-    from smartcustoms.cli.risk import _progress
-
-    with _progress(as_json, total, "starting") as step:
+def _withprogress_steps(as_json: bool, total: int, work: Any) -> Any:
+    with progress_steps(as_json, total, "starting") as step:
         result = work(step)
         step("done")
     return result
@@ -122,7 +120,7 @@ def retrain(
     from smartcustoms.risk import training
 
     s = state(ctx)
-    result = _with_progress(
+    result = _withprogress_steps(
         as_json,
         5,
         lambda step: training.retrain(

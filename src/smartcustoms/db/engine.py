@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartcustoms.core.ports import Ports
 from smartcustoms.db.cache import StampedCache
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import InvalidInput
@@ -84,13 +85,23 @@ class Database:
         self.engine = make_engine(self.url, **kwargs)
         self.session_factory = make_session_factory(self.engine)
         self.cache = StampedCache()
+        self.ports: Ports | None = None
+
+    def with_ports(self, ports: Ports) -> Database:
+        """The same database (engine and sessions shared) handing out units of work that
+        carry ``ports``; this one is left as it was."""
+        other = object.__new__(Database)
+        other.url, other.engine, other.session_factory = self.url, self.engine, self.session_factory
+        other.cache = self.cache
+        other.ports = ports
+        return other
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.cache)
+        return UnitOfWork(self.session_factory, self.cache, self.ports)
 
     def dispose(self) -> None:
         self.engine.dispose()

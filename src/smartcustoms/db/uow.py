@@ -1,23 +1,50 @@
 """Unit of work: the service layer's handle on one transaction.
 
-Services open it (``with uow:``), do their work through repositories built on
-``uow.session``, and call ``uow.commit()``. Leaving the block without a commit rolls
-back, so a failure half-way stores nothing. Entering again while already inside
-(one service calling another) reuses the same session and transaction.
+Services open it (``with uow:``), do their work through the repositories it hands out
+(``uow.repo(DeclarationRepository)``, built on ``uow.session``) and call ``uow.commit()``.
+
+- **Only the outermost block commits.** Entering again while already inside (one use case
+  calling another) joins the same session and transaction, and ``commit()`` there does
+  nothing: the outer use case decides. A nested part that may fail on its own without
+  failing the whole runs in :meth:`UnitOfWork.savepoint`.
+- **Leaving the outermost block without a commit rolls back**, so a failure half-way stores
+  nothing.
+- **Failures surface as domain errors.** An exception that is not a
+  :class:`~smartcustoms.errors.SmartCustomsError` (a missing model file, a database error)
+  leaving the outermost block is re-raised as :class:`~smartcustoms.errors.OperationFailed`
+  (its cause chained), after the rollback.
+
+:func:`transactional` wraps a use case in an outermost-or-joined block that commits at its
+end, for use-case modules that are not a feature's ``service`` module.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartcustoms.core.ports import Ports
 from smartcustoms.db.cache import StampedCache
+from smartcustoms.errors import OperationFailed, SmartCustomsError
+
+__all__ = ["UnitOfWork", "transactional"]
+
+R = TypeVar("R")
+P = ParamSpec("P")
+Repo = TypeVar("Repo")
 
 
 class UnitOfWork:
     def __init__(
-        self, session_factory: sessionmaker[Session], cache: StampedCache | None = None
+        self,
+        session_factory: sessionmaker[Session],
+        cache: StampedCache | None = None,
+        ports: Ports | None = None,
     ) -> None:
         self._factory = session_factory
         # Derived data shared by every unit of work of one Database (see db.cache); a unit of
@@ -25,6 +52,10 @@ class UnitOfWork:
         self.cache = cache if cache is not None else StampedCache()
         self._session: Session | None = None
         self._depth = 0
+        self._repos: dict[type[Any], Any] = {}
+        self.ports = ports
+        """What the composition root passed in (see :mod:`smartcustoms.bootstrap`), or None
+        for a bare unit of work (then services fall back to their defaults)."""
 
     @property
     def session(self) -> Session:
@@ -36,9 +67,21 @@ class UnitOfWork:
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
+    @property
+    def depth(self) -> int:
+        """How many ``with`` blocks are open (1: the outermost use case)."""
+        return self._depth
+
+    def repo(self, kind: type[Repo]) -> Repo:
+        """The repository ``kind`` (a class taking the session) of this transaction."""
+        found = self._repos.get(kind)
+        if found is None:
+            found = self._repos[kind] = kind(self.session)  # type: ignore[call-arg]
+        return found  # type: ignore[no-any-return]
+
     def __enter__(self) -> UnitOfWork:
         if self._depth == 0:
-            self._session = self._factory()
+            self._begin()
         self._depth += 1
         return self
 
@@ -49,13 +92,53 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._depth -= 1
-        if self._depth == 0 and self._session is not None:
-            self._session.rollback()
-            self._session.close()
-            self._session = None
+        if self._depth > 0:
+            return
+        self._end()
+        if isinstance(exc, Exception) and not isinstance(exc, SmartCustomsError):
+            raise OperationFailed.of(exc) from exc
+
+    def _begin(self) -> None:
+        self._session = self._factory()
+        self._repos = {}
+
+    def _end(self) -> None:
+        if self._session is not None:
+            try:
+                self._session.rollback()
+            finally:
+                self._session.close()
+                self._session = None
+                self._repos = {}
 
     def commit(self) -> None:
-        self.session.commit()
+        """Commit, when called by the outermost use case; inside a nested one: nothing."""
+        if self._depth <= 1:
+            self.session.commit()
 
     def rollback(self) -> None:
+        """Roll the whole transaction back (the outermost use case's decision)."""
         self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested part that may fail alone: on an exception only its own writes are undone
+        (the exception still propagates)."""
+        with self.session.begin_nested():
+            yield
+
+
+def transactional(
+    fn: Callable[Concatenate[UnitOfWork, P], R],
+) -> Callable[Concatenate[UnitOfWork, P], R]:
+    """Run the use case ``fn(uow, ...)`` in ``with uow:`` and commit at its end (which, when
+    called from another use case, joins that one's transaction and leaves the commit to it)."""
+
+    @functools.wraps(fn)
+    def run(uow: UnitOfWork, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with uow:
+            result = fn(uow, *args, **kwargs)
+            uow.commit()
+            return result
+
+    return run

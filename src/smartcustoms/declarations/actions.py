@@ -9,7 +9,7 @@ from decimal import Decimal
 from smartcustoms.accounts.model import Principal
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import Assessor
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
@@ -33,6 +33,7 @@ from smartcustoms.declarations.tables import InspectionResultRow
 from smartcustoms.errors import FieldError, InvalidInput
 
 
+@transactional
 def arrival_notice(
     uow: UnitOfWork,
     principal: Principal,
@@ -48,7 +49,7 @@ def arrival_notice(
     if arrived > now.date():
         raise InvalidInput.single("arrived_on", "in_future", "goods cannot arrive in the future")
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.ARRIVAL_NOTICE, row, principal)
         claim(repo, row, now)
@@ -69,8 +70,7 @@ def arrival_notice(
         a = Checker(uow, row.economy, now.date()).assess(decl)
         assess_and_route(uow, row, decl, a, events, now, assessor)
         repo.set_items(row.id, item_rows(row.id, decl, a))
-        AuditLog(uow.session).append(row.economy, events)
-        uow.commit()
+        uow.repo(AuditLog).append(row.economy, events)
         return read_record(uow, row)
 
 
@@ -95,6 +95,7 @@ def refer_physical(
     )
 
 
+@transactional
 def record_inspection(
     uow: UnitOfWork,
     principal: Principal,
@@ -132,7 +133,7 @@ def record_inspection(
         raise InvalidInput(errors)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.RECORD_INSPECTION, row, principal)
         claim(repo, row, now)
@@ -157,7 +158,7 @@ def record_inspection(
                 source="officer",
             )
         )
-        AuditLog(uow.session).append(
+        uow.repo(AuditLog).append(
             row.economy,
             [
                 event(
@@ -179,7 +180,6 @@ def record_inspection(
                 )
             ],
         )
-        uow.commit()
         return read_record(uow, row)
 
 

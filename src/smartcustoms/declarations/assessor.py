@@ -1,20 +1,25 @@
 """Lane selection: the :class:`Assessor` interface and a simple rule-based assessor.
 
-The risk feature replaces the rule-based assessor with a learned one by registering a factory
-(:func:`register_assessor_factory`); the declarations service only ever sees the interface.
+The risk feature supplies a learned assessor through the lane selector the composition root
+passes in (``uow.ports.lane_selector``, see :mod:`smartcustoms.bootstrap`); the declarations
+flow only ever sees the interface, and falls back to the rule-based assessor.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
+
+# The rule engine (smartcustoms.selectivity) and declarations.frames pull in pandas: imported
+# where rules are evaluated, so importing this module (every CLI start-up) stays light.
+if TYPE_CHECKING:
+    from smartcustoms.selectivity import RuleDefinition
 
 SEVERITY = {Lane.GREEN: 0, Lane.YELLOW: 1, Lane.RED: 2}
 
@@ -79,33 +84,11 @@ def assess_all(assessor: Assessor, items: Sequence[BatchItem]) -> list[LaneDecis
     return [assessor.assess(item.declaration, item.context) for item in items]
 
 
-AssessorFactory = Callable[[UnitOfWork, str], Assessor | None]
-"""Given the unit of work of the lodging transaction and an economy code, an assessor for it,
-or None to fall back to the rule-based one. The factory reads whatever it needs through that
-unit of work (so it serves whichever database the caller uses: no process-wide database)."""
-
-_factories: list[AssessorFactory] = []
-
-
-def register_assessor_factory(factory: AssessorFactory) -> None:
-    """Let another feature (the risk model) supply the assessor; the latest registered wins.
-    Registering the same factory again is a no-op."""
-    if factory not in _factories:
-        _factories.append(factory)
-
-
-def registered_assessor(uow: UnitOfWork, economy: str) -> Assessor | None:
-    for factory in reversed(_factories):
-        found = factory(uow, economy)
-        if found is not None:
-            return found
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Fires when every criterion given matches (HS prefix / origin on any item; party id on
-    any party of the declaration; a risk signal of that name raised at lodging)."""
+    """Fires when every criterion given matches (HS prefix and origin on the same item, any
+    item; party id on any party of the declaration; a risk signal of that name raised at
+    lodging), evaluated by the one rule engine (the signal criterion here, before it)."""
 
     name: str
     lane: Lane
@@ -115,24 +98,23 @@ class Rule:
     reason: str = ""
     signal: str | None = None
 
+    def definition(self) -> RuleDefinition:
+        """This rule in the one rule engine's terms (:mod:`smartcustoms.selectivity`)."""
+        from smartcustoms.selectivity import Action as RuleAction
+        from smartcustoms.selectivity import Conditions, RuleDefinition
+
+        return RuleDefinition(
+            self.name,
+            Conditions(
+                hs_prefix=(self.hs_prefix,) if self.hs_prefix else (),
+                origin=(self.origin,) if self.origin else (),
+                parties=(self.party,) if self.party else (),
+            ),
+            RuleAction(lane=self.lane.value if self.lane is not Lane.GREEN else None),
+        )
+
     def fires(self, d: Declaration, signals: Sequence[Signal] = ()) -> bool:
-        if not (self.hs_prefix or self.origin or self.party or self.signal):
-            return False
-        if self.signal and not any(s.name == self.signal for s in signals):
-            return False
-        if self.hs_prefix and not any(it.hs_code.startswith(self.hs_prefix) for it in d.items):
-            return False
-        if self.origin and not any(it.origin_country == self.origin for it in d.items):
-            return False
-        if self.party:
-            ids = {
-                p.id
-                for p in (d.declarant, d.importer, d.exporter, d.seller, d.buyer, d.courier)
-                if p is not None
-            }
-            if self.party not in ids:
-                return False
-        return True
+        return with_signal(self, bool(fired_rules([self], d)[0]), signals)
 
     def describe(self) -> str:
         crit = [
@@ -245,6 +227,30 @@ class RuleBasedConfig:
         )
 
 
+def fired_rules(
+    rules: Sequence[Rule], d: Declaration, declaration_id: str = "", on: date | None = None
+) -> list[bool]:
+    """Which of ``rules`` fire on ``d``, through :mod:`smartcustoms.selectivity`."""
+    if not rules:
+        return []
+    import pandas as pd  # only when there are rules: CLI start-up stays light
+
+    from smartcustoms.declarations.frames import declaration_records
+    from smartcustoms.selectivity import RuleContext, fired_by_declaration
+
+    # A rule with nothing but a risk-signal criterion has no condition for the engine: it is
+    # decided by :func:`with_signal` alone.
+    engine = [i for i, r in enumerate(rules) if r.hs_prefix or r.origin or r.party]
+    out = [False] * len(rules)
+    if not engine:
+        return out
+    items = pd.DataFrame(declaration_records(d, declaration_id, on))
+    _, per = fired_by_declaration([rules[i].definition() for i in engine], items, RuleContext())
+    for i, hit in zip(engine, per[0], strict=True):
+        out[i] = bool(hit)
+    return out
+
+
 def _opt(value: Any) -> str | None:
     return None if value in (None, "") else str(value).strip()
 
@@ -263,7 +269,12 @@ class RuleBasedAssessor:
         self.config = config or RuleBasedConfig()
 
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
-        fired = [r for r in self.config.rules if r.fires(declaration, context.signals)]
+        hits = fired_rules(self.config.rules, declaration, context.declaration_id, context.on)
+        fired = [
+            r
+            for r, hit in zip(self.config.rules, hits, strict=True)
+            if with_signal(r, bool(hit), context.signals)
+        ]
         lane = Lane.GREEN
         for rule in fired:
             if SEVERITY[rule.lane] > SEVERITY[lane]:
@@ -283,3 +294,16 @@ class RuleBasedAssessor:
         if not reasons:
             reasons.append("no rule fired and not randomly selected")
         return LaneDecision(lane=lane, score=None, reasons=reasons, rules_fired=names)
+
+
+def with_signal(rule: Rule, hit: bool, signals: Sequence[Signal]) -> bool:
+    """The rule's verdict once its risk-signal criterion (if any) is applied: a rule naming a
+    signal fires only when that signal was raised; one with nothing but a signal fires on it."""
+    if not (rule.hs_prefix or rule.origin or rule.party or rule.signal):
+        return False
+    if rule.signal:
+        if not any(s.name == rule.signal for s in signals):
+            return False
+        if not (rule.hs_prefix or rule.origin or rule.party):
+            return True
+    return hit

@@ -155,20 +155,24 @@ class AuditLog:
                 .order_by(AuditEntryRow.seq)
                 .execution_options(yield_per=2000)
             )
-            for row in self.session.scalars(stmt):
-                done += 1
-                problem = _check(row, seq + 1, prev)
-                if problem:
-                    counted[name] = seq
-                    return VerifyReport(
-                        False,
-                        done,
-                        counted,
-                        BrokenLink(row.id, name, row.seq, row.entity_kind, row.entity_id, problem),
-                    )
-                seq, prev, last = row.seq, row.hash, row
-                if progress and done % 2000 == 0:
-                    progress(done, total)
+            # Closed even when verification stops early (a streaming server-side cursor).
+            with self.session.scalars(stmt) as rows:
+                for row in rows:
+                    done += 1
+                    problem = _check(row, seq + 1, prev)
+                    if problem:
+                        counted[name] = seq
+                        return VerifyReport(
+                            False,
+                            done,
+                            counted,
+                            BrokenLink(
+                                row.id, name, row.seq, row.entity_kind, row.entity_id, problem
+                            ),
+                        )
+                    seq, prev, last = row.seq, row.hash, row
+                    if progress and done % 2000 == 0:
+                        progress(done, total)
             counted[name] = seq
             head = heads.get(name)
             if head is not None and head != (seq, prev):

@@ -13,14 +13,14 @@ def verify(
     uow: UnitOfWork, chain: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> VerifyReport:
     with uow:
-        return AuditLog(uow.session).verify(chain.upper() if chain else None, progress)
+        return uow.repo(AuditLog).verify(chain.upper() if chain else None, progress)
 
 
 def heads(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     with uow:
-        return {k: {"seq": s, "hash": h} for k, (s, h) in AuditLog(uow.session).heads().items()}
+        return {k: {"seq": s, "hash": h} for k, (s, h) in uow.repo(AuditLog).heads().items()}
 
 
 def history(uow: UnitOfWork, entity_id: str) -> list[dict[str, Any]]:
     with uow:
-        return AuditLog(uow.session).entries_for(entity_id)
+        return uow.repo(AuditLog).entries_for(entity_id)

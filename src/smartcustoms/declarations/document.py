@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from smartcustoms.db.types import plain
 from smartcustoms.declarations.model import (
     Assessment,
     AssessmentLine,
@@ -23,7 +24,6 @@ from smartcustoms.declarations.model import (
     ItemValuation,
     Party,
 )
-from smartcustoms.tariff.dbtypes import plain
 
 PARTY_ROLES = ("declarant", "importer", "exporter", "seller", "buyer", "courier")
 

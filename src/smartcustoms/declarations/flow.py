@@ -8,7 +8,7 @@ from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import (
     Assessor,
@@ -16,7 +16,6 @@ from smartcustoms.declarations.assessor import (
     RuleBasedAssessor,
     RuleBasedConfig,
     Signal,
-    registered_assessor,
 )
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.document import assessment_to_dict
@@ -95,10 +94,11 @@ def state_of(row: DeclarationRow) -> dict[str, Any]:
 
 
 def read_record(uow: UnitOfWork, row: DeclarationRow) -> DeclarationRecord:
-    repo = DeclarationRepository(uow.session)
-    return record_of(row, repo.inspections(row.id), AuditLog(uow.session).entries_for(row.id))
+    repo = uow.repo(DeclarationRepository)
+    return record_of(row, repo.inspections(row.id), uow.repo(AuditLog).entries_for(row.id))
 
 
+@transactional
 def transition(
     uow: UnitOfWork,
     principal: Principal,
@@ -113,7 +113,7 @@ def transition(
     """A state change with nothing else to compute: check the action, move, audit, commit."""
     now = (clock or SystemClock()).now()
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(action, row, principal)
         claim(repo, row, now)
@@ -122,11 +122,10 @@ def transition(
         if lane is not None:
             row.lane = lane.value
         row.updated_at = now
-        AuditLog(uow.session).append(
+        uow.repo(AuditLog).append(
             row.economy,
             [event(row, action.value, principal.user_id, now, before, state_of(row), note)],
         )
-        uow.commit()
         return read_record(uow, row)
 
 
@@ -164,9 +163,10 @@ def item_rows(declaration_id: str, decl: Declaration, a: Assessment | None) -> l
 def assessor_for(uow: UnitOfWork, economy: str, given: Assessor | None) -> Assessor:
     if given is not None:
         return given
-    registered = registered_assessor(uow, economy)
-    if registered is not None:
-        return registered
+    selector = uow.ports.lane_selector if uow.ports is not None else None
+    chosen: Assessor | None = selector(uow, economy) if selector is not None else None
+    if chosen is not None:
+        return chosen
     return RuleBasedAssessor(get_assessor_config(uow, economy))
 
 
@@ -247,5 +247,5 @@ def store_decision(row: DeclarationRow, decision: LaneDecision) -> None:
 
 def get_assessor_config(uow: UnitOfWork, economy: str) -> RuleBasedConfig:
     with uow:
-        row = DeclarationRepository(uow.session).assessor_config(economy)
+        row = uow.repo(DeclarationRepository).assessor_config(economy)
         return RuleBasedConfig.from_dict(row.config) if row else RuleBasedConfig()

@@ -1,9 +1,13 @@
-"""Bulk import of a national file through a mapping profile: all or nothing.
+"""Bulk import of a national file through a mapping profile: all or nothing, in chunks.
 
 Every row is mapped, read and checked exactly like a declaration lodged through the API (with
 the profile's :class:`~.validation.Policy`); if any row is invalid nothing is stored and the
-report lists row, column, field and problem for every bad row. Otherwise the whole batch goes
-in with bulk inserts, in one transaction, with one audit entry per declaration.
+report lists row, column, field and problem for every bad row. Otherwise the rows are lodged
+through the one write path (:func:`.lodging.lodge`: bulk inserts, audit entries) chunk by
+chunk, each chunk committed with the import batch's progress; the batch is ``loading`` until
+the last chunk is in, then ``complete``. The file is streamed: memory follows the chunk size,
+not the file. An import killed half-way is completed by importing the same file again (the
+stored rows are found with the same content; the rest goes into the same batch).
 
 Who is who: the file's parties (declarant, importer, seller, courier) are data of each
 declaration; the *account* that lodges them (``lodged_by``, which scopes idempotency) is the
@@ -11,43 +15,43 @@ importing officer or admin, or the system actor for the CLI and the demo. Re-imp
 file is idempotent: rows already stored with the same content are skipped; a stored reference
 with different content is reported as a bad row.
 
-Lanes: a *historical* import (the default) records the profile's lane for every row and keeps
-every inspection label of the file. With ``assess=True`` the rows go through the registered
-assessor (the learned one when the economy has an active model, else the rule-based one) in
-date order, as if lodged one by one, and a row's label is recorded only when its lane sent it to
-control (yellow or red): a green declaration is released without an inspection result, exactly
-as in production.
+Lanes: a *historical* import (the default) is the documented historical variant of the lodge
+step: it records the profile's lane for every row and keeps every inspection label of the
+file, with one ``import`` audit entry per declaration. With ``assess=True`` the rows are lodged
+live: lanes from the assessor (the learned one when the economy has an active model, else the
+rule-based one) in date order within each chunk, ``submit``/``assess``/``route`` audit entries
+exactly as a web lodgement writes them, and a row's label recorded only when its lane sent it
+to control (yellow or red): a green declaration is released without an inspection result,
+exactly as in production.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
-from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import AssessorContext, BatchItem, assess_all
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
-    assessment_to_dict,
     document_hash,
-    to_document,
 )
-from smartcustoms.declarations.flow import assessor_for, item_rows
+from smartcustoms.declarations.lodging import Label, Lodged, Lodgement, lodge
 from smartcustoms.declarations.mapping import MappedRow, read_records
-from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision, Outcome
+from smartcustoms.declarations.model import Assessment, Declaration, Lane
 from smartcustoms.declarations.profiles import Profile, load_profile
 from smartcustoms.declarations.repository import DeclarationRepository
-from smartcustoms.declarations.tables import ImportBatchRow
+from smartcustoms.declarations.tables import BATCH_COMPLETE, BATCH_LOADING, ImportBatchRow
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
 
 Progress = Callable[[str, int, int], None]
@@ -112,6 +116,10 @@ class _Good:
     digest: str
 
 
+CHUNK_ROWS = 10_000
+"""Rows checked, and stored, per chunk: memory follows the chunk, not the file."""
+
+
 def import_file(
     uow: UnitOfWork,
     principal: Principal,
@@ -123,12 +131,24 @@ def import_file(
     assess: bool = False,
     progress: Progress | None = None,
     clock: Clock | None = None,
+    chunk_size: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Validate every row of ``path`` and (unless ``dry_run``) store them all, or none.
 
-    ``assess``: lanes from the registered assessor, labels kept only for controlled rows (see
-    the module docstring); otherwise a historical import."""
+    Two passes over a streamed file: *check* reads and checks every row (nothing stored; the
+    checked declarations of each chunk are kept for the second pass, spooled to a temporary
+    file after the first chunk); if any row is invalid, the import is rejected. *Store* opens
+    (or resumes) the import batch and lodges chunk after chunk, each chunk committed with its
+    audit entries and the batch's progress; the batch is marked complete last. An import
+    killed half-way leaves its batch ``loading``: importing the same file again finds the rows
+    stored (already present, same content), stores the rest into the same batch and
+    completes it, so nothing is duplicated.
+
+    ``assess``: lanes from the assessor, labels kept only for controlled rows (see the module
+    docstring); otherwise a historical import."""
     principal.require(Role.OFFICER)
+    if chunk_size < 1:
+        raise InvalidInput.single("chunk_size", "out_of_range", "a chunk holds at least one row")
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     target = (economy or prof.economy or principal.economy).upper()
     if target != principal.economy:
@@ -138,29 +158,97 @@ def import_file(
     file = Path(path)
     report = ImportReport(prof.name, str(file), target, dry_run)
     tick = progress or (lambda stage, done, total: None)
-    mapped = list(read_records(file, prof))
-    report.rows = len(mapped)
-    tick("read", report.rows, report.rows)
-    with uow:
-        checker = Checker(uow, target, now.date(), policy=prof.policy)
-        good = _check_all(uow, checker, prof, mapped, principal, report, tick)
-        report.valid = len(good)
-        report.invalid = len({e.row for e in report.errors})
+    with _Spool() as spool:
+        _check_file(uow, principal, prof, file, target, now, report, spool, chunk_size, tick)
         if report.errors:
             report.seconds = round(time.perf_counter() - started, 3)
             raise ImportRejected(report)
+        if not dry_run:
+            report.batch_id = _store_all(
+                uow, prof, file, target, principal, spool, report, now, tick, assess
+            )
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+class _Spool:
+    """Checked chunks between the two passes: the first in memory, later ones pickled to a
+    temporary file (so memory does not grow with the file)."""
+
+    def __init__(self) -> None:
+        self._first: list[_Good] | None = None
+        self._file: IO[bytes] | None = None
+        self._count = 0
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def add(self, chunk: list[_Good]) -> None:
+        if not chunk:
+            return
+        self._count += 1
+        if self._first is None:
+            self._first = chunk
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
+        pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[list[_Good]]:
+        if self._first is not None:
+            yield self._first
+        if self._file is not None:
+            self._file.seek(0)
+            for _ in range(self._count - 1):
+                yield pickle.load(self._file)
+
+
+def _chunks(rows: Iterable[MappedRow], size: int) -> Iterator[list[MappedRow]]:
+    chunk: list[MappedRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@transactional
+def _check_file(
+    uow: UnitOfWork,
+    principal: Principal,
+    prof: Profile,
+    file: Path,
+    target: str,
+    now: Any,
+    report: ImportReport,
+    spool: _Spool,
+    chunk_size: int,
+    tick: Progress,
+) -> None:
+    """The check pass: every row read and checked, chunk by chunk; nothing stored."""
+    checker = Checker(uow, target, now.date(), policy=prof.policy)
+    seen: dict[str, int] = {}
+    warn_counts: Counter[str] = Counter()
+    for chunk in _chunks(read_records(file, prof), chunk_size):
+        report.rows += len(chunk)
+        tick("read", report.rows, report.rows)
+        good = _check_all(uow, checker, prof, chunk, principal, report, tick, seen, warn_counts)
+        report.valid += len(good)
+        if not report.errors:
+            spool.add(good)  # once a row is bad nothing is stored: stop keeping rows
         for g in good:
             if g.mapped.fraud is not None:
                 report.inspections += 1
                 report.fraud += int(bool(g.mapped.fraud))
                 report.critical += int(bool(g.mapped.critical))
-        if not dry_run and good:
-            report.batch_id = _store(
-                uow, prof, file, target, principal, good, report, now, tick, assess
-            )
-            uow.commit()
-    report.seconds = round(time.perf_counter() - started, 3)
-    return report
+    report.warnings = dict(sorted(warn_counts.items()))
+    report.invalid = len({e.row for e in report.errors})
 
 
 def _check_all(
@@ -171,6 +259,8 @@ def _check_all(
     principal: Principal,
     report: ImportReport,
     tick: Progress,
+    seen: dict[str, int],
+    warn_counts: Counter[str],
 ) -> list[_Good]:
     def fail(m: MappedRow, errors: list[FieldError]) -> None:
         for e in errors:
@@ -178,7 +268,6 @@ def _check_all(
             report.errors.append(RowError(m.row, column, e.path, e.code, e.message))
 
     read: list[tuple[MappedRow, Declaration]] = []
-    warn_counts: Counter[str] = Counter()
     for m in mapped:
         decl, errors, warnings = checker.read(m.document)
         warn_counts.update({w.code for w in warnings})
@@ -187,12 +276,11 @@ def _check_all(
             continue
         read.append((m, decl))
     known = checker.known_hs({it.hs_code[:6] for _, d in read for it in d.items})
-    repo = DeclarationRepository(uow.session)
+    repo = uow.repo(DeclarationRepository)
     existing = repo.existing_references(
         checker.economy, principal.user_id, [d.reference for _, d in read]
     )
     good: list[_Good] = []
-    seen: dict[str, int] = {}
     for n, (m, decl) in enumerate(read, start=1):
         if n % 500 == 0:
             tick("check", n, len(read))
@@ -233,139 +321,66 @@ def _check_all(
             continue
         good.append(_Good(m, decl, a, digest))
     tick("check", len(read), len(read))
-    report.warnings = dict(sorted(warn_counts.items()))
     return good
 
 
-def _store(
+def _store_all(
     uow: UnitOfWork,
     prof: Profile,
     file: Path,
     economy: str,
     principal: Principal,
-    good: list[_Good],
+    spool: _Spool,
     report: ImportReport,
     now: Any,
     tick: Progress,
-    assess: bool = False,
-) -> str:
-    batch_id = new_id()
-    ids = [new_id() for _ in good]
-    decisions = _assess(uow, economy, principal, good, ids, now, tick) if assess else None
-    report.assessed = decisions is not None
-    if decisions is not None:
-        report.inspections = report.fraud = report.critical = 0
-    lane_counts: Counter[str] = Counter()
-    declarations, items, inspections = [], [], []
-    events: list[AuditEvent] = []
-    source = f"import:{prof.name}"
-    for n, g in enumerate(good):
-        d, a = g.decl, g.assessment
-        decl_id = ids[n]
-        decision = decisions[n] if decisions is not None else None
-        lane = decision.lane if decision is not None else Lane(prof.lane)
-        lane_counts[lane.value] += 1
-        # Assessed: only declarations sent to control are inspected (a green one is released
-        # uninspected, so the file's label for it is never known); historical: every label.
-        inspected = g.mapped.fraud is not None and (decision is None or lane is not Lane.GREEN)
-        outcome = None
-        status = lifecycle.LANE_STATUS[lane]
-        if inspected:
-            outcome = Outcome.DISCREPANCY if g.mapped.fraud else Outcome.NO_DISCREPANCY
-            status = lifecycle.after_inspection(outcome, hold=False)
-            if decision is not None:
-                report.inspections += 1
-                report.fraud += int(bool(g.mapped.fraud))
-                report.critical += int(bool(g.mapped.critical))
-        trader, partner = d.trader, d.partner
-        declarations.append(
-            {
-                "id": decl_id,
-                "economy": economy,
-                "lodged_by": principal.user_id,
-                "reference": d.reference,
-                "submission_hash": g.digest,
-                "kind": d.kind.value,
-                "status": status.value,
-                "lane": lane.value,
-                "lane_score": decision.score if decision else None,
-                "lane_reasons": (
-                    list(decision.reasons)
-                    if decision
-                    else [f"recorded by the {prof.name} import (batch {batch_id})"]
-                ),
-                "lane_model_version": decision.model_version if decision else None,
-                "lane_rules_fired": list(decision.rules_fired) if decision else [],
-                "lane_explanations": (
-                    [e.to_dict() for e in decision.explanations] if decision else []
-                ),
-                "version": 1,
-                "declaration_date": d.date or now.date(),
-                "office": d.office,
-                "declarant_id": d.declarant.id,
-                "trader_id": trader.id if trader else None,
-                "partner_id": partner.id if partner else None,
-                "invoice_currency": d.invoice_currency,
-                "currency": a.currency,
-                "customs_value": a.customs_value,
-                "duty_total": a.duty_total,
-                "tax_total": a.tax_total,
-                "total_due": a.total,
-                "document": to_document(d),
-                "assessment": assessment_to_dict(a),
-                "source": source,
-                "batch_id": batch_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        items.extend(item_rows(decl_id, d, a))
-        after: dict[str, Any] = {
-            "status": status.value,
-            "lane": lane.value,
-            "version": 1,
-            "document_hash": g.digest,
-            "batch": batch_id,
-            "row": g.mapped.row,
-        }
-        if decision is not None:
-            after |= {"score": decision.score, "rules_fired": list(decision.rules_fired)}
-        if outcome is not None:
-            inspections.append(
-                {
-                    "id": new_id(),
-                    "declaration_id": decl_id,
-                    "economy": economy,
-                    "outcome": outcome.value,
-                    "fraud": bool(g.mapped.fraud),
-                    "critical": bool(g.mapped.critical),
-                    "revenue_adjustment": None,
-                    "notes": f"{prof.name} labels: critical code {g.mapped.critical_code}",
-                    "recorded_by": principal.user_id,
-                    "recorded_at": now,
-                    "source": source,
-                }
-            )
-            after |= {
-                "outcome": outcome.value,
-                "fraud": bool(g.mapped.fraud),
-                "critical": bool(g.mapped.critical),
-            }
-        events.append(
-            AuditEvent(
-                "declaration",
-                decl_id,
-                "import",
-                principal.user_id,
-                now,
-                None,
-                after,
-                f"{file.name} row {g.mapped.row}",
-            )
-        )
-    tick("store", 0, len(good))
-    repo = DeclarationRepository(uow.session)
+    assess: bool,
+) -> str | None:
+    """The store pass: lodge the checked rows chunk by chunk through the one write path
+    (:func:`.lodging.lodge`), each chunk its own transaction; live (lanes from the assessor)
+    with ``assess``, else the profile's historical variant."""
     digest = _sha256(file)
+    batch_id = _open_batch(uow, prof, file, digest, economy, principal, report, now)
+    if batch_id is None:
+        return None  # nothing new, and no unfinished import of this file to complete
+    report.assessed = assess
+    if assess:
+        report.inspections = report.fraud = report.critical = 0
+    lanes: Counter[str] = Counter()
+    for chunk in spool:
+        lodged = _store_chunk(uow, prof, file, principal, chunk, batch_id, now, assess, tick)
+        lanes.update(lodged.lanes)
+        report.stored += len(chunk)
+        if assess:
+            report.inspections += lodged.inspections
+            report.fraud += lodged.fraud
+            report.critical += lodged.critical
+        tick("store", report.stored, report.valid)
+    _close_batch(uow, prof, file, digest, batch_id, principal, report, now)
+    report.lanes = dict(sorted(lanes.items()))
+    return batch_id
+
+
+@transactional
+def _open_batch(
+    uow: UnitOfWork,
+    prof: Profile,
+    file: Path,
+    digest: str,
+    economy: str,
+    principal: Principal,
+    report: ImportReport,
+    now: Any,
+) -> str | None:
+    """The unfinished batch of this file to resume, or a new one (``loading``) when there is
+    something to store."""
+    repo = uow.repo(DeclarationRepository)
+    unfinished = repo.unfinished_batch(economy, principal.user_id, prof.name, digest)
+    if unfinished is not None:
+        return unfinished.id
+    if not report.valid:
+        return None
+    batch_id = new_id()
     repo.add_batch(
         ImportBatchRow(
             id=batch_id,
@@ -374,67 +389,96 @@ def _store(
             file_name=file.name,
             file_sha256=digest,
             rows=report.rows,
-            stored=len(good),
+            stored=0,
+            status=BATCH_LOADING,
             created_by=principal.user_id,
             created_at=now,
         )
     )
-    uow.session.flush()
-    repo.bulk_insert(declarations, items, inspections)
-    tick("store", len(good) // 2, len(good))
-    events.append(
-        AuditEvent(
-            "import_batch",
-            batch_id,
-            "import",
-            principal.user_id,
-            now,
-            None,
-            {
-                "profile": prof.name,
-                "file": file.name,
-                "sha256": digest,
-                "rows": report.rows,
-                "stored": len(good),
-            },
-        )
-    )
-    AuditLog(uow.session).append(economy, events)
-    report.stored = len(good)
-    report.lanes = dict(sorted(lane_counts.items()))
-    tick("store", len(good), len(good))
     return batch_id
 
 
-def _assess(
+@transactional
+def _store_chunk(
     uow: UnitOfWork,
-    economy: str,
+    prof: Profile,
+    file: Path,
     principal: Principal,
-    good: list[_Good],
-    ids: list[str],
+    chunk: list[_Good],
+    batch_id: str,
     now: Any,
+    assess: bool,
     tick: Progress,
-) -> list[LaneDecision]:
-    """Lanes from the registered assessor, in date order like live lodgements; the file's
-    labels go along so a learning assessor can use those of controlled rows for later days."""
-    tick("assess", 0, len(good))
-    items = [
-        BatchItem(
+) -> Lodged:
+    batch = [
+        Lodgement(
             g.decl,
-            AssessorContext(
-                economy, ids[n], g.decl.date or now.date(), principal.user_id, g.assessment
+            g.assessment,
+            g.digest,
+            label=None
+            if g.mapped.fraud is None
+            else Label(
+                bool(g.mapped.fraud),
+                bool(g.mapped.critical),
+                f"{prof.name} labels: critical code {g.mapped.critical_code}",
             ),
-            None if g.mapped.fraud is None else (bool(g.mapped.fraud), bool(g.mapped.critical)),
+            row=g.mapped.row,
+            note=f"{file.name} row {g.mapped.row}",
         )
-        for n, g in enumerate(good)
+        for g in chunk
     ]
-    order = sorted(range(len(items)), key=lambda n: items[n].context.on)
-    decided = assess_all(assessor_for(uow, economy, None), [items[n] for n in order])
-    decisions: list[LaneDecision] = [decided[0]] * len(items) if decided else []
-    for position, n in enumerate(order):
-        decisions[n] = decided[position]
-    tick("assess", len(good), len(good))
-    return decisions
+    lodged = lodge(
+        uow,
+        principal,
+        batch,
+        now=now,
+        source=f"import:{prof.name}",
+        batch_id=batch_id,
+        historical_lane=None if assess else Lane(prof.lane),
+        historical_reason=f"recorded by the {prof.name} import (batch {batch_id})",
+        progress=tick,
+    )
+    row = uow.repo(DeclarationRepository).batch(batch_id, lock=True)
+    assert row is not None
+    row.stored += len(chunk)
+    return lodged
+
+
+@transactional
+def _close_batch(
+    uow: UnitOfWork,
+    prof: Profile,
+    file: Path,
+    digest: str,
+    batch_id: str,
+    principal: Principal,
+    report: ImportReport,
+    now: Any,
+) -> None:
+    row = uow.repo(DeclarationRepository).batch(batch_id, lock=True)
+    assert row is not None
+    row.status = BATCH_COMPLETE
+    row.rows = report.rows
+    uow.repo(AuditLog).append(
+        row.economy,
+        [
+            AuditEvent(
+                "import_batch",
+                batch_id,
+                "import",
+                principal.user_id,
+                now,
+                None,
+                {
+                    "profile": prof.name,
+                    "file": file.name,
+                    "sha256": digest,
+                    "rows": report.rows,
+                    "stored": row.stored,
+                },
+            )
+        ],
+    )
 
 
 def _sha256(path: Path) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from smartcustoms.core.pagination import PageRequest
 from smartcustoms.declarations.model import ListFilters
 from smartcustoms.declarations.tables import (
+    BATCH_LOADING,
     AssessorConfigRow,
     DeclarationItemRow,
     DeclarationRow,
@@ -126,11 +127,34 @@ class DeclarationRepository:
     def add_batch(self, row: ImportBatchRow) -> None:
         self.session.add(row)
 
+    def batch(self, batch_id: str, *, lock: bool = False) -> ImportBatchRow | None:
+        stmt = select(ImportBatchRow).where(ImportBatchRow.id == batch_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    def unfinished_batch(
+        self, economy: str, created_by: str, profile: str, file_sha256: str
+    ) -> ImportBatchRow | None:
+        """The latest import of this file by this account that did not complete."""
+        return self.session.scalars(
+            select(ImportBatchRow)
+            .where(
+                ImportBatchRow.economy == economy,
+                ImportBatchRow.created_by == created_by,
+                ImportBatchRow.profile == profile,
+                ImportBatchRow.file_sha256 == file_sha256,
+                ImportBatchRow.status == BATCH_LOADING,
+            )
+            .order_by(ImportBatchRow.created_at.desc())
+            .limit(1)
+        ).one_or_none()
+
     def search(
         self, economy: str, lodged_by: str | None, f: ListFilters, page: PageRequest
     ) -> tuple[list[DeclarationRow], int]:
         D = DeclarationRow
-        conditions: list[Any] = [D.economy == economy]
+        conditions: list[Any] = [D.economy == economy, _not_loading()]
         if lodged_by is not None:
             conditions.append(D.lodged_by == lodged_by)
         if f.status is not None:
@@ -180,7 +204,9 @@ class DeclarationRepository:
         return out
 
     def status_counts(self, economy: str, lodged_by: str | None) -> dict[str, int]:
-        stmt = select(DeclarationRow.status, func.count()).where(DeclarationRow.economy == economy)
+        stmt = select(DeclarationRow.status, func.count()).where(
+            DeclarationRow.economy == economy, _not_loading()
+        )
         if lodged_by is not None:
             stmt = stmt.where(DeclarationRow.lodged_by == lodged_by)
         rows = self.session.execute(stmt.group_by(DeclarationRow.status)).all()
@@ -191,3 +217,11 @@ class DeclarationRepository:
 
     def save_assessor_config(self, row: AssessorConfigRow) -> None:
         self.session.merge(row)
+
+
+def _not_loading() -> Any:
+    """Leave out the rows of an import batch still being stored (killed half-way, or running):
+    lists and counts show an import once it is complete. Reads by id and the risk frames (which
+    an assessed import reads chunk after chunk, like live lodgements) still see them."""
+    loading = select(ImportBatchRow.id).where(ImportBatchRow.status == BATCH_LOADING)
+    return or_(DeclarationRow.batch_id.is_(None), DeclarationRow.batch_id.not_in(loading))

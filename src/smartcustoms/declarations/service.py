@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
-from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
@@ -50,11 +49,11 @@ from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for cal
     transition,
 )
 from smartcustoms.declarations.lifecycle import Action
+from smartcustoms.declarations.lodging import Lodgement, lodge
 from smartcustoms.declarations.model import (
     Declaration,
     DeclarationRecord,
     DeclarationSummary,
-    Kind,
     ListFilters,
     Status,
     ValidationReport,
@@ -142,7 +141,7 @@ def submit(
         if decl is None:
             hs_errors, hs_warnings = checker.check_raw_hs(raw, errors)
             raise InvalidInput(errors + hs_errors, warnings=warnings + hs_warnings)
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         digest = document_hash(decl)
         existing = repo.by_reference(principal.economy, principal.user_id, decl.reference)
         if existing is not None:
@@ -152,39 +151,20 @@ def submit(
             raise InvalidInput(errors, warnings=warnings + more)
         raised = _signals(signals, decl)
         more += _warnings(raised)
-        row = _new_row(principal, decl, digest, now, source)
-        events: list[AuditEvent] = []
-        pre_lodged = (
-            decl.kind is Kind.IMPORT
-            and decl.arrival_date is not None
-            and decl.arrival_date > now.date()
-        )
-        row.status = lifecycle.after_submit(pre_lodged).value
-        events.append(
-            event(
-                row,
-                Action.SUBMIT.value,
-                principal.user_id,
-                now,
-                None,
-                {**state_of(row), "document_hash": digest, "reference": decl.reference},
-            )
-        )
-        if not pre_lodged:
-            assess_and_route(uow, row, decl, a, events, now, assessor, raised)
+        lodgement = Lodgement(decl, a, digest, signals=tuple(raised))
         try:
-            repo.add(row)
-            uow.session.flush()
+            # Only this insert is undone if a concurrent submission of the same reference won
+            # the race (then: answer as a replay); a batch lodging it goes on.
+            with uow.savepoint():
+                lodge(uow, principal, [lodgement], now=now, source=source, assessor=assessor)
         except IntegrityError:
-            # A concurrent submission of the same reference won the race: answer as a replay.
-            uow.rollback()
             existing = repo.by_reference(principal.economy, principal.user_id, decl.reference)
             if existing is None:
                 raise
             return _replay(uow, existing, digest, warnings)
-        repo.set_items(row.id, item_rows(row.id, decl, a if row.assessment else None))
-        AuditLog(uow.session).append(row.economy, events)
         uow.commit()
+        row = repo.get(lodgement.id)
+        assert row is not None
         return SubmitResult(read_record(uow, row), True, warnings + more)
 
 
@@ -199,40 +179,9 @@ def _replay(
     return SubmitResult(read_record(uow, existing), False, warnings)
 
 
-def _new_row(
-    principal: Principal, decl: Declaration, digest: str, now: Any, source: str
-) -> DeclarationRow:
-    trader, partner = decl.trader, decl.partner
-    return DeclarationRow(
-        id=new_id(),
-        economy=principal.economy,
-        lodged_by=principal.user_id,
-        reference=decl.reference,
-        submission_hash=digest,
-        kind=decl.kind.value,
-        status=Status.SUBMITTED.value,
-        lane=None,
-        lane_score=None,
-        lane_reasons=[],
-        version=1,
-        declaration_date=decl.date or now.date(),
-        office=decl.office,
-        declarant_id=decl.declarant.id,
-        trader_id=trader.id if trader else None,
-        partner_id=partner.id if partner else None,
-        invoice_currency=decl.invoice_currency,
-        document=to_document(decl),
-        assessment=None,
-        source=source,
-        batch_id=None,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 def get(uow: UnitOfWork, principal: Principal, declaration_id: str) -> DeclarationRecord:
     with uow:
-        row = load_row(DeclarationRepository(uow.session), principal, declaration_id)
+        row = load_row(uow.repo(DeclarationRepository), principal, declaration_id)
         return read_record(uow, row)
 
 
@@ -246,7 +195,7 @@ def list_declarations(
     principal.require(*READERS)
     page = page or PageRequest()
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         own = None if sees_all(principal) else principal.user_id
         rows, total = repo.search(principal.economy, own, filters or ListFilters(), page)
         codes = repo.hs_codes([r.id for r in rows])
@@ -257,7 +206,7 @@ def status_counts(uow: UnitOfWork, principal: Principal) -> dict[str, int]:
     principal.require(*READERS)
     with uow:
         own = None if sees_all(principal) else principal.user_id
-        return DeclarationRepository(uow.session).status_counts(principal.economy, own)
+        return uow.repo(DeclarationRepository).status_counts(principal.economy, own)
 
 
 def amend(
@@ -276,7 +225,7 @@ def amend(
     :class:`ConcurrentChange` instead of overwriting one made meanwhile."""
     now = (clock or SystemClock()).now()
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
         check_action(Action.AMEND, row, principal)
         checker = Checker(uow, row.economy, now.date())
@@ -332,7 +281,7 @@ def amend(
         elif new_status is not Status.PRE_LODGED:
             apply_assessment(row, a)
         repo.set_items(row.id, item_rows(row.id, decl, a if row.assessment else None))
-        AuditLog(uow.session).append(row.economy, events)
+        uow.repo(AuditLog).append(row.economy, events)
         uow.commit()
         return read_record(uow, row)
 
@@ -359,7 +308,7 @@ def cancel(
 def versions(uow: UnitOfWork, principal: Principal, declaration_id: str) -> list[dict[str, Any]]:
     """Superseded versions (oldest first), each with its document and assessment."""
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id)
         return [
             {
@@ -382,7 +331,7 @@ def set_assessor_config(
     config = RuleBasedConfig.from_dict(raw)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = DeclarationRepository(uow.session)
+        repo = uow.repo(DeclarationRepository)
         old = repo.assessor_config(principal.economy)
         repo.save_assessor_config(
             AssessorConfigRow(
@@ -392,7 +341,7 @@ def set_assessor_config(
                 updated_at=now,
             )
         )
-        AuditLog(uow.session).append(
+        uow.repo(AuditLog).append(
             principal.economy,
             [
                 AuditEvent(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
-from smartcustoms.tariff.dbtypes import Amount
+from smartcustoms.db.types import Amount
 
 
 class DeclarationRow(Base):
@@ -120,6 +120,10 @@ class InspectionResultRow(Base):
     source: Mapped[str] = mapped_column(String(40))
 
 
+BATCH_LOADING = "loading"
+BATCH_COMPLETE = "complete"
+
+
 class ImportBatchRow(Base):
     __tablename__ = "declaration_import_batches"
 
@@ -130,6 +134,8 @@ class ImportBatchRow(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer)
     stored: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), server_default=BATCH_COMPLETE)
+    """``loading`` while its chunks are being stored (resumable), then ``complete``."""
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -17,8 +17,6 @@ from smartcustoms.accounts.model import Role
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.ecommerce import generator, services
-from smartcustoms.ecommerce.services.regimes import regime_for
-from smartcustoms.reference import service as reference
 
 __all__ = ["DEMO_SEED", "load_demo_parcels"]
 
@@ -37,7 +35,7 @@ def load_demo_parcels(
 ) -> str:
     """Lodge yesterday's and today's parcels for each economy, learn unit-value norms from
     yesterday's, and return a one-line summary (for ``make demo``)."""
-    today = on or date.today()
+    today = on or _demo_day(uow_factory, economies, date.today())
     carrier = "CARR-DEMO"
     parts: list[str] = []
     steps = len(economies) * 2
@@ -45,9 +43,8 @@ def load_demo_parcels(
     for economy in economies:
         who = replace(system_principal(economy, carrier), roles=frozenset({Role.CARRIER}))
         decided = 0
-        latest = _latest_rated_day(uow_factory, economy, today)
         for offset, seed in ((1, DEMO_SEED + 1), (0, DEMO_SEED)):
-            day = latest - timedelta(days=offset)
+            day = today - timedelta(days=offset)
             data = b"".join(
                 orjson.dumps(p) + b"\n"
                 for p, _ in generator.generate(
@@ -65,7 +62,7 @@ def load_demo_parcels(
             )
             decided += outcome.decided
             if offset == 1:
-                services.refresh_norms(uow_factory(), economy, latest, min_count=10)
+                services.refresh_norms(uow_factory(), economy, today, min_count=10)
             done += 1
             if report:
                 report(f"e-commerce parcels {economy}", done, steps)
@@ -73,14 +70,21 @@ def load_demo_parcels(
     return "parcels " + ", ".join(parts)
 
 
-def _latest_rated_day(uow_factory: Callable[[], UnitOfWork], economy: str, today: date) -> date:
-    """Today, or the middle of the last month with an exchange rate for the economy's currency
-    when the loaded rates end earlier (the built-in sample ends in 2021): parcels are valued at
-    the rate of their month, so the demo lodges them on a day that has one."""
-    currency = regime_for(uow_factory(), economy, today).currency
-    if currency == "USD":
-        return today
-    _, last = reference.fx_range(uow_factory(), currency)
-    if last is None or last.replace(day=1) >= today.replace(day=1):
-        return today
-    return last.replace(day=15)
+def _demo_day(uow_factory: Callable[[], UnitOfWork], economies: Sequence[str], today: date) -> date:
+    """Today; or, when the loaded exchange rates of a demo economy's currency end more than
+    about a year ago (the built-in sample data), the last day of their last month, so that the
+    parcels can be valued."""
+    from smartcustoms.core.codes import apec_economy
+    from smartcustoms.reference import service as reference
+
+    recent = (today - timedelta(days=330)).replace(day=1)
+    day = today
+    for economy in economies:
+        found = apec_economy(economy)
+        if found is None:
+            continue
+        _, last = reference.rate_months(uow_factory(), found.currency)
+        if last is not None and last < recent:
+            end = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            day = min(day, end)
+    return day

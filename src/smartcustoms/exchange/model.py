@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from smartcustoms.errors import SmartCustomsError
+
 __all__ = [
     "CLOCK_SKEW",
     "DEFAULT_TTL",
@@ -83,13 +85,13 @@ class Reason(enum.StrEnum):
     INVALID_BODY = "invalid_body"
 
 
-class Refused(Exception):
-    """Verification verdict: the message must not be acted on."""
+class Refused(SmartCustomsError):
+    """Verification verdict: the message must not be acted on. A domain error, so that the
+    unit of work passes it through as it is (it re-raises anything else as OperationFailed)."""
 
     def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(message)
         self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -314,11 +314,10 @@ def rate_per_usd(uow: UnitOfWork, currency: str, on: date) -> RateUsed:
         return _rate_used(row)
 
 
-def fx_range(uow: UnitOfWork, currency: str) -> tuple[date | None, date | None]:
-    """First and last month with a loaded rate for ``currency`` (None, None when there is none)."""
+def rate_months(uow: UnitOfWork, currency: str) -> tuple[date | None, date | None]:
+    """The first and the last month with a loaded rate for ``currency`` (None, None: none)."""
     with uow:
-        first, last = repo.fx_range(uow.session, currency.upper())
-        return first, last
+        return repo.fx_range(uow.session, currency.upper())
 
 
 def rates_per_usd(uow: UnitOfWork, currency: str, months: Iterable[date]) -> dict[date, Decimal]:

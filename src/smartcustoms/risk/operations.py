@@ -8,7 +8,7 @@ from typing import Any
 
 from smartcustoms.accounts.model import Principal
 from smartcustoms.core.clock import Clock
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.risk import registry, service
 from smartcustoms.risk.model import BudgetView, RuleTestResult
@@ -20,6 +20,7 @@ def _recalibrate_active(uow: UnitOfWork, principal: Principal, clock: Clock | No
         registry.recalibrate(uow, principal, clock=clock)
 
 
+@transactional
 def set_budget(
     uow: UnitOfWork, principal: Principal, raw: dict[str, Any], *, clock: Clock | None = None
 ) -> BudgetView:
@@ -40,10 +41,10 @@ def set_budget(
     with uow:
         service.save_budget(uow, principal, budget, clock=clock)
         _recalibrate_active(uow, principal, clock)
-        uow.commit()
     return service.get_budget(uow, principal)
 
 
+@transactional
 def change_aeo(
     uow: UnitOfWork,
     principal: Principal,
@@ -59,13 +60,12 @@ def change_aeo(
         else:
             service.remove_aeo(uow, principal, trader_id)
         _recalibrate_active(uow, principal, clock)
-        uow.commit()
 
 
 def test_rule(uow: UnitOfWork, principal: Principal, rule: Any, **kwargs: Any) -> RuleTestResult:
     active = registry.active_info(uow, principal.economy)
     norms = None
     if active is not None:
-        model = registry.load_model(active.directory)
+        model = registry.load_model(uow, active.directory)
         norms = UnitValueNorms.from_history(model.builder_.history_)
     return service.test_rule(uow, principal, rule, norms=norms, **kwargs)

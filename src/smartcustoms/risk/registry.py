@@ -10,10 +10,9 @@ declarations. Drift is measured against it too.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import copy
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,8 @@ import pandas as pd
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
-from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.db.uow import UnitOfWork, transactional
+from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import service
 from smartcustoms.risk.budget import LaneBudget, LanePolicy
@@ -124,6 +124,7 @@ def models_root(files_dir: Path) -> Path:
     return Path(files_dir) / "models"
 
 
+@transactional
 def register_model(
     uow: UnitOfWork,
     principal: Principal,
@@ -146,7 +147,7 @@ def register_model(
     meta = model.metadata()
     start, end = (date.fromisoformat(d) for d in model.training_range_)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = ModelRow(
             version=version,
             economy=principal.economy,
@@ -176,7 +177,6 @@ def register_model(
         uow.session.flush()
         if activate:
             _activate(repo, row, now)
-        uow.commit()
         return info(row)
 
 
@@ -210,21 +210,22 @@ def _activate(repo: RiskRepository, row: ModelRow, now: datetime) -> None:
 def list_models(uow: UnitOfWork, principal: Principal) -> list[ModelInfo]:
     principal.require(*READERS)
     with uow:
-        return [info(r) for r in RiskRepository(uow.session).models(principal.economy)]
+        return [info(r) for r in uow.repo(RiskRepository).models(principal.economy)]
 
 
 def get_model(uow: UnitOfWork, principal: Principal, version: str) -> ModelInfo:
     principal.require(*READERS)
     with uow:
-        return info(_own(RiskRepository(uow.session), principal, version))
+        return info(_own(uow.repo(RiskRepository), principal, version))
 
 
 def active_info(uow: UnitOfWork, economy: str) -> ModelInfo | None:
     with uow:
-        row = RiskRepository(uow.session).active_model(economy)
+        row = uow.repo(RiskRepository).active_model(economy)
         return info(row) if row else None
 
 
+@transactional
 def activate(
     uow: UnitOfWork, principal: Principal, version: str, *, clock: Clock | None = None
 ) -> ModelInfo:
@@ -232,7 +233,7 @@ def activate(
     principal.require(*WRITERS)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = _own(repo, principal, version)
         row.thresholds = calibrate(
             CalibrationSample.load(row.directory),
@@ -241,15 +242,15 @@ def activate(
             clock,
         )
         _activate(repo, row, now)
-        uow.commit()
         return info(row)
 
 
+@transactional
 def rollback(uow: UnitOfWork, principal: Principal, *, clock: Clock | None = None) -> ModelInfo:
     """Re-activate the model that was active before the current one."""
     principal.require(*WRITERS)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         models = repo.models(principal.economy)
         current = next((m for m in models if m.status == "active"), None)
         earlier = [
@@ -269,6 +270,7 @@ def rollback(uow: UnitOfWork, principal: Principal, *, clock: Clock | None = Non
         return activate(uow, principal, target.version, clock=clock)
 
 
+@transactional
 def recalibrate(
     uow: UnitOfWork,
     principal: Principal,
@@ -283,7 +285,7 @@ def recalibrate(
     sample)."""
     principal.require(*WRITERS)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = repo.active_model(principal.economy)
         if row is None:
             raise Conflict(f"{principal.economy} has no active model to calibrate")
@@ -294,18 +296,12 @@ def recalibrate(
         row.thresholds = calibrate(
             sample, service.budget_of(uow, row.economy), service.aeo_ids(uow, row.economy), clock
         )
-        uow.commit()
         return info(row)
 
 
 def recent_sample(
     uow: UnitOfWork, row: ModelRow, weeks: int, until: date | None = None
 ) -> CalibrationSample:
-    from datetime import timedelta
-
-    from smartcustoms.declarations.frames import declarations_frame
-    from smartcustoms.risk.scoring import history_model
-
     frame = declarations_frame(uow, row.economy, until=until)
     if len(frame) == 0:
         raise InvalidInput.single(
@@ -320,21 +316,28 @@ def recent_sample(
 
 # --- loading -------------------------------------------------------------------------------
 
-_CACHE: OrderedDict[str, RiskModel] = OrderedDict()
-_CACHE_SIZE = 4
-_LOCK = threading.Lock()
+
+def load_model(uow: UnitOfWork, directory: str | Path) -> RiskModel:
+    """The model in ``directory``, through this application's model store when it has one."""
+    store = getattr(uow.ports, "models", None) if uow.ports is not None else None
+    if store is not None:
+        model: RiskModel = store.load(directory)
+        return model
+    return RiskModel.load(str(directory))
 
 
-def load_model(directory: str | Path) -> RiskModel:
-    """A model from its directory, cached (models are immutable once registered)."""
-    key = str(directory)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    model = RiskModel.load(key)
-    with _LOCK:
-        _CACHE[key] = model
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return model
+def history_model(uow: UnitOfWork, economy: str, directory: str, before: date) -> RiskModel:
+    """The registered model with the database's inspection results dated after its training
+    period and before ``before`` added to its history (a cheap copy; the cached model stays)."""
+    base = load_model(uow, directory)
+    start = date.fromisoformat(base.training_range_[1]) + timedelta(days=1)
+    if before <= start:
+        return base
+    labelled = declarations_frame(uow, economy, since=start, until=before, inspected_only=True)
+    if len(labelled) == 0:
+        return base
+    model = copy.copy(base)
+    builder = copy.copy(base.builder_)
+    builder.history_ = dict(base.builder_.history_)  # update() replaces entries, never mutates
+    model.builder_ = builder
+    return model.update_history(labelled)

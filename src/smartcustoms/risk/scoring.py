@@ -8,25 +8,21 @@ model is updated with them, boosters unchanged), so nothing dated on or after D 
 
 from __future__ import annotations
 
-import copy
-import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.assessor import AssessorContext, BatchItem
 from smartcustoms.declarations.frames import (
     declaration_records,
     declarations_frame,
     items_frame,
 )
-from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
+from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service
 from smartcustoms.risk.budget import LaneBudget, LanePolicy
@@ -35,30 +31,14 @@ from smartcustoms.risk.explain import explain
 from smartcustoms.risk.fast import FastFeatures
 from smartcustoms.risk.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
-from smartcustoms.risk.registry import CalibrationSample, load_model
+from smartcustoms.risk.registry import CalibrationSample, history_model
 from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+from smartcustoms.risk.states import ScoringStates
 from smartcustoms.risk.window import ScoreWindow, seed, window_before
 
 _HISTORY_TTL = 300.0  # seconds before newly recorded inspection results are picked up
-
-
-def history_model(uow: UnitOfWork, economy: str, directory: str, before: date) -> RiskModel:
-    """The registered model with the database's inspection results dated after its training
-    period and before ``before`` added to its history (a cheap copy; the cached model stays)."""
-    base = load_model(directory)
-    start = date.fromisoformat(base.training_range_[1]) + timedelta(days=1)
-    if before <= start:
-        return base
-    labelled = declarations_frame(uow, economy, since=start, until=before, inspected_only=True)
-    if len(labelled) == 0:
-        return base
-    model = copy.copy(base)
-    builder = copy.copy(base.builder_)
-    builder.history_ = dict(base.builder_.history_)  # update() replaces entries, never mutates
-    model.builder_ = builder
-    return model.update_history(labelled)
 
 
 @dataclass
@@ -83,25 +63,28 @@ class EconomyState:
         return self.version is not None or bool(self.rules)
 
 
-# A cache, not a source of truth: keyed by database and economy, checked against the stamp.
-_STATES: dict[tuple[str, str], EconomyState] = {}
-_LOCK = threading.Lock()
-
-
 def database_key(uow: UnitOfWork) -> str:
     """Which database ``uow`` is bound to: the cache key of the per-economy scoring state."""
     with uow:
         return str(uow.session.get_bind().engine.url)
 
 
-def economy_state(uow: UnitOfWork, economy: str, key: str) -> EconomyState:
+def states_of(uow: UnitOfWork) -> ScoringStates | None:
+    ports = uow.ports
+    found = getattr(ports, "scoring_states", None) if ports is not None else None
+    return found if isinstance(found, ScoringStates) else None
+
+
+def economy_state(uow: UnitOfWork, economy: str, key: str | None = None) -> EconomyState:
+    cache = states_of(uow)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         stamp = repo.state_stamp(economy)
-        with _LOCK:
-            cached = _STATES.get((key, economy))
-        if cached is not None and cached.stamp == stamp:
-            return cached
+        if cache is not None:
+            key = key or database_key(uow)
+            cached = cache.get((key, economy))
+            if cached is not None and cached.stamp == stamp:
+                return cached
         row = repo.active_model(economy)
         state = EconomyState(
             stamp=stamp,
@@ -114,8 +97,8 @@ def economy_state(uow: UnitOfWork, economy: str, key: str) -> EconomyState:
             aeo=repo.aeo_ids(economy),
             activated_at=row.activated_at if row else None,
         )
-    with _LOCK:
-        _STATES[(key, economy)] = state
+    if cache is not None and key is not None:
+        cache.put((key, economy), state)
     return state
 
 
@@ -257,48 +240,6 @@ def score_declaration(
     )
 
 
-class LearnedAssessor:
-    """The declarations :class:`~smartcustoms.declarations.assessor.Assessor` of the risk
-    feature, bound to the unit of work of the lodging transaction.
-
-    It reads the risk tables and past inspection results inside that transaction. This is safe
-    because scoring only reads: :func:`score_declaration` never commits or rolls back (keep it
-    that way), so the lodging service still decides alone whether the declaration, its lane
-    and its audit entries are stored together.
-    """
-
-    def __init__(self, uow: UnitOfWork, state: EconomyState) -> None:
-        self._uow = uow
-        self.state = state
-
-    def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
-        result = score_declaration(
-            self._uow,
-            context.economy,
-            self.state,
-            declaration,
-            context.declaration_id,
-            context.on,
-        )
-        return LaneDecision(
-            lane=Lane(result.lane),
-            score=result.score,
-            reasons=result.reasons,
-            rules_fired=result.rules_fired,
-            model_version=result.model_version if result.fraud_probability is not None else None,
-            explanations=[
-                LaneExplanation(e.feature, e.contribution, e.text) for e in result.explanations
-            ],
-        )
-
-    def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:
-        """Many declarations in date order (a bulk import): see :mod:`.batch`."""
-        from smartcustoms.risk.batch import assess_batch  # batch builds on this module
-
-        economy = items[0].context.economy if items else ""
-        return assess_batch(self._uow, economy, self.state, items)
-
-
 @dataclass(frozen=True, slots=True)
 class LaneSimulation:
     economy: str
@@ -323,7 +264,7 @@ def simulate_lanes(
 ) -> LaneSimulation:
     """The lanes the learned assessor gives the stored declarations of [since, until), batch-
     scored with history strictly before the period (labels inside it are never used)."""
-    state = economy_state(uow, economy, key or database_key(uow))
+    state = economy_state(uow, economy, key)
     frame = declarations_frame(uow, economy, since=since, until=until)
     ids = frame["declaration_id"].to_numpy(object)
     scores = None

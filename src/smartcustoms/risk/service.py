@@ -94,7 +94,7 @@ def create_rule(
     definition = parse_definition(raw)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = RuleRow(
             id=new_id(),
             economy=principal.economy,
@@ -134,7 +134,7 @@ def update_rule(
     definition = parse_definition(raw)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id, lock=True)
         if row.status == "retired":
             raise InvalidInput.single("status", "retired", "a retired rule cannot be edited")
@@ -166,7 +166,7 @@ def set_rule_status(
         )
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id, lock=True)
         if row.status != status:
             current = repo.rule_version(row.id, row.version)
@@ -191,7 +191,7 @@ def set_rule_status(
 def get_rule(uow: UnitOfWork, principal: Principal, rule_id: str) -> RuleView:
     principal.require(*READERS)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id)
         versions = repo.rule_versions(row.id)
         return _view(row, versions[-1], versions)
@@ -200,7 +200,7 @@ def get_rule(uow: UnitOfWork, principal: Principal, rule_id: str) -> RuleView:
 def list_rules(uow: UnitOfWork, principal: Principal, status: str | None = None) -> list[RuleView]:
     principal.require(*READERS)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         out = []
         for row in repo.rules(principal.economy, status):
             current = repo.rule_version(row.id, row.version)
@@ -212,13 +212,13 @@ def list_rules(uow: UnitOfWork, principal: Principal, status: str | None = None)
 def active_rules(uow: UnitOfWork, economy: str) -> list[ActiveRule]:
     """The economy's active rules as the assessor uses them (no role check: internal)."""
     with uow:
-        pairs = RiskRepository(uow.session).active_rule_definitions(economy)
+        pairs = uow.repo(RiskRepository).active_rule_definitions(economy)
         return [ActiveRule(r.id, v.version, parse_definition(v.definition)) for r, v in pairs]
 
 
 def rule_context(uow: UnitOfWork, economy: str, norms: UnitValueNorms | None) -> RuleContext:
     with uow:
-        return RuleContext(RiskRepository(uow.session).watchlists(economy), norms)
+        return RuleContext(uow.repo(RiskRepository).watchlists(economy), norms)
 
 
 def test_rule(
@@ -308,7 +308,7 @@ def add_to_watchlist(
         raise InvalidInput(errors)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = repo.watchlist_entry(principal.economy, watchlist.strip(), party_id.strip())
         if row is None:
             row = WatchlistEntryRow(
@@ -329,7 +329,7 @@ def remove_from_watchlist(
 ) -> None:
     principal.require(*WRITERS)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = repo.watchlist_entry(principal.economy, watchlist, party_id)
         if row is None:
             raise NotFound(f"{party_id} is not on watch list {watchlist}")
@@ -342,7 +342,7 @@ def list_watchlist(
 ) -> list[WatchlistEntry]:
     principal.require(*READERS)
     with uow:
-        rows = RiskRepository(uow.session).watchlist_entries(principal.economy, watchlist)
+        rows = uow.repo(RiskRepository).watchlist_entries(principal.economy, watchlist)
         return [
             WatchlistEntry(r.watchlist, r.party_id, r.note, r.added_by, r.added_at) for r in rows
         ]
@@ -353,7 +353,7 @@ def list_watchlist(
 
 def budget_of(uow: UnitOfWork, economy: str) -> LaneBudget:
     with uow:
-        row = RiskRepository(uow.session).budget(economy)
+        row = uow.repo(RiskRepository).budget(economy)
         if row is None:
             return LaneBudget()
         return LaneBudget(row.red, row.yellow, row.exploration, row.aeo_factor, row.window)
@@ -362,7 +362,7 @@ def budget_of(uow: UnitOfWork, economy: str) -> LaneBudget:
 def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
     principal.require(*READERS)
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = repo.budget(principal.economy)
         active = repo.active_model(principal.economy)
         b = budget_of(uow, principal.economy)
@@ -425,7 +425,7 @@ def save_budget(
     principal.require(*WRITERS)
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = repo.budget(principal.economy)
         if row is None:
             row = BudgetRow(
@@ -451,7 +451,7 @@ def save_budget(
 
 def aeo_ids(uow: UnitOfWork, economy: str) -> set[str]:
     with uow:
-        return RiskRepository(uow.session).aeo_ids(economy)
+        return uow.repo(RiskRepository).aeo_ids(economy)
 
 
 def add_aeo(
@@ -467,7 +467,7 @@ def add_aeo(
         raise InvalidInput.single("trader_id", "required", "give the trader's identifier")
     now = (clock or SystemClock()).now()
     with uow:
-        repo = RiskRepository(uow.session)
+        repo = uow.repo(RiskRepository)
         row = repo.aeo_trader(principal.economy, trader_id.strip())
         if row is None:
             row = AeoTraderRow(
@@ -485,7 +485,7 @@ def add_aeo(
 def remove_aeo(uow: UnitOfWork, principal: Principal, trader_id: str) -> None:
     principal.require(*WRITERS)
     with uow:
-        if RiskRepository(uow.session).remove_aeo(principal.economy, trader_id) == 0:
+        if uow.repo(RiskRepository).remove_aeo(principal.economy, trader_id) == 0:
             raise NotFound(f"{trader_id} is not a trusted trader of {principal.economy}")
         uow.commit()
 
@@ -495,5 +495,5 @@ def list_aeo(uow: UnitOfWork, principal: Principal) -> list[AeoTrader]:
     with uow:
         return [
             AeoTrader(r.trader_id, r.note, r.added_by, r.added_at)
-            for r in RiskRepository(uow.session).aeo_traders(principal.economy)
+            for r in uow.repo(RiskRepository).aeo_traders(principal.economy)
         ]

@@ -29,7 +29,7 @@ from smartcustoms.risk.drift import psi
 from smartcustoms.risk.estimator import RiskModel
 from smartcustoms.risk.evaluation import precision_at
 from smartcustoms.risk.model import DriftReport, ModelInfo, RetrainResult, WeekDrift
-from smartcustoms.risk.registry import CalibrationSample
+from smartcustoms.risk.registry import CalibrationSample, history_model
 
 Step = Callable[[str], None]
 MIN_ROWS = 200
@@ -153,8 +153,6 @@ def retrain(
     active_p = None
     warnings: list[str] = []
     if active is not None:
-        from smartcustoms.risk.scoring import history_model
-
         incumbent = history_model(uow, economy, active.directory, latest["date"].min().date())
         active_p = precision_at(y, incumbent.predict_risk(latest).fraud, rate)
         if active.training_to >= latest["date"].min().date():
@@ -215,8 +213,6 @@ def drift(
     frame = frame[frame["date"] > pd.Timestamp(active.training_to)].reset_index(drop=True)
     weeks: list[WeekDrift] = []
     if len(frame):
-        from smartcustoms.risk.scoring import history_model
-
         model = history_model(uow, principal.economy, active.directory, frame["date"].min().date())
         scores = model.predict_risk(frame.drop(columns=["fraud", "critical_fraud"])).fraud
         days = frame["date"].to_numpy(dtype="datetime64[D]")

@@ -1,67 +1,96 @@
-"""Plugging the learned assessor into the declarations flow.
+"""The risk feature's lane selector for the declarations flow.
 
-``install()`` registers (once per process, idempotent) a factory with
-:func:`smartcustoms.declarations.assessor.register_assessor_factory`. The declarations flow
-calls it with the unit of work of the lodging transaction; for an economy with an active model
-or active rules it returns a :class:`~.scoring.LearnedAssessor` scoring inside that unit of
-work, otherwise None (the declarations feature then uses its rule-based assessor). No database
-is kept here: each call serves the database its unit of work is bound to, so several app
-instances (or a CLI and an app) in one process never see each other's data.
-
-Entry points call ``install()``: the web app through the risk router's lifespan, the CLI in its
-root callback.
+:class:`LearnedLaneSelector` is what the composition root (:mod:`smartcustoms.bootstrap`)
+passes in as ``Ports.lane_selector``. The declarations flow calls it with the unit of work of
+the lodging transaction; for an economy with an active model or active rules it returns a
+:class:`~.scoring.LearnedAssessor` scoring inside that unit of work, otherwise None (the
+declarations feature then uses its rule-based assessor). No database is kept here: each call
+serves the database its unit of work is bound to; the scoring state cache is the
+application's (``uow.ports.scoring_states``), never the process's.
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import service as declarations
-from smartcustoms.declarations.assessor import Assessor, register_assessor_factory
+from smartcustoms.declarations.assessor import Assessor, AssessorContext, BatchItem
 from smartcustoms.declarations.document import from_document
+from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
 from smartcustoms.errors import InvalidInput
 from smartcustoms.risk.model import ScoreResult
 
-# risk.scoring (numpy, pandas, LightGBM) is imported where used: install() runs at every CLI
-# start-up and must stay cheap.
+# risk.scoring and risk.batch (numpy, pandas, LightGBM) are imported where used: the
+# composition root builds a LearnedLaneSelector at every CLI start-up, which must stay cheap.
+if TYPE_CHECKING:
+    from smartcustoms.risk.scoring import EconomyState
 
-_enabled = False
-_lock = threading.Lock()
-
-
-def install() -> None:
-    """Route lane decisions through the risk feature (idempotent)."""
-    global _enabled
-    with _lock:
-        register_assessor_factory(_factory)  # a no-op when already registered
-        _enabled = True
+__all__ = ["LearnedAssessor", "LearnedLaneSelector", "score_payload"]
 
 
-def uninstall() -> None:
-    """Back to the rule-based assessor (the registered factory then answers None); tests."""
-    global _enabled
-    with _lock:
-        _enabled = False
+class LearnedAssessor:
+    """The declarations :class:`~smartcustoms.declarations.assessor.Assessor` of the risk
+    feature, bound to the unit of work of the lodging transaction.
+
+    It reads the risk tables and past inspection results inside that transaction. This is safe
+    because scoring only reads: :func:`score_declaration` never commits or rolls back (keep it
+    that way), so the lodging service still decides alone whether the declaration, its lane
+    and its audit entries are stored together.
+    """
+
+    def __init__(self, uow: UnitOfWork, state: EconomyState) -> None:
+        self._uow = uow
+        self.state = state
+
+    def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
+        from smartcustoms.risk.scoring import score_declaration
+
+        result = score_declaration(
+            self._uow,
+            context.economy,
+            self.state,
+            declaration,
+            context.declaration_id,
+            context.on,
+        )
+        return LaneDecision(
+            lane=Lane(result.lane),
+            score=result.score,
+            reasons=result.reasons,
+            rules_fired=result.rules_fired,
+            model_version=result.model_version if result.fraud_probability is not None else None,
+            explanations=[
+                LaneExplanation(e.feature, e.contribution, e.text) for e in result.explanations
+            ],
+        )
+
+    def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:
+        """Many declarations in date order (a bulk import): see :mod:`.batch`."""
+        from smartcustoms.risk.batch import assess_batch  # batch builds on scoring
+
+        economy = items[0].context.economy if items else ""
+        return assess_batch(self._uow, economy, self.state, items)
 
 
-def _factory(uow: UnitOfWork, economy: str) -> Assessor | None:
-    if not _enabled:
-        return None
-    from smartcustoms.risk.scoring import LearnedAssessor, database_key, economy_state
+class LearnedLaneSelector:
+    """Learned lanes for economies with an active model or active rules."""
 
-    state = economy_state(uow, economy, database_key(uow))
-    return LearnedAssessor(uow, state) if state.enabled else None
+    def __call__(self, uow: UnitOfWork, economy: str, /) -> Assessor | None:
+        from smartcustoms.risk.scoring import economy_state
+
+        state = economy_state(uow, economy)
+        return LearnedAssessor(uow, state) if state.enabled else None
 
 
 def score_payload(
     uow: UnitOfWork, principal: Principal, raw: Any, *, explain_top: int = 3
 ) -> ScoreResult:
     """Score a declaration document without storing it: the lane it would get now."""
-    from smartcustoms.risk.scoring import database_key, economy_state, score_declaration
+    from smartcustoms.risk.scoring import economy_state, score_declaration
 
     principal.require(Role.OFFICER, Role.ANALYST)
     report = declarations.validate(uow, principal, raw)
@@ -69,6 +98,6 @@ def score_payload(
         raise InvalidInput(report.errors)
     declaration = from_document(raw)
     on = declaration.date or date.today()
-    state = economy_state(uow, principal.economy, database_key(uow))
+    state = economy_state(uow, principal.economy)
     reference = f"score:{declaration.reference}"
     return score_declaration(uow, principal.economy, state, declaration, reference, on, explain_top)

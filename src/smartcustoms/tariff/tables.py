@@ -9,7 +9,7 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
-from smartcustoms.tariff.dbtypes import Amount
+from smartcustoms.db.types import Amount
 
 
 class TariffScheduleRow(Base):

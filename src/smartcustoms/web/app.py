@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -12,35 +14,36 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from smartcustoms import __version__
+from smartcustoms.bootstrap import Container, bootstrap, routers
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.reference import service as reference
 from smartcustoms.web import csrf, errors, openapi
-from smartcustoms.web.api import accounts as accounts_api
-from smartcustoms.web.api import cases as cases_api
-from smartcustoms.web.api import classify as classify_api
-from smartcustoms.web.api import declarations as declarations_api
-from smartcustoms.web.api import ecommerce as ecommerce_api
-from smartcustoms.web.api import exchange as exchange_api
-from smartcustoms.web.api import reference as reference_api
-from smartcustoms.web.api import risk as risk_api
-from smartcustoms.web.api import stats as stats_api
 from smartcustoms.web.guard import GuardMiddleware
-from smartcustoms.web.pages import cases as cases_pages
-from smartcustoms.web.pages import declarations as declarations_pages
-from smartcustoms.web.pages import ecommerce as ecommerce_pages
-from smartcustoms.web.pages import exchange as exchange_pages
 from smartcustoms.web.pages import home as home_pages
-from smartcustoms.web.pages import reference as reference_pages
-from smartcustoms.web.pages import stats as stats_pages
 from smartcustoms.web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(
+    settings: Settings | None = None,
+    db: Database | None = None,
+    *,
+    container: Container | None = None,
+) -> FastAPI:
+    """An app for ``settings`` (and ``db``), wired by the composition root (or ``container``)."""
+    container = container or bootstrap(settings, db)
+    settings = container.settings
+    wired = container
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        wired.close()  # the connections of a database this app opened itself
+
     app = FastAPI(
+        lifespan=lifespan,
         title="SmartCustoms",
         version=__version__,
         description="Paperless declarations, risk targeting, reference data, case repository.",
@@ -51,7 +54,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.effective_database_url)
+    app.state.container = container
+    app.state.db = container.db
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     # Not "version": a page's own `version` (a case version, say) would shadow it.
     templates.env.globals["app_version"] = __version__
@@ -83,32 +87,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__, "database": app.state.db.dialect}
 
-    for router in ROUTERS:
+    for router in routers():
         # Every page route checks the CSRF token of state changes (the API needs bearer tokens).
         page = not (router.prefix or "").startswith("/api/")
         app.include_router(router, dependencies=[Depends(csrf.protect)] if page else None)
     openapi.install(app)
     return app
-
-
-ROUTERS: tuple[APIRouter, ...] = (
-    accounts_api.router,
-    reference_api.router,
-    declarations_api.router,
-    risk_api.router,
-    cases_api.router,
-    exchange_api.router,
-    stats_api.router,
-    classify_api.router,
-    home_pages.router,
-    reference_pages.router,
-    declarations_pages.router,
-    cases_pages.router,
-    ecommerce_api.router,
-    ecommerce_pages.router,
-    exchange_pages.router,
-    stats_pages.router,
-)
 
 
 def swagger_ui_dir() -> str:

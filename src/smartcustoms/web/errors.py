@@ -16,6 +16,7 @@ from smartcustoms.errors import (
     FieldError,
     InvalidInput,
     NotFound,
+    OperationFailed,
     PermissionDenied,
     RateLimited,
     SmartCustomsError,
@@ -29,6 +30,7 @@ STATUS: dict[type[SmartCustomsError], int] = {
     PermissionDenied: 403,
     DataUnavailable: 503,
     RateLimited: 429,
+    OperationFailed: 503,
 }
 HTTP_ERROR_NAMES = {
     400: "BadRequest",

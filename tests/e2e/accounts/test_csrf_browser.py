@@ -36,6 +36,8 @@ def evil_origin() -> Iterator[tuple[str, dict[str, str]]]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", pages
     server.shutdown()
+    server.server_close()  # the listening socket (warnings are errors)
+    thread.join(timeout=5)
 
 
 def test_a_forged_form_from_another_origin_changes_nothing(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from smartcustoms.cases import importing
+from smartcustoms.cases import examples
 
 
 def test_search_and_open_a_case(live_server, page, db) -> None:  # type: ignore[no-untyped-def]
-    assert importing.load_examples(db.uow()) >= 5
+    assert examples.load_examples(db.uow()) >= 5
     page.goto(f"{live_server}/cases")
     assert page.get_by_test_id("results").locator("li").count() >= 5
 

@@ -9,7 +9,7 @@ import re
 from pypdf import PdfReader
 
 from smartcustoms.cases import compile as compiler
-from smartcustoms.cases import importing
+from smartcustoms.cases import examples
 
 
 def _words(text: str) -> str:
@@ -17,7 +17,7 @@ def _words(text: str) -> str:
 
 
 def test_pdf_table_of_contents_lists_every_published_case(db) -> None:  # type: ignore[no-untyped-def]
-    importing.load_examples(db.uow())
+    examples.load_examples(db.uow())
     doc = compiler.build(db.uow(), 2026)
     titles = [c.content.title for c in doc.cases]
     assert len(titles) >= 5
@@ -32,7 +32,7 @@ def test_pdf_table_of_contents_lists_every_published_case(db) -> None:  # type: 
 
 
 def test_html_and_json(db) -> None:  # type: ignore[no-untyped-def]
-    importing.load_examples(db.uow())
+    examples.load_examples(db.uow())
     html = compiler.compile_document(db.uow(), 2026, "html").decode()
     assert html.startswith("<!doctype html>") and "<style>" in html
     assert 'src="http' not in html and "<link" not in html  # standalone

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from smartcustoms.cases import compile as compiler
-from smartcustoms.cases import importing, io, service
+from smartcustoms.cases import examples, io, service
 from smartcustoms.cases.identifiers import is_case_id, is_slug, slug_problem
 from smartcustoms.cases.model import CaseStatus
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
@@ -30,7 +30,7 @@ def auth(actor: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 def sg_published(client: Any, actors: Any) -> dict[str, Any]:
     """SG's published example cases, plus an SG draft, an SG officer and a KR knowledge manager."""
-    importing.load_examples(client.app.state.db.uow())
+    examples.load_examples(client.app.state.db.uow())
     sg_officer = actors.user("SG", "officer")
     draft = client.post(
         "/api/v1/cases", json=case_data(economy="SG", title="SG draft"), headers=auth(sg_officer)
@@ -140,7 +140,7 @@ def test_export_never_writes_outside_the_directory(db: Any, tmp_path: Path) -> N
 
     from smartcustoms.cases.tables import CaseRow
 
-    importing.load_examples(db.uow())
+    examples.load_examples(db.uow())
     with db.engine.begin() as conn:
         conn.execute(
             update(CaseRow)
@@ -280,7 +280,7 @@ def test_two_creates_with_one_title_at_once_never_500(db: Any, actors: Any) -> N
 
 
 def test_compiled_document_is_cached_until_a_publication(db: Any, actors: Any) -> None:
-    importing.load_examples(db.uow())
+    examples.load_examples(db.uow())
     first = compiler.compile_document(db.uow(), None, "json")
     hits = db.cache.hits
     assert compiler.compile_document(db.uow(), None, "json") is first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartcustoms.cases import importing, search, service
+from smartcustoms.cases import examples, search, service
 from smartcustoms.errors import InvalidInput
 from tests.integration.cases.helpers import case_data, principal
 
@@ -103,7 +103,7 @@ def test_similar_cases(db, corpus) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_examples_answer_the_image_question(db) -> None:  # type: ignore[no-untyped-def]
-    importing.load_examples(db.uow())
+    examples.load_examples(db.uow())
     page = search.search(db.uow(), "image")
     assert page.results[0].case.slug == "example-cn-intelligent-image-review"
     assert "<mark>" in page.results[0].snippet_html

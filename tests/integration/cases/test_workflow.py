@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartcustoms.cases import importing, search, service
+from smartcustoms.cases import examples, search, service
 from smartcustoms.cases.model import CaseStatus, ReviewAction
 from smartcustoms.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.integration.cases.helpers import case_data, principal
@@ -130,9 +130,9 @@ def test_edit_after_publication_goes_through_review(db, people) -> None:  # type
 
 
 def test_load_examples_is_idempotent(db) -> None:  # type: ignore[no-untyped-def]
-    added = importing.load_examples(db.uow())
+    added = examples.load_examples(db.uow())
     assert added >= 5
-    assert importing.load_examples(db.uow()) == 0
+    assert examples.load_examples(db.uow()) == 0
     page = search.search(db.uow(), "")
     assert page.total == added
     assert all(r.case.example for r in page.results)

@@ -261,3 +261,15 @@ def test_json_lines_maps_paths_to_lines() -> None:
     # a missing field points at its object; an unknown path at the document
     assert line_of(lines, "items[1].origin_country") == 5
     assert line_of(lines, "nothing.here") == 1
+
+
+def test_an_action_without_a_handler_never_cancels(
+    client: TestClient, kr: KR, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An action listed in the titles but not dispatched is a 404, not a cancellation."""
+    yellow = lodge(kr, "UNHANDLED-1", "yellow")
+    monkeypatch.setitem(pages.ACTION_TITLES, "suspend", "Suspend")
+    login(client, kr.users["declarant"]["email"])
+    response = client.post(f"/declarations/{yellow}/suspend", data={"notes": "x"})
+    assert response.status_code == 404
+    assert service.get(kr.db.uow(), kr.declarant, yellow).status is Status.DOCUMENTARY_CHECK

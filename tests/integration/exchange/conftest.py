@@ -140,6 +140,9 @@ def pair(
         b.stop()
         for d in (a.db, b.db):
             clean(d)
+        for inst, shared in ((a, db_a), (b, db_b)):
+            if inst.db is not shared:  # a restart_database() made its own: close it
+                inst.db.dispose()
 
 
 def _economy(inst: Installation) -> None:

@@ -4,13 +4,17 @@ of the KCS declarations imported through the declarations import service (kcs-cd
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from smartcustoms.bootstrap import bootstrap
+from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
@@ -22,8 +26,9 @@ from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import operations, registry, service, training, wiring
 from smartcustoms.risk.frame import CANONICAL_COLUMNS, normalize_frame, read_frame
 from smartcustoms.risk.registry import CalibrationSample
-from smartcustoms.risk.scoring import LearnedAssessor
+from smartcustoms.risk.wiring import LearnedAssessor
 from smartcustoms.web.api.declarations import EXAMPLE
+from smartcustoms.web.app import create_app
 
 PARAMS = {"n_estimators": 25, "early_stopping_rounds": 10}
 
@@ -134,7 +139,13 @@ def test_registry_retrain_rollback_and_budget(kr: Database, tmp_path: Path) -> N
 
 
 def test_lodged_declaration_gets_learned_lane(
-    kr: Database, empty_db: Database, tmp_path: Path
+    kr: Database,
+    empty_db: Database,
+    tmp_path: Path,
+    actors,  # type: ignore[no-untyped-def]
+    settings,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     p = system_principal("KR")
     with pytest.raises(Conflict):
@@ -150,16 +161,16 @@ def test_lodged_declaration_gets_learned_lane(
         },
         activate=True,
     )
-    wiring.install()
-    try:
-        # Two databases in one process: each lodgement is assessed from its own database.
-        with kr.uow() as uow:
-            assert isinstance(assessor_for(uow, "KR", None), LearnedAssessor)
-        with empty_db.uow() as uow:
-            assert isinstance(assessor_for(uow, "KR", None), RuleBasedAssessor)
-        submitted = declarations.submit(kr.uow(), system_principal("KR"), EXAMPLE)
-    finally:
-        wiring.uninstall()
+    # No install step: the composition root wires learned lanes into every unit of work it
+    # hands out. Two databases in one process: each lodgement is assessed from its own.
+    app_kr, app_empty = bootstrap(db=kr), bootstrap(db=empty_db)
+    with app_kr.uow() as uow:
+        assert isinstance(assessor_for(uow, "KR", None), LearnedAssessor)
+    with app_empty.uow() as uow:
+        assert isinstance(assessor_for(uow, "KR", None), RuleBasedAssessor)
+    with kr.uow() as uow:  # a bare unit of work (no composition root): rule-based lanes
+        assert isinstance(assessor_for(uow, "KR", None), RuleBasedAssessor)
+    submitted = declarations.submit(app_kr.uow(), system_principal("KR"), EXAMPLE)
     record = submitted.record
     assert record.lane is not None and record.lane.value == "red"
     assert record.lane_score is not None
@@ -170,6 +181,24 @@ def test_lodged_declaration_gets_learned_lane(
     scored = wiring.score_payload(kr.uow(), p, EXAMPLE | {"reference": "what-if"})
     assert scored.lane == "red" and scored.rules_fired == ["batteries@v1"]
     assert scored.fraud_probability is not None and len(scored.explanations) == 3
+    # The web app and the CLI, built the ordinary way (no install call anywhere), lodge with
+    # learned lanes too.
+    declarant = actors.user("KR", "declarant")
+    with TestClient(create_app(settings, kr)) as client:
+        response = client.post(
+            "/api/v1/declarations",
+            json=EXAMPLE | {"reference": "via-the-api"},
+            headers=actors.headers(declarant),
+        )
+    assert response.status_code == 201, response.text
+    assert response.json()["lane"] == "red" and response.json()["lane_score"] is not None
+    file = tmp_path / "via-cli.json"
+    file.write_text(json.dumps(EXAMPLE | {"reference": "via-the-cli"}))
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", kr.url)
+    assert run(["declarations", "submit", str(file), "--user", declarant["email"], "--json"]) == 0
+    lodged = json.loads(capsys.readouterr().out)["record"]
+    assert lodged["lane"] == "red" and lodged["lane_score"] is not None
+    assert any(r.startswith("fraud probability") for r in lodged["lane_reasons"])
 
 
 @pytest.mark.slow
@@ -195,13 +224,9 @@ def test_import_of_test_split_holds_the_budget(
         db.uow(), p, tmp_path, train, valid, params={"n_estimators": 60}, activate=True
     )
     assert info.status == "active"
-    wiring.install()
-    try:
-        report = importing.import_file(
-            db.uow(), p, base / "df_syn_test_eng.csv", "kcs-cdd", assess=True
-        )
-    finally:
-        wiring.uninstall()
+    report = importing.import_file(
+        bootstrap(db=db).uow(), p, base / "df_syn_test_eng.csv", "kcs-cdd", assess=True
+    )
     assert report.stored == 8481 and report.assessed
     shares = {lane: report.lanes.get(lane, 0) / report.stored for lane in LANES}
     budget = {"red": 0.03, "yellow": 0.07, "green": 0.90}

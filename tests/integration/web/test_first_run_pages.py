@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from smartcustoms import __version__
 from smartcustoms.accounts import service as accounts
-from smartcustoms.cases.importing import load_examples
+from smartcustoms.cases.examples import load_examples
 from smartcustoms.db.engine import Database
 from tests.conftest import Actors
 

@@ -4,12 +4,10 @@ economy's rule or model: 404); rules, models and budgets need the analyst role."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
 from smartcustoms.accounts.model import Principal, Role
@@ -26,16 +24,7 @@ from smartcustoms.risk.model import (
 )
 from smartcustoms.web.deps import UoW, require_roles
 
-
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Lanes come from the learned assessor, which scores through each lodging transaction's
-    # unit of work (see risk.wiring): nothing about this app's database is kept globally.
-    wiring.install()
-    yield
-
-
-router = APIRouter(prefix="/api/v1/risk", tags=["risk"], lifespan=_lifespan)
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 AnalystDep = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.ANALYST, Role.OFFICER))]
 Body_ = Annotated[dict[str, Any], Body()]

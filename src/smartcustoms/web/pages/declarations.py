@@ -470,8 +470,10 @@ def act(
                     "arrived_on", "invalid_date", "use a date like 2021-05-14"
                 ) from None
             actions.arrival_notice(uow, principal, declaration_id, day)
-        else:
+        elif action == "cancel":
             service.cancel(uow, principal, declaration_id, notes)
+        else:  # a title without a handler: never fall through to another action
+            return Response(status_code=404)
     except SmartCustomsError as exc:
         return _refused(request, principal, declaration_id, exc)
     return RedirectResponse(f"/declarations/{declaration_id}?done={action}", status_code=303)

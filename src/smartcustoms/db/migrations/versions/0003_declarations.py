@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import smartcustoms.db.base
-import smartcustoms.tariff.dbtypes
+import smartcustoms.db.types
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0001"
@@ -89,18 +89,12 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column(
             "customs_value",
-            smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4),
+            smartcustoms.db.types.Amount(precision=24, scale=4),
             nullable=True,
         ),
-        sa.Column(
-            "duty_total", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=True
-        ),
-        sa.Column(
-            "tax_total", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=True
-        ),
-        sa.Column(
-            "total_due", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=True
-        ),
+        sa.Column("duty_total", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=True),
+        sa.Column("tax_total", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=True),
+        sa.Column("total_due", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=True),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("assessment", sa.JSON(), nullable=True),
         sa.Column("source", sa.String(length=40), nullable=False),
@@ -131,11 +125,11 @@ def upgrade() -> None:
         sa.Column("hs_prefix", sa.String(length=10), nullable=False),
         sa.Column("rate_type", sa.String(length=12), nullable=False),
         sa.Column(
-            "ad_valorem", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
+            "ad_valorem", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False
         ),
         sa.Column(
             "specific_amount",
-            smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4),
+            smartcustoms.db.types.Amount(precision=24, scale=4),
             nullable=True,
         ),
         sa.Column("specific_unit", sa.String(length=4), nullable=True),
@@ -152,12 +146,10 @@ def upgrade() -> None:
     op.create_table(
         "tariff_schedules",
         sa.Column("economy", sa.String(length=2), nullable=False),
-        sa.Column(
-            "vat_rate", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
+        sa.Column("vat_rate", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
         sa.Column(
             "de_minimis_amount",
-            smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4),
+            smartcustoms.db.types.Amount(precision=24, scale=4),
             nullable=True,
         ),
         sa.Column("de_minimis_currency", sa.String(length=3), nullable=True),
@@ -177,7 +169,7 @@ def upgrade() -> None:
         sa.Column("critical", sa.Boolean(), nullable=False),
         sa.Column(
             "revenue_adjustment",
-            smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4),
+            smartcustoms.db.types.Amount(precision=24, scale=4),
             nullable=True,
         ),
         sa.Column("notes", sa.Text(), nullable=False),
@@ -210,19 +202,19 @@ def upgrade() -> None:
         sa.Column("origin_country", sa.String(length=2), nullable=False),
         sa.Column("preference", sa.String(length=12), nullable=True),
         sa.Column(
-            "net_mass_kg", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
+            "net_mass_kg", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False
         ),
         sa.Column(
             "invoice_value",
-            smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4),
+            smartcustoms.db.types.Amount(precision=24, scale=4),
             nullable=False,
         ),
         sa.Column(
             "customs_value",
-            smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4),
+            smartcustoms.db.types.Amount(precision=24, scale=4),
             nullable=True,
         ),
-        sa.Column("duty", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=True),
+        sa.Column("duty", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=True),
         sa.ForeignKeyConstraint(
             ["declaration_id"],
             ["declarations.id"],
