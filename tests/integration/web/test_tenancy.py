@@ -40,7 +40,12 @@ PUBLIC_PARAMS = {"code", "economy"}
 # creates (SG may have a watch list called like KR's: it is SG's own list).
 CALLERS_OWN = {("post", "/api/v1/risk/watchlists/{name}")}
 # Routes that serve what an economy published for anyone (no login): reaching them is the point.
-PUBLISHED = "/api/v1/public/"
+PUBLISHED = (
+    "/api/v1/public/",
+    "/public/stats/",
+    "/api/v1/exchange/public/",
+    "/verify/certificates/",
+)
 # Parameters that are not identifiers: kept as they are in the made-up baseline request.
 NOT_IDS = {"action", "number"}
 ACTIONS = (
@@ -173,6 +178,26 @@ def kr_owns_everything(
         headers=h["analyst"],
     )
     assert publication.status_code == 201, publication.text
+    # E-commerce: a manifest of KR parcels; exchange: KR's signing key, its partner SG, an
+    # issued certificate of origin and the outbox messages carrying it (SG's side is set up
+    # too, so SG's own lists are not empty).
+    from smartcustoms.ecommerce import services as ecommerce
+    from smartcustoms.ecommerce.demo import load_demo_parcels
+    from smartcustoms.exchange.demo import connect_demo
+    from smartcustoms.exchange.services import certificates, messages, trust
+
+    load_demo_parcels(
+        db.uow, secret_key=settings.secret_key, files_dir=settings.files_dir,
+        economies=("KR",), parcels=40,
+    )  # fmt: skip
+    kr_admin = system_principal("KR", "tenancy-test")
+    manifest = ecommerce.manifests(db.uow(), kr_admin, 1)[0]
+    parcels = ecommerce.decisions(db.uow(), kr_admin, manifest.id, limit=1)
+    connect_demo(db.uow, settings.secret_key, "http://127.0.0.1:9", ("KR", "SG"))
+    kids = [k.kid for k in trust.list_keys(db.uow(), kr_admin)]
+    issued = [c["id"] for c in certificates.list_certificates(db.uow(), kr_admin)]
+    outbox = [m.id for m in messages.list_outbox(db.uow(), kr_admin)]
+    assert kids and issued and outbox and parcels
     # The positive control: KR itself reaches what SG must not.
     did, rid = declaration.json()["id"], rule.json()["id"]
     for url, who in [
@@ -195,6 +220,16 @@ def kr_owns_everything(
         "token_id": [token.id],
         "number": ["1"],
         "publication_id": [publication.json()["id"]],
+        "manifest_id": [manifest.id],
+        "waybill": [parcels[0].waybill],
+        "kid": kids,
+        "partner": ["SG"],
+        "certificate_id": issued,
+        "message_id": outbox,
+        # KR has received nothing in this fixture: an id of the right shape stands in (an SG
+        # caller must still get the unknown-id answer).
+        "inbox_id": ["0" * 32],
+        "alert_id": ["0" * 32],
         "action": list(ACTIONS),
     }
 

@@ -29,7 +29,7 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
 from smartcustoms.declarations.model import Declaration, Kind, Party, Status
 from smartcustoms.declarations.service import system_principal
-from smartcustoms.errors import FieldError, InvalidInput, SmartCustomsError
+from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.exchange.model import Envelope, MessageType, PartnerStatus
 from smartcustoms.exchange.repository import ExchangeRepository
 from smartcustoms.exchange.services import messages
@@ -535,8 +535,11 @@ def list_pre_arrivals(uow: UnitOfWork, economy: str, limit: int = 200) -> list[d
 
 
 def signals_for(uow: UnitOfWork, economy: str, declaration_id: str) -> list[Finding]:
-    """The pre-arrival findings recorded for one import declaration (empty: none matched)."""
+    """The pre-arrival findings recorded for one import declaration of ``economy`` (empty:
+    none matched); a declaration that is not the economy's is not found, like any other."""
     with uow:
+        if declarations.find(uow, economy, declaration_id) is None:
+            raise NotFound(f"no declaration {declaration_id}")
         row = ExchangeRepository(uow.session).pre_arrival_for_declaration(economy, declaration_id)
         if row is None or not row.comparison:
             return []
