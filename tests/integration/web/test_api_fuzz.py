@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from smartcustoms.config import Settings
 from tests.conftest import Actors, _session_db, clean, data_dir
+from tests.unit.classify.conftest import classify_home  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +45,8 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def fuzz_target(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    classify_home: Path,  # noqa: F811
 ) -> Iterator[tuple[FastAPI, dict[str, dict[str, str]]]]:
     from smartcustoms.web.app import create_app
 
@@ -54,7 +56,8 @@ def fuzz_target(
     headers = {"anonymous": {}} | {
         role: Actors.headers(actors.user("KR", role)) for role in ROLES[1:]
     }
-    home: Path = tmp_path_factory.mktemp("fuzz-home")
+    # The small HS classifier of the classify tests: without one /api/v1/classify answers 503.
+    home = classify_home
     app_settings = Settings(
         environment="test",
         home=home,
