@@ -116,3 +116,17 @@ def progress_steps(as_json: bool, total: int, label: str) -> Iterator[Callable[[
             progress.update(task, advance=1, description=description)
 
         yield step
+
+
+class LazyModule:
+    """A module imported on first attribute use. Feature CLIs whose work needs numpy, pandas,
+    scikit-learn or SciPy hold those modules this way, so `smartcustoms --help` and every other
+    command start without them."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)

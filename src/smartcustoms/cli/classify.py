@@ -18,13 +18,27 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from smartcustoms.classify import service
-from smartcustoms.classify.data import platform_examples
-from smartcustoms.classify.evaluation import LEVELS
 from smartcustoms.classify.model import Classification
-from smartcustoms.classify.store import ModelStore
-from smartcustoms.cli._common import JsonOption, emit, state
+from smartcustoms.cli._common import JsonOption, LazyModule, emit, state
 from smartcustoms.errors import DataUnavailable, InvalidInput
+
+service: Any = LazyModule("smartcustoms.classify.service")
+LEVELS = (2, 4, 6)  # the digit levels evaluation reports (classify.evaluation.LEVELS)
+
+
+def platform_examples(pairs: Any) -> Any:
+    from smartcustoms.classify.data import platform_examples as examples
+
+    return examples(pairs)
+
+
+class ModelStore:
+    @staticmethod
+    def under(home: Path) -> Any:
+        from smartcustoms.classify.store import ModelStore as Store
+
+        return Store.under(home)
+
 
 app = typer.Typer(help="HS code suggestion from goods descriptions.", no_args_is_help=True)
 console = Console(stderr=True)

@@ -11,7 +11,7 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,7 +19,6 @@ from rich.table import Table
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
-from smartcustoms.classify.lodgement import DescriptionCheck, LazySuggester
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.declarations import actions, importing, service
@@ -34,6 +33,9 @@ from smartcustoms.declarations.model import (
 )
 from smartcustoms.declarations.profiles import load_profile
 from smartcustoms.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from smartcustoms.classify.lodgement import DescriptionCheck
 
 app = typer.Typer(
     help="Goods declarations: lodge, follow, act on, bulk import.", no_args_is_help=True
@@ -62,6 +64,9 @@ def principal(
 
 
 def _check(ctx: typer.Context) -> DescriptionCheck:
+    # Imported here: the classifier brings scikit-learn and SciPy, which no other command needs.
+    from smartcustoms.classify.lodgement import DescriptionCheck, LazySuggester
+
     """HS classification's lodgement check (silent while no classifier is built)."""
     return DescriptionCheck(LazySuggester.under(state(ctx).settings.home))
 

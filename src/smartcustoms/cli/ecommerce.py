@@ -7,7 +7,6 @@ other operator commands.
 
 from __future__ import annotations
 
-import importlib
 import json
 from datetime import date
 from pathlib import Path
@@ -17,26 +16,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
+from smartcustoms.cli._common import JsonOption, LazyModule, console, emit, err_console, state
 from smartcustoms.declarations.service import system_principal
 
 if TYPE_CHECKING:
     from smartcustoms.ecommerce.model import ParcelView
 
 
-class _Lazy:
-    """A module imported on first use: the e-commerce fast path pulls in numpy and pandas,
-    which `smartcustoms --help` and every other command should not wait for."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str) -> Any:
-        return getattr(importlib.import_module(self._name), attr)
-
-
-services: Any = _Lazy("smartcustoms.ecommerce.services")
-generator: Any = _Lazy("smartcustoms.ecommerce.generator")
+services: Any = LazyModule("smartcustoms.ecommerce.services")
+generator: Any = LazyModule("smartcustoms.ecommerce.generator")
 
 
 def outcome_doc(outcome: Any) -> dict[str, Any]:
