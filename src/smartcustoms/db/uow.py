@@ -120,6 +120,23 @@ class UnitOfWork:
         """Roll the whole transaction back (the outermost use case's decision)."""
         self.session.rollback()
 
+    def lock_for_write(self) -> None:
+        """Take the database's write lock now, before the reads a write depends on.
+
+        On SQLite (WAL) a transaction that read first and writes later fails at once with
+        "database is locked" when another writer committed in between (its snapshot is stale;
+        the busy timeout does not apply). Lodgement calls this before its reads, so while a
+        bulk import commits chunk after chunk, a submission waits for the lock (up to the busy
+        timeout) instead of failing. ``BEGIN IMMEDIATE`` only opens a transaction that is not
+        open yet (SELECTs alone do not open one under Python's sqlite3); PostgreSQL needs none
+        of this (row locks and compare-and-set guard its writes).
+        """
+        if self.dialect != "sqlite":
+            return
+        raw = self.session.connection().connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A nested part that may fail alone: on an exception only its own writes are undone

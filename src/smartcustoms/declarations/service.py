@@ -152,6 +152,7 @@ def submit(
         raised = _signals(signals, decl)
         more += _warnings(raised)
         lodgement = Lodgement(decl, a, digest, signals=tuple(raised))
+        uow.lock_for_write()
         try:
             # Only this insert is undone if a concurrent submission of the same reference won
             # the race (then: answer as a replay); a batch lodging it goes on.

@@ -13,19 +13,14 @@ from smartcustoms.accounts import service as accounts
 from smartcustoms.cases.examples import load_examples
 from smartcustoms.db.engine import Database
 from tests.conftest import Actors
+from tests.pages import browser_login, csrf_token
 
 PASSWORD = "correct horse battery"
 HTML = {"accept": "text/html,application/xhtml+xml"}
 
 
 def login(client: TestClient, email: str) -> None:
-    response = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "next": "/"},
-        headers=HTML,
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    browser_login(client, email, PASSWORD)
 
 
 def test_api_docs_reference_only_the_apps_own_assets(client: TestClient) -> None:
@@ -49,7 +44,8 @@ def test_unknown_pages_answer_an_html_page_and_the_api_json(client: TestClient) 
     assert "404 · Not found" in page.text and '<a class="brand"' in page.text
     assert '{"detail"' not in page.text
     api = client.get("/api/v1/no-such-thing", headers=HTML)
-    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    # The API answers every error in its one shape (docs/security.md, the OpenAPI error model).
+    assert api.status_code == 404 and api.json() == {"error": "NotFound", "detail": "Not Found"}
 
 
 def test_a_refused_page_keeps_the_user_logged_in_and_nav_fits_the_role(
@@ -106,17 +102,28 @@ def test_demo_accounts_cannot_log_in_in_production(
         home=tmp_path,
         database_url=db.url,
     )
-    with TestClient(create_app(settings, db=db)) as prod:
+    # Production cookies are Secure: the client speaks HTTPS, as a browser there would.
+    with TestClient(create_app(settings, db=db), base_url="https://testserver") as prod:
         refused = prod.post(
             "/login",
-            data={"email": "officer@kr.demo", "password": PASSWORD, "next": "/"},
+            data={
+                "email": "officer@kr.demo",
+                "password": PASSWORD,
+                "next": "/",
+                "csrf_token": csrf_token(prod),
+            },
             headers=HTML,
             follow_redirects=False,
         )
         assert refused.status_code == 401 and "demo accounts" in refused.text
         allowed = prod.post(
             "/login",
-            data={"email": real["email"], "password": PASSWORD, "next": "/"},
+            data={
+                "email": real["email"],
+                "password": PASSWORD,
+                "next": "/",
+                "csrf_token": csrf_token(prod),
+            },
             headers=HTML,
             follow_redirects=False,
         )
