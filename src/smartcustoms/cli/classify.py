@@ -22,22 +22,11 @@ from smartcustoms.classify.model import Classification
 from smartcustoms.cli._common import JsonOption, LazyModule, emit, state
 from smartcustoms.errors import DataUnavailable, InvalidInput
 
+# The classifier's modules bring scikit-learn and SciPy: loaded on first use, not at start-up.
 service: Any = LazyModule("smartcustoms.classify.service")
-LEVELS = (2, 4, 6)  # the digit levels evaluation reports (classify.evaluation.LEVELS)
-
-
-def platform_examples(pairs: Any) -> Any:
-    from smartcustoms.classify.data import platform_examples as examples
-
-    return examples(pairs)
-
-
-class ModelStore:
-    @staticmethod
-    def under(home: Path) -> Any:
-        from smartcustoms.classify.store import ModelStore as Store
-
-        return Store.under(home)
+data: Any = LazyModule("smartcustoms.classify.data")
+evaluation: Any = LazyModule("smartcustoms.classify.evaluation")
+stores: Any = LazyModule("smartcustoms.classify.store")
 
 
 app = typer.Typer(help="HS code suggestion from goods descriptions.", no_args_is_help=True)
@@ -83,12 +72,12 @@ def _metrics_table(metrics: dict[str, Any]) -> Table:
     table = Table(title="held-out test split, accuracy")
     table.add_column("subset")
     table.add_column("n", justify="right")
-    for d in LEVELS:
+    for d in evaluation.LEVELS:
         table.add_column(f"top-1 HS{d}", justify="right")
         table.add_column(f"top-5 HS{d}", justify="right")
     for name, acc in metrics["test"].items():
         cells = []
-        for d in LEVELS:
+        for d in evaluation.LEVELS:
             cells += [f"{acc[f'top1_hs{d}']:.3f}", f"{acc[f'top5_hs{d}']:.3f}"]
         table.add_row(name, str(acc["n"]), *cells)
     return table
@@ -111,13 +100,13 @@ def build(
 ) -> None:
     """Build the classifier from the data directory (saved under the data home as current)."""
     settings = state(ctx).settings
-    store = ModelStore.under(settings.home)
+    store = stores.ModelStore.under(settings.home)
     extra = []
     if declarations_of:
         from smartcustoms.declarations.queries import cleared_descriptions
 
         pairs = cleared_descriptions(state(ctx).db.uow(), declarations_of)
-        extra = platform_examples(pairs)
+        extra = data.platform_examples(pairs)
     with _progress(as_json) as step:
         meta = service.build_model(
             _data_dir(ctx, data_dir),
@@ -170,7 +159,7 @@ def evaluate(
 
 
 def _load(ctx: typer.Context) -> Any:
-    return ModelStore.under(state(ctx).settings.home).load()
+    return stores.ModelStore.under(state(ctx).settings.home).load()
 
 
 def _render(results: list[Classification]) -> None:

@@ -34,6 +34,7 @@ from sqlalchemy import and_, case, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from smartcustoms.core.clock import as_utc
+from smartcustoms.db.types import Amount
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.document import from_document
 from smartcustoms.declarations.model import UNKNOWN_COUNTRY, Declaration, Kind, Status
@@ -43,7 +44,6 @@ from smartcustoms.declarations.tables import (
     DeclarationItemRow,
     DeclarationRow,
 )
-from smartcustoms.tariff.dbtypes import Amount
 
 __all__ = [
     "COUNTED_STATUSES",

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from smartcustoms.db.types import SCALE
 from smartcustoms.ecommerce.tables import (
     EcomItemRow,
     EcomManifestRow,
@@ -27,7 +28,6 @@ from smartcustoms.ecommerce.tables import (
     EcomRegimeRow,
     EcomSettingsRow,
 )
-from smartcustoms.tariff.dbtypes import SCALE
 
 __all__ = ["PARCEL_COLUMNS", "EcommerceRepository"]
 

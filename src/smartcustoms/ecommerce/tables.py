@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Date, Float, Index, Integer, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
-from smartcustoms.tariff.dbtypes import Amount
+from smartcustoms.db.types import Amount
 
 __all__ = [
     "EcomItemRow",

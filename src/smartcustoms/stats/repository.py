@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from smartcustoms.db.types import SCALE
 from smartcustoms.stats.levels import LEVELS, choose
 from smartcustoms.stats.tables import (
     StatsCellRow,
@@ -19,7 +20,6 @@ from smartcustoms.stats.tables import (
     StatsPublicationRow,
     StatsStateRow,
 )
-from smartcustoms.tariff.dbtypes import SCALE
 
 __all__ = ["CellFilter", "StatsRepository", "Sum"]
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.core.clock import Clock
+from smartcustoms.db.types import plain
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import FieldError, InvalidInput, NotFound
 from smartcustoms.reference import service as reference
@@ -46,7 +47,6 @@ from smartcustoms.stats.periods import (
 )
 from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import CellFilter, StatsRepository, Sum
-from smartcustoms.tariff.dbtypes import plain
 
 __all__ = [
     "NamedPeriodInfo",

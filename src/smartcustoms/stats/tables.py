@@ -18,7 +18,7 @@ from sqlalchemy import JSON, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcustoms.db.base import Base, UTCDateTime
-from smartcustoms.tariff.dbtypes import Amount
+from smartcustoms.db.types import Amount
 
 __all__ = ["StatsCellRow", "StatsPeriodRow", "StatsPublicationRow", "StatsStateRow"]
 

@@ -14,7 +14,6 @@ from smartcustoms.stats.schemas import jsonable
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 
 router = APIRouter(prefix="/api/v1", tags=["statistics"])
-api = router
 
 PeriodQ = Annotated[
     str, Query(description="2021, 2021-Q2, 2021-H1, 2021-05, 2021-01..2021-06 or FYP14")
@@ -30,7 +29,7 @@ def _q(by: str, flow: str, partner: str | None, hs: str | None, mode: str | None
     return service.parse_query(by, flow, partner, hs, mode, office, top)
 
 
-@api.get("/stats/trade")
+@router.get("/stats/trade")
 def trade(
     uow: UoW,
     principal: CurrentPrincipal,
@@ -48,7 +47,7 @@ def trade(
     return jsonable(service.trade(uow, principal, period, q))  # type: ignore[no-any-return]
 
 
-@api.get("/stats/growth")
+@router.get("/stats/growth")
 def growth(
     uow: UoW,
     principal: CurrentPrincipal,
@@ -69,7 +68,7 @@ def growth(
     return jsonable(service.growth(uow, principal, period, q))  # type: ignore[no-any-return]
 
 
-@api.get("/stats/green")
+@router.get("/stats/green")
 def green_trade(
     uow: UoW,
     principal: CurrentPrincipal,
@@ -84,7 +83,7 @@ def green_trade(
     return jsonable(green.green(uow, principal, period, q))  # type: ignore[no-any-return]
 
 
-@api.get("/stats/green/tariff-cap")
+@router.get("/stats/green/tariff-cap")
 def green_tariff_cap(
     uow: UoW,
     principal: CurrentPrincipal,
@@ -94,7 +93,7 @@ def green_tariff_cap(
     return jsonable(green.tariff_cap(uow, principal, cap))  # type: ignore[no-any-return]
 
 
-@api.get("/stats/release-times")
+@router.get("/stats/release-times")
 def release_times(
     uow: UoW,
     principal: CurrentPrincipal,
@@ -105,7 +104,7 @@ def release_times(
     return jsonable(release.release_times(uow, principal, period, by))  # type: ignore[no-any-return]
 
 
-@api.get("/stats/mirror")
+@router.get("/stats/mirror")
 def mirror_stats(
     uow: UoW,
     principal: CurrentPrincipal,
@@ -128,7 +127,7 @@ class PublishIn(BaseModel):
     threshold: int = publish.DEFAULT_THRESHOLD
 
 
-@api.post("/stats/publications", status_code=201)
+@router.post("/stats/publications", status_code=201)
 def create_publication(uow: UoW, principal: CurrentPrincipal, body: PublishIn) -> dict[str, Any]:
     """Publish a frozen aggregate for anyone to read (small cells suppressed)."""
     pub = publish.publish(
@@ -143,12 +142,12 @@ def create_publication(uow: UoW, principal: CurrentPrincipal, body: PublishIn) -
     return jsonable(pub)  # type: ignore[no-any-return]
 
 
-@api.delete("/stats/publications/{publication_id}", status_code=204)
+@router.delete("/stats/publications/{publication_id}", status_code=204)
 def delete_publication(uow: UoW, principal: CurrentPrincipal, publication_id: str) -> None:
     publish.unpublish(uow, principal, publication_id)
 
 
-@api.get("/public/stats/{economy}")
+@router.get("/public/stats/{economy}")
 def public_publications(uow: UoW, economy: str) -> list[dict[str, Any]]:
     """What the economy published (no login)."""
     return [
@@ -157,6 +156,6 @@ def public_publications(uow: UoW, economy: str) -> list[dict[str, Any]]:
     ]
 
 
-@api.get("/public/stats/{economy}/{publication_id}")
+@router.get("/public/stats/{economy}/{publication_id}")
 def public_publication(uow: UoW, economy: str, publication_id: str) -> dict[str, Any]:
     return jsonable(publish.get_published(uow, economy, publication_id))  # type: ignore[no-any-return]

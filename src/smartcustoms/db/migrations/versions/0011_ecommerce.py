@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import smartcustoms.db.base
-import smartcustoms.tariff.dbtypes
+import smartcustoms.db.types
 
 revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
@@ -30,17 +30,13 @@ def upgrade() -> None:
         sa.Column("hs_code", sa.String(length=10), nullable=False),
         sa.Column("quantity", sa.Float(), nullable=False),
         sa.Column(
-            "unit_price", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
+            "unit_price", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False
         ),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("origin", sa.String(length=2), nullable=False),
-        sa.Column(
-            "value", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
-        sa.Column(
-            "duty", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
-        sa.Column("tax", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("value", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("duty", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("tax", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
         sa.PrimaryKeyConstraint("economy", "waybill", "line_no", name=op.f("pk_ecom_items")),
     )
     op.create_table(
@@ -62,11 +58,9 @@ def upgrade() -> None:
         sa.Column("timings", sa.JSON(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column(
-            "duty_total", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
+            "duty_total", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False
         ),
-        sa.Column(
-            "tax_total", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
+        sa.Column("tax_total", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
         sa.Column("decisions_file", sa.Text(), nullable=True),
         sa.Column("created_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("finished_at", smartcustoms.db.base.UTCDateTime(timezone=True), nullable=True),
@@ -103,21 +97,13 @@ def upgrade() -> None:
         sa.Column("hs_main", sa.String(length=6), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column(
-            "value", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
-        sa.Column(
-            "freight", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
-        sa.Column(
-            "insurance", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
+        sa.Column("value", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("freight", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("insurance", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
         sa.Column("gross_weight", sa.Float(), nullable=False),
         sa.Column("vendor_tax_id", sa.String(length=40), nullable=False),
-        sa.Column(
-            "duty", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False
-        ),
-        sa.Column("tax", smartcustoms.tariff.dbtypes.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("duty", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
+        sa.Column("tax", smartcustoms.db.types.Amount(precision=24, scale=4), nullable=False),
         sa.Column("decision", sa.String(length=8), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("signals", sa.Integer(), nullable=False),

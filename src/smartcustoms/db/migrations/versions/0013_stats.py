@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import smartcustoms.db.base
-import smartcustoms.tariff.dbtypes
+import smartcustoms.db.types
 
 revision: str = "0013"
 down_revision: str | Sequence[str] | None = "0012"
@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TS = smartcustoms.db.base.UTCDateTime
-_AMOUNT = smartcustoms.tariff.dbtypes.Amount
+_AMOUNT = smartcustoms.db.types.Amount
 
 
 def upgrade() -> None:
