@@ -197,16 +197,6 @@ class Suggester:
             out.append(Classification(q.description, suggestions, flag, texts[i]))
         return out
 
-    def probability_of(self, query: GoodsQuery, code: str) -> tuple[float, int | None]:
-        """Probability of ``code`` (6 digits) for ``query`` and its rank (1-based)."""
-        text = compose(query.description, query.category, query.attributes)
-        p = self.engine.score([text]).probabilities[0]
-        index = np.flatnonzero(self.engine.codes_ == code[:6])
-        if not len(index):
-            return 0.0, None
-        value = float(p[index[0]])
-        return value, int((p > value).sum()) + 1
-
     def classify_many(self, texts: Sequence[str], top: int = 3) -> list[Classification]:
         """Batch path for parcels: descriptions only, codes, confidences and the vagueness
         flag without the explanations (the fast path)."""

@@ -13,8 +13,9 @@ the end add the nomenclature's words for them when the context makes them decisi
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
+
+from smartcustoms.reference.loaders.common import fold
 
 __all__ = [
     "FILLER",
@@ -344,8 +345,7 @@ RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
 def normalise(text: str) -> str:
     """Lower case ASCII words, British spelling; punctuation becomes space."""
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+        text = fold(text)  # accents off (and lower case), as everywhere else
     lowered = text.lower().replace("&", " and ").replace("'s", "s")
     lowered = _TSHIRT.sub("tshirts", lowered)
     return " ".join(SPELLING.get(w, w) for w in _NON_WORD.sub(" ", lowered).split())

@@ -25,12 +25,7 @@ if TYPE_CHECKING:
 
 services: Any = LazyModule("smartcustoms.ecommerce.services")
 generator: Any = LazyModule("smartcustoms.ecommerce.generator")
-
-
-def outcome_doc(outcome: Any) -> dict[str, Any]:
-    from smartcustoms.ecommerce.schemas import outcome_doc as doc
-
-    return doc(outcome)  # type: ignore[no-any-return]
+schemas: Any = LazyModule("smartcustoms.ecommerce.schemas")
 
 
 app = typer.Typer(help="Cross-border e-commerce clearance: parcel manifests.", no_args_is_help=True)
@@ -110,7 +105,7 @@ def submit(
             on=_date(on),
             progress=report,
         )
-    emit(outcome_doc(outcome), as_json, _show_outcome)
+    emit(schemas.outcome_doc(outcome), as_json, _show_outcome)
     if outcome.status == "rejected":
         raise typer.Exit(2)
 
@@ -257,14 +252,8 @@ def settings_cmd(
     """Show or change the economy's e-commerce settings (budget, all-or-nothing, ...)."""
     st = state(ctx)
     principal = system_principal(economy.upper(), "cli")
-    changes: dict[str, Any] = {}
-    for item in set_:
-        k, _, v = item.partition("=")
-        changes[k.strip()] = (
-            v.strip().lower() in ("1", "true", "yes")
-            if v.strip().lower() in ("true", "false", "yes", "no")
-            else v.strip()
-        )
+    # The service reads each value in its setting's type.
+    changes = {k.strip(): v for k, _, v in (item.partition("=") for item in set_)}
     current = (
         services.save_settings(st.db.uow(), principal, changes)
         if changes

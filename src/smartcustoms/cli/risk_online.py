@@ -53,8 +53,8 @@ def simulate_online(
     from smartcustoms.risk.online.report import chart_svg
     from smartcustoms.risk.online.simulator import (
         OnlineConfig,
-        compare_to_full_information,
         full_information_config,
+        result_document,
         simulate,
         weeks_frame,
     )
@@ -102,12 +102,8 @@ def simulate_online(
 
             runs[name] = simulate(frame, cfg, progress=step)
     result, full = runs[strategy], runs["full-information"]
-    summary = result.summary() | compare_to_full_information(result, full)
-    doc = result.to_dict() | {
-        "summary": summary,
-        "full_information": full.summary(),
-        "full_information_weeks": [w["precision"] for w in full.to_dict()["weeks"]],
-    }
+    doc = result_document(result, full)
+    summary = doc["summary"]
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         weeks_frame(runs).to_csv(out / "weeks.csv", index=False)

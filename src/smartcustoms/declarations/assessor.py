@@ -113,9 +113,6 @@ class Rule:
             RuleAction(lane=self.lane.value if self.lane is not Lane.GREEN else None),
         )
 
-    def fires(self, d: Declaration, signals: Sequence[Signal] = ()) -> bool:
-        return with_signal(self, bool(fired_rules([self], d)[0]), signals)
-
     def describe(self) -> str:
         crit = [
             f"HS {self.hs_prefix}*" if self.hs_prefix else "",

@@ -211,10 +211,8 @@ def assess_and_route(
     )
     lifecycle.check(Action.ROUTE, Status(row.status), None)
     before = state_of(row)
-    row.lane = decision.lane.value
-    row.lane_score = decision.score
-    row.lane_reasons = list(decision.reasons) + [f"risk signal: {s.message}" for s in signals]
-    store_decision(row, decision)
+    for column, value in decision_columns(decision, signals).items():
+        setattr(row, column, value)
     row.status = lifecycle.LANE_STATUS[decision.lane].value
     events.append(
         event(
@@ -238,11 +236,17 @@ def assess_and_route(
     )
 
 
-def store_decision(row: DeclarationRow, decision: LaneDecision) -> None:
-    """The parts of a lane decision beyond lane, score and reasons, as typed columns."""
-    row.lane_model_version = decision.model_version
-    row.lane_rules_fired = list(decision.rules_fired)
-    row.lane_explanations = [e.to_dict() for e in decision.explanations]
+def decision_columns(decision: LaneDecision, signals: Sequence[Signal] = ()) -> dict[str, Any]:
+    """A lane decision as the declaration's columns: one mapping for the row-by-row path
+    (:func:`assess_and_route`) and the bulk one (:mod:`.lodging`)."""
+    return {
+        "lane": decision.lane.value,
+        "lane_score": decision.score,
+        "lane_reasons": list(decision.reasons) + [f"risk signal: {s.message}" for s in signals],
+        "lane_model_version": decision.model_version,
+        "lane_rules_fired": list(decision.rules_fired),
+        "lane_explanations": [e.to_dict() for e in decision.explanations],
+    }
 
 
 def get_assessor_config(uow: UnitOfWork, economy: str) -> RuleBasedConfig:

@@ -41,7 +41,13 @@ from smartcustoms.declarations.assessor import (
 )
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.document import assessment_to_dict, to_document
-from smartcustoms.declarations.flow import ENTITY, SYSTEM, assessor_for, item_rows
+from smartcustoms.declarations.flow import (
+    ENTITY,
+    SYSTEM,
+    assessor_for,
+    decision_columns,
+    item_rows,
+)
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (
     Assessment,
@@ -149,13 +155,7 @@ def lodge(
             row["lane"] = lane.value
             row["status"] = lifecycle.LANE_STATUS[lane].value
             if decision is not None:
-                row["lane_score"] = decision.score
-                row["lane_reasons"] = list(decision.reasons) + [
-                    f"risk signal: {s.message}" for s in g.signals
-                ]
-                row["lane_model_version"] = decision.model_version
-                row["lane_rules_fired"] = list(decision.rules_fired)
-                row["lane_explanations"] = [e.to_dict() for e in decision.explanations]
+                row.update(decision_columns(decision, g.signals))
             else:
                 row["lane_reasons"] = [historical_reason or f"recorded by {source}"]
         if historical_lane is None:

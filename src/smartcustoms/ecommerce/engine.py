@@ -144,8 +144,7 @@ def running_totals(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, n
 
 def _hashes(key: bytes, values: np.ndarray) -> np.ndarray:
     uniq, inv = np.unique(values.astype(str), return_inverse=True)
-    digest = hmac.digest
-    hashed = np.array([digest(key, u.encode(), "sha256").hex()[:32] for u in uniq], dtype=object)
+    hashed = np.array([keyed_hash(key, u) for u in uniq], dtype=object)
     return hashed[inv.reshape(-1)] if len(uniq) else np.zeros(0, dtype=object)
 
 

@@ -26,7 +26,6 @@ __all__ = [
     "MraBenefit",
     "certificate_required_for_preference",
     "check_certificate",
-    "is_mutually_recognised_aeo",
     "mutually_recognised_aeo",
     "pre_arrival_findings",
     "pre_arrival_signals",
@@ -130,10 +129,6 @@ def mutually_recognised_aeo(
                 "reduced inspection rate",
             )
     return None
-
-
-def is_mutually_recognised_aeo(uow: UnitOfWork, economy: str, trader_id: str, on: date) -> bool:
-    return mutually_recognised_aeo(uow, economy, trader_id, on) is not None
 
 
 def pre_arrival_signals(uow: UnitOfWork, economy: str, declaration_id: str) -> list[dict[str, Any]]:

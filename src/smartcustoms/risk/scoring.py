@@ -75,13 +75,13 @@ def states_of(uow: UnitOfWork) -> ScoringStates | None:
     return found if isinstance(found, ScoringStates) else None
 
 
-def economy_state(uow: UnitOfWork, economy: str, key: str | None = None) -> EconomyState:
+def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
     cache = states_of(uow)
+    key = database_key(uow)
     with uow:
         repo = uow.repo(RiskRepository)
         stamp = repo.state_stamp(economy)
         if cache is not None:
-            key = key or database_key(uow)
             cached = cache.get((key, economy))
             if cached is not None and cached.stamp == stamp:
                 return cached
@@ -97,7 +97,7 @@ def economy_state(uow: UnitOfWork, economy: str, key: str | None = None) -> Econ
             aeo=repo.aeo_ids(economy),
             activated_at=row.activated_at if row else None,
         )
-    if cache is not None and key is not None:
+    if cache is not None:
         cache.put((key, economy), state)
     return state
 
@@ -260,11 +260,10 @@ def simulate_lanes(
     *,
     since: date | None = None,
     until: date | None = None,
-    key: str | None = None,
 ) -> LaneSimulation:
     """The lanes the learned assessor gives the stored declarations of [since, until), batch-
     scored with history strictly before the period (labels inside it are never used)."""
-    state = economy_state(uow, economy, key)
+    state = economy_state(uow, economy)
     frame = declarations_frame(uow, economy, since=since, until=until)
     ids = frame["declaration_id"].to_numpy(object)
     scores = None

@@ -161,11 +161,6 @@ class StatsRepository:
             select(func.max(C.month)).where(C.economy == economy, C.level == "p")
         )
 
-    def count_cells(self, economy: str, level: str = "f") -> int:
-        C = StatsCellRow
-        stmt = select(func.count()).select_from(C).where(C.economy == economy, C.level == level)
-        return int(self.session.scalar(stmt) or 0)
-
     # --- refresh state -----------------------------------------------------------------------
 
     def state(self, economy: str, *, lock: bool = False) -> StatsStateRow | None:

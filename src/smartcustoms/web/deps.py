@@ -14,6 +14,7 @@ from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import AuthenticationRequired
+from smartcustoms.web.csrf import SAFE_METHODS
 
 SESSION_COOKIE = "smartcustoms_session"
 
@@ -47,7 +48,6 @@ def get_uow(request: Request) -> UnitOfWork:
     return get_db(request).uow()
 
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 COOKIE_REFUSED = (
     "the JSON API accepts the browser session cookie for reads only; "
     "send 'Authorization: Bearer <token>' to change anything"

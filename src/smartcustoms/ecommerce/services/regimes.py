@@ -147,6 +147,20 @@ def get_settings(uow: UnitOfWork, economy: str) -> EcomSettings:
         )
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _coerce(current: Any, value: Any) -> Any:
+    """A new setting value in the type of the current one (text from the CLI or a form, JSON
+    from the API); ``bool("false")`` would be true, so yes/no words are read as such."""
+    if isinstance(current, bool) and isinstance(value, str):
+        word = value.strip().lower()
+        if word not in _TRUE + _FALSE:
+            raise ValueError(f"{value!r} is not yes or no")
+        return word in _TRUE
+    return type(current)(value.strip() if isinstance(value, str) else value)
+
+
 def save_settings(
     uow: UnitOfWork,
     principal: Principal,
@@ -164,7 +178,7 @@ def save_settings(
     if errors:
         raise InvalidInput(errors)
     try:
-        new = replace(current, **{k: type(getattr(current, k))(v) for k, v in changes.items()})
+        new = replace(current, **{k: _coerce(getattr(current, k), v) for k, v in changes.items()})
     except (TypeError, ValueError) as exc:
         raise InvalidInput.single("settings", "invalid", str(exc)) from exc
     for k in ("inspection_rate", "exploration_rate", "tolerance"):

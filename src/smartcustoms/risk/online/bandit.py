@@ -29,7 +29,6 @@ class DiscountedUCB:
     seed: int = 0
     counts_: np.ndarray = field(init=False)
     sums_: np.ndarray = field(init=False)
-    history_: list[tuple[int, float]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.arms:
@@ -57,7 +56,6 @@ class DiscountedUCB:
         self.sums_ *= self.discount
         self.counts_[arm] += 1.0
         self.sums_[arm] += reward
-        self.history_.append((arm, reward))
 
     @property
     def share(self) -> float:

@@ -15,7 +15,6 @@ training and with shared updates, on the later period of its own data.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +47,6 @@ class ModelUpdate:
             "model_sha256": hashlib.sha256(self.model.encode()).hexdigest(),
             "model": self.model,
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.payload(), sort_keys=True)
 
 
 def split_by_office(frame: pd.DataFrame, economies: int = 3) -> dict[str, pd.DataFrame]:

@@ -37,6 +37,7 @@ __all__ = [
     "SimulationResult",
     "WeekResult",
     "inspection_rate",
+    "result_document",
     "simulate",
     "summarize_weeks",
 ]
@@ -296,6 +297,18 @@ def compare_to_full_information(
     return {
         "precision_ratio_to_full_information": ratio("precision"),
         "critical_recall_ratio_to_full_information": ratio("critical_recall"),
+    }
+
+
+def result_document(result: SimulationResult, full: SimulationResult) -> dict[str, Any]:
+    """The run's configuration, weekly rows and summary (with its ratios to the bound), beside
+    the full-information run's summary and weekly precision: what the CLI prints as JSON."""
+    return {
+        "config": asdict(result.config),
+        "weeks": [asdict(w) for w in result.weeks],
+        "summary": result.summary() | compare_to_full_information(result, full),
+        "full_information": full.summary(),
+        "full_information_weeks": [w.precision for w in full.weeks],
     }
 
 

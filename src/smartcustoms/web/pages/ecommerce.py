@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from smartcustoms.accounts.model import Role
+from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.ecommerce import services
 from smartcustoms.errors import PermissionDenied, SmartCustomsError
 from smartcustoms.web.api.ecommerce import jobs, start_job
@@ -27,12 +27,12 @@ router = APIRouter(include_in_schema=False)
 NAV = [{"href": "/ecommerce", "label": "E-commerce"}]
 
 
-def _lodger(principal: object) -> bool:
-    return bool(getattr(principal, "has", lambda *_: False)(Role.PLATFORM, Role.CARRIER))
+def _lodger(principal: Principal) -> bool:
+    return principal.has(Role.PLATFORM, Role.CARRIER)
 
 
-def _officer(principal: object) -> bool:
-    return bool(getattr(principal, "has", lambda *_: False)(Role.OFFICER, Role.ANALYST))
+def _officer(principal: Principal) -> bool:
+    return principal.has(Role.OFFICER, Role.ANALYST)
 
 
 @router.get("/ecommerce", response_class=HTMLResponse)
