@@ -11,6 +11,7 @@ Trade statistics (``smartcustoms.stats``) use:
 
 - :func:`trade_cells`: declaration items summed by flow, month, partner, HS subheading, mode
   of transport, office and currency (the finest grain statistics need), in one SQL GROUP BY;
+- :func:`trade_lines`: the same items one by one (for checks against a direct computation);
 - :func:`changes_since`: which months of an economy's declarations changed since a position
   of its audit chain (every change to a declaration appends to that chain);
 - :func:`release_records`: lodgement, arrival and release times of released declarations;
@@ -50,6 +51,7 @@ __all__ = [
     "DeclarationView",
     "ReleaseRecord",
     "TradeCell",
+    "TradeLine",
     "changes_since",
     "cleared_descriptions",
     "declarant_counts",
@@ -59,6 +61,7 @@ __all__ = [
     "release_records",
     "released_exports",
     "trade_cells",
+    "trade_lines",
 ]
 
 
@@ -186,6 +189,21 @@ class TradeCell:
 
 
 @dataclass(frozen=True, slots=True)
+class TradeLine:
+    declaration_id: str
+    line_no: int
+    kind: str
+    declaration_date: date
+    currency: str
+    partner: str
+    hs_code: str
+    transport_mode: str
+    office: str
+    customs_value: Decimal
+    net_mass_kg: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     position: int
     """The economy's audit chain position now (pass it back next time)."""
@@ -297,6 +315,46 @@ def trade_cells(
                 r.value if r.value is not None else Decimal(0),
                 r.mass if r.mass is not None else Decimal(0),
                 int(r.items),
+            )
+
+
+def trade_lines(
+    uow: UnitOfWork, economy: str, date_from: date | None = None, date_to: date | None = None
+) -> Iterator[TradeLine]:
+    """Counted items one by one (streamed), for checks against a direct computation."""
+    D, item = DeclarationRow, DeclarationItemRow
+    with uow:
+        stmt = (
+            select(
+                D.id,
+                item.line_no,
+                D.kind,
+                D.declaration_date,
+                func.coalesce(D.currency, D.invoice_currency).label("currency"),
+                _partner().label("partner"),
+                item.hs_code,
+                _mode().label("mode"),
+                D.office,
+                item.customs_value,
+                item.net_mass_kg,
+            )
+            .join(item, item.declaration_id == D.id)
+            .where(*_counted(economy, date_from, date_to))
+            .execution_options(yield_per=5000)
+        )
+        for r in uow.session.execute(stmt):
+            yield TradeLine(
+                r.id,
+                r.line_no,
+                r.kind,
+                r.declaration_date,
+                r.currency,
+                r.partner or UNKNOWN_COUNTRY,
+                r.hs_code,
+                r.mode,
+                r.office,
+                r.customs_value if r.customs_value is not None else Decimal(0),
+                r.net_mass_kg,
             )
 
 
