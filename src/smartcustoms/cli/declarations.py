@@ -64,11 +64,12 @@ def principal(
 
 
 def _check(ctx: typer.Context) -> DescriptionCheck:
+    """HS classification's lodgement check (silent while no classifier is built)."""
     # Imported here: the classifier brings scikit-learn and SciPy, which no other command needs.
     from smartcustoms.classify.lodgement import DescriptionCheck, LazySuggester
 
-    """HS classification's lodgement check (silent while no classifier is built)."""
-    return DescriptionCheck(LazySuggester.under(state(ctx).settings.home))
+    holder = state(ctx).container.ports.hs_suggester
+    return DescriptionCheck(holder or LazySuggester.under(state(ctx).settings.home))
 
 
 def _load_json(path: Path) -> Any:
