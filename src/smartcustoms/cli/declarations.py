@@ -415,6 +415,12 @@ def import_(
     chunk_size: int = typer.Option(
         importing.CHUNK_ROWS, "--chunk-size", help="Rows stored per transaction", min=1
     ),
+    check_descriptions: bool = typer.Option(
+        False,
+        "--check-descriptions",
+        help="With --assess: run the HS classification check on every item, as live "
+        "lodging does (risk rules can select on its signal; about 360 items/s)",
+    ),
     user: str | None = UserOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -422,9 +428,14 @@ def import_(
 
     Rows are stored chunk by chunk; an import interrupted half-way is completed (nothing
     duplicated) by running the same command again."""
+    if check_descriptions and not assess:
+        raise InvalidInput.single(
+            "--check-descriptions", "needs_assess", "the description check needs --assess"
+        )
     prof = load_profile(profile)
     who = principal(ctx, user, economy, prof.economy)
     uow = state(ctx).db.uow()
+    signals = _check(ctx) if check_descriptions else None
     try:
         if as_json:
             report = importing.import_file(
@@ -436,6 +447,7 @@ def import_(
                 dry_run=dry_run,
                 assess=assess,
                 chunk_size=chunk_size,
+                signals=signals,
             )
         else:
             with Progress(
@@ -462,6 +474,7 @@ def import_(
                     assess=assess,
                     progress=tick,
                     chunk_size=chunk_size,
+                    signals=signals,
                 )
     except importing.ImportRejected as exc:
         emit(exc.report, as_json, _render_import)

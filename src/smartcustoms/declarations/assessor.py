@@ -44,6 +44,10 @@ class SignalSource(Protocol):
 
     def __call__(self, declaration: Declaration) -> Sequence[Signal]: ...
 
+    def many(self, declarations: Sequence[Declaration]) -> Sequence[Sequence[Signal]]:
+        """The signals of each declaration, in order (a bulk import's chunk at once)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class AssessorContext:

@@ -41,6 +41,7 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
+from smartcustoms.declarations.assessor import SignalSource
 from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
@@ -132,6 +133,7 @@ def import_file(
     progress: Progress | None = None,
     clock: Clock | None = None,
     chunk_size: int = CHUNK_ROWS,
+    signals: SignalSource | None = None,
 ) -> ImportReport:
     """Validate every row of ``path`` and (unless ``dry_run``) store them all, or none.
 
@@ -145,7 +147,9 @@ def import_file(
     completes it, so nothing is duplicated.
 
     ``assess``: lanes from the assessor, labels kept only for controlled rows (see the module
-    docstring); otherwise a historical import."""
+    docstring); otherwise a historical import. ``signals`` (with ``assess``; e.g. the HS
+    classification check) raises risk signals for each chunk at once, as lodging does for one
+    declaration: rules with a ``signals`` condition select on them."""
     principal.require(Role.OFFICER)
     if chunk_size < 1:
         raise InvalidInput.single("chunk_size", "out_of_range", "a chunk holds at least one row")
@@ -165,7 +169,7 @@ def import_file(
             raise ImportRejected(report)
         if not dry_run:
             report.batch_id = _store_all(
-                uow, prof, file, target, principal, spool, report, now, tick, assess
+                uow, prof, file, target, principal, spool, report, now, tick, assess, signals
             )
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -335,6 +339,7 @@ def _store_all(
     now: Any,
     tick: Progress,
     assess: bool,
+    signals: SignalSource | None = None,
 ) -> str | None:
     """The store pass: lodge the checked rows chunk by chunk through the one write path
     (:func:`.lodging.lodge`), each chunk its own transaction; live (lanes from the assessor)
@@ -348,7 +353,9 @@ def _store_all(
         report.inspections = report.fraud = report.critical = 0
     lanes: Counter[str] = Counter()
     for chunk in spool:
-        lodged = _store_chunk(uow, prof, file, principal, chunk, batch_id, now, assess, tick)
+        lodged = _store_chunk(
+            uow, prof, file, principal, chunk, batch_id, now, assess, tick, signals
+        )
         lanes.update(lodged.lanes)
         report.stored += len(chunk)
         if assess:
@@ -409,7 +416,13 @@ def _store_chunk(
     now: Any,
     assess: bool,
     tick: Progress,
+    signals: SignalSource | None = None,
 ) -> Lodged:
+    raised = (
+        signals.many([g.decl for g in chunk])
+        if signals is not None and assess
+        else [()] * len(chunk)
+    )
     batch = [
         Lodgement(
             g.decl,
@@ -424,8 +437,9 @@ def _store_chunk(
             ),
             row=g.mapped.row,
             note=f"{file.name} row {g.mapped.row}",
+            signals=tuple(found),
         )
-        for g in chunk
+        for g, found in zip(chunk, raised, strict=True)
     ]
     lodged = lodge(
         uow,

@@ -36,7 +36,7 @@ from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normal
 from smartcustoms.risk.lanes import NAMES, decide
 from smartcustoms.risk.rules import RuleContext, UnitValueNorms
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
-from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day
+from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day, with_signals
 
 EXPLAIN_TOP = 3
 
@@ -71,8 +71,11 @@ def assess_batch(
         return []
     order = np.argsort([it.context.on.toordinal() for it in items], kind="stable")
     records = [
-        declaration_records(
-            items[i].declaration, items[i].context.declaration_id, items[i].context.on
+        with_signals(
+            declaration_records(
+                items[i].declaration, items[i].context.declaration_id, items[i].context.on
+            ),
+            items[i].context.signals,
         )
         for i in order
     ]

@@ -9,6 +9,7 @@ model is updated with them, boosters unchanged), so nothing dated on or after D 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations.assessor import Signal
 from smartcustoms.declarations.frames import (
     declaration_records,
     declarations_frame,
@@ -157,8 +159,11 @@ def score_declaration(
     declaration_id: str,
     on: date,
     explain_top: int = 3,
+    signals: Sequence[Signal] = (),
 ) -> ScoreResult:
-    records = declaration_records(declaration, declaration_id, on)
+    """The lane of one declaration now; ``signals`` (raised at lodging, e.g. a description
+    that does not fit its HS code) are matched by rules with a ``signals`` condition."""
+    records = with_signals(declaration_records(declaration, declaration_id, on), signals)
     first = records[0]
     trader = first["importer_id"] or first["exporter_id"]
     is_aeo = bool(trader) and trader in state.aeo
@@ -304,3 +309,12 @@ def simulate_lanes(
         red_hit_rate=float(fraud[red_inspected].mean()) if red_inspected.any() else None,
         lanes={str(i): NAMES[int(v)] for i, v in zip(ids, lanes, strict=True)},
     )
+
+
+def with_signals(records: list[dict[str, Any]], signals: Sequence[Signal]) -> list[dict[str, Any]]:
+    """The item records with a ``signals`` column: the names of the signals raised on each
+    item, for the rules' ``signals`` condition (``selectivity.evaluate``)."""
+    if signals:
+        for i, record in enumerate(records):
+            record["signals"] = tuple(s.name for s in signals if s.item == i)
+    return records

@@ -56,6 +56,7 @@ class LearnedAssessor:
             declaration,
             context.declaration_id,
             context.on,
+            signals=context.signals,
         )
         return LaneDecision(
             lane=Lane(result.lane),
