@@ -1,4 +1,4 @@
-"""Declarations as the risk model's *declaration frame* (``smartcustoms.risk.frame``).
+"""Declarations as the risk model's *declaration frame* (``smartcustoms.risk.ml.frame``).
 
 :func:`declarations_frame` reads an economy's declarations with one SQL query over the
 declarations' own tables (JSON fields extracted by the database, no ORM objects per row), so

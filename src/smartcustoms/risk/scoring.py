@@ -25,11 +25,11 @@ from smartcustoms.declarations.frames import (
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
-from smartcustoms.risk.fast import FastFeatures
-from smartcustoms.risk.lanes import NAMES, decide, policy_from_dict, shares
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.fast import FastFeatures
+from smartcustoms.risk.ml.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
 from smartcustoms.risk.registry import CalibrationSample, history_model
 from smartcustoms.risk.repository import RiskRepository

@@ -18,7 +18,7 @@ from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.frames import items_frame
 from smartcustoms.errors import FieldError, InvalidInput, NotFound
-from smartcustoms.risk.budget import LaneBudget
+from smartcustoms.risk.ml.budget import LaneBudget
 from smartcustoms.risk.model import (
     AeoTrader,
     BudgetView,

@@ -22,7 +22,7 @@ import numpy as np
 
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.frames import recent_lane_scores
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.registry import CalibrationSample
 
 MIN_SCORES = 100

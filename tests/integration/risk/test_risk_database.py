@@ -24,7 +24,7 @@ from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import operations, registry, service, training, wiring
-from smartcustoms.risk.frame import CANONICAL_COLUMNS, normalize_frame, read_frame
+from smartcustoms.risk.ml.frame import CANONICAL_COLUMNS, normalize_frame, read_frame
 from smartcustoms.risk.registry import CalibrationSample
 from smartcustoms.risk.wiring import LearnedAssessor
 from smartcustoms.web.api.declarations import EXAMPLE

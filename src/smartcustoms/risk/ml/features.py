@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
+from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
 
 # Columns of the per-key statistics matrix.
 _N, _S, _K, _C, _UVS, _UVN = range(6)
