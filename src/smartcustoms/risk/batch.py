@@ -27,7 +27,6 @@ import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.assessor import BatchItem
-from smartcustoms.declarations.frames import declaration_records
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
 from smartcustoms.risk.ml.budget import LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel
@@ -37,6 +36,7 @@ from smartcustoms.risk.ml.lanes import NAMES, decide
 from smartcustoms.risk.rules import RuleContext, UnitValueNorms
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
 from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day
+from smartcustoms.risk.source import declaration_records
 
 EXPLAIN_TOP = 3
 

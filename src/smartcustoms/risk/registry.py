@@ -23,7 +23,6 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
-from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import service
 from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
@@ -31,6 +30,7 @@ from smartcustoms.risk.ml.estimator import RiskModel
 from smartcustoms.risk.ml.lanes import policy_to_dict
 from smartcustoms.risk.model import ModelInfo
 from smartcustoms.risk.repository import RiskRepository
+from smartcustoms.risk.source import declarations_frame
 from smartcustoms.risk.tables import ModelRow
 
 CALIBRATION_FILE = "calibration.npz"

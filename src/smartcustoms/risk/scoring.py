@@ -17,11 +17,6 @@ import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import (
-    declaration_records,
-    declarations_frame,
-    items_frame,
-)
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service
@@ -35,6 +30,11 @@ from smartcustoms.risk.registry import CalibrationSample, history_model
 from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+from smartcustoms.risk.source import (
+    declaration_records,
+    declarations_frame,
+    items_frame,
+)
 from smartcustoms.risk.states import ScoringStates
 from smartcustoms.risk.window import ScoreWindow, seed, window_before
 

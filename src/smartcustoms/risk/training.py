@@ -22,7 +22,6 @@ import pandas as pd
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput
 from smartcustoms.risk import registry, service
 from smartcustoms.risk.ml.drift import psi
@@ -30,6 +29,7 @@ from smartcustoms.risk.ml.estimator import RiskModel
 from smartcustoms.risk.ml.evaluation import precision_at
 from smartcustoms.risk.model import DriftReport, ModelInfo, RetrainResult, WeekDrift
 from smartcustoms.risk.registry import CalibrationSample, history_model
+from smartcustoms.risk.source import declarations_frame
 
 Step = Callable[[str], None]
 MIN_ROWS = 200
