@@ -551,7 +551,7 @@ class ItemTable:
     frame (``pandas.DataFrame.from_records(table.rows, columns=table.columns)``)."""
 
     columns: tuple[str, ...]
-    rows: Sequence[Sequence[Any]]
+    rows: Sequence[tuple[Any, ...]]
 
 
 def _items_query(
@@ -637,7 +637,7 @@ def declaration_items(
     """
     stmt = _items_query(economy.upper(), since, until, inspected_only, first_item_only)
     with uow:
-        rows = uow.session.execute(stmt).all()
+        rows = uow.session.execute(stmt).tuples().all()
     return ItemTable(ITEM_COLUMNS, rows)
 
 

@@ -33,9 +33,10 @@ from smartcustoms.risk.ml.estimator import RiskModel
 from smartcustoms.risk.ml.explain import explain
 from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
 from smartcustoms.risk.ml.lanes import NAMES, decide
+from smartcustoms.risk.registry import history_model
 from smartcustoms.risk.rules import RuleContext, UnitValueNorms
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
-from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day
+from smartcustoms.risk.scoring import EconomyState, window_for_day
 from smartcustoms.risk.source import declaration_records
 
 EXPLAIN_TOP = 3

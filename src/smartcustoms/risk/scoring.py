@@ -82,7 +82,7 @@ def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
         repo = uow.repo(RiskRepository)
         stamp = repo.state_stamp(economy)
         if cache is not None:
-            cached = cache.get((key, economy))
+            cached: EconomyState | None = cache.get((key, economy))
             if cached is not None and cached.stamp == stamp:
                 return cached
         row = repo.active_model(economy)
