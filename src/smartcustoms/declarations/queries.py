@@ -637,7 +637,7 @@ def declaration_items(
     """
     stmt = _items_query(economy.upper(), since, until, inspected_only, first_item_only)
     with uow:
-        rows = uow.session.execute(stmt).tuples().all()
+        rows = uow.session.execute(stmt).all()
     return ItemTable(ITEM_COLUMNS, rows)
 
 
