@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
 
-# The rule engine (smartcustoms.selectivity) and declarations.frames pull in pandas: imported
+# The rule engine (smartcustoms.selectivity) pulls in pandas: imported
 # where rules are evaluated, so importing this module (every CLI start-up) stays light.
 if TYPE_CHECKING:
     from smartcustoms.selectivity import RuleDefinition
@@ -236,7 +236,7 @@ def fired_rules(
         return []
     import pandas as pd  # only when there are rules: CLI start-up stays light
 
-    from smartcustoms.declarations.frames import declaration_records
+    from smartcustoms.declarations.queries import rule_items
     from smartcustoms.selectivity import RuleContext, fired_by_declaration
 
     # A rule with nothing but a risk-signal criterion has no condition for the engine: it is
@@ -245,7 +245,7 @@ def fired_rules(
     out = [False] * len(rules)
     if not engine:
         return out
-    items = pd.DataFrame(declaration_records(d, declaration_id, on))
+    items = pd.DataFrame(rule_items(d, declaration_id))
     _, per = fired_by_declaration([rules[i].definition() for i in engine], items, RuleContext())
     for i, hit in zip(engine, per[0], strict=True):
         out[i] = bool(hit)

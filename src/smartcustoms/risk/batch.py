@@ -2,7 +2,7 @@
 declarations at once, as if they had been lodged one by one in date order.
 
 Vectorised per day of declarations: one feature matrix and one booster call per day (no
-per-row pandas), then the same lane decision as a single lodgement (:func:`.lanes.decide`).
+per-row pandas), then the same lane decision as a single lodgement (:func:`.ml.lanes.decide`).
 Between days two things move forward, exactly as they would in production:
 
 * **thresholds**: recalibrated from the rolling window of recent scores (:mod:`.window`), which
@@ -27,16 +27,17 @@ import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.assessor import BatchItem
-from smartcustoms.declarations.frames import declaration_records
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
-from smartcustoms.risk.budget import LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
-from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
-from smartcustoms.risk.lanes import NAMES, decide
+from smartcustoms.risk.ml.budget import LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
+from smartcustoms.risk.ml.lanes import NAMES, decide
+from smartcustoms.risk.registry import history_model
 from smartcustoms.risk.rules import RuleContext, UnitValueNorms
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
-from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day, with_signals
+from smartcustoms.risk.scoring import EconomyState, window_for_day, with_signals
+from smartcustoms.risk.source import declaration_records
 
 EXPLAIN_TOP = 3
 

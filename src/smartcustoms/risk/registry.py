@@ -23,14 +23,14 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
-from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import service
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.lanes import policy_to_dict
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.lanes import policy_to_dict
 from smartcustoms.risk.model import ModelInfo
 from smartcustoms.risk.repository import RiskRepository
+from smartcustoms.risk.source import declarations_frame
 from smartcustoms.risk.tables import ModelRow
 
 CALIBRATION_FILE = "calibration.npz"

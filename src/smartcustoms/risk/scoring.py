@@ -19,24 +19,24 @@ import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.assessor import Signal
-from smartcustoms.declarations.frames import (
-    declaration_records,
-    declarations_frame,
-    items_frame,
-)
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
-from smartcustoms.risk.fast import FastFeatures
-from smartcustoms.risk.lanes import NAMES, decide, policy_from_dict, shares
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.fast import FastFeatures
+from smartcustoms.risk.ml.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
 from smartcustoms.risk.registry import CalibrationSample, history_model
 from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+from smartcustoms.risk.source import (
+    declaration_records,
+    declarations_frame,
+    items_frame,
+)
 from smartcustoms.risk.states import ScoringStates
 from smartcustoms.risk.window import ScoreWindow, seed, window_before
 
@@ -84,7 +84,7 @@ def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
         repo = uow.repo(RiskRepository)
         stamp = repo.state_stamp(economy)
         if cache is not None:
-            cached = cache.get((key, economy))
+            cached: EconomyState | None = cache.get((key, economy))
             if cached is not None and cached.stamp == stamp:
                 return cached
         row = repo.active_model(economy)

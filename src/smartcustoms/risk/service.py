@@ -16,9 +16,8 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import items_frame
 from smartcustoms.errors import FieldError, InvalidInput, NotFound
-from smartcustoms.risk.budget import LaneBudget
+from smartcustoms.risk.ml.budget import LaneBudget
 from smartcustoms.risk.model import (
     AeoTrader,
     BudgetView,
@@ -36,6 +35,7 @@ from smartcustoms.risk.rules import (
     fired_by_declaration,
     parse_definition,
 )
+from smartcustoms.risk.source import items_frame
 from smartcustoms.risk.tables import (
     AeoTraderRow,
     BudgetRow,

@@ -22,14 +22,14 @@ import pandas as pd
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput
 from smartcustoms.risk import registry, service
-from smartcustoms.risk.drift import psi
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.evaluation import precision_at
+from smartcustoms.risk.ml.drift import psi
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.evaluation import precision_at
 from smartcustoms.risk.model import DriftReport, ModelInfo, RetrainResult, WeekDrift
 from smartcustoms.risk.registry import CalibrationSample, history_model
+from smartcustoms.risk.source import declarations_frame
 
 Step = Callable[[str], None]
 MIN_ROWS = 200
@@ -116,7 +116,7 @@ def _sample_before(
     model: RiskModel, earlier: pd.DataFrame, latest: pd.DataFrame
 ) -> CalibrationSample:
     """Scores of ``latest`` by ``model``'s boosters with a history of ``earlier`` only."""
-    from smartcustoms.risk.features import FeatureBuilder
+    from smartcustoms.risk.ml.features import FeatureBuilder
 
     scorer = copy.copy(model)
     scorer.builder_ = FeatureBuilder(model.smoothing, model.exact_values)

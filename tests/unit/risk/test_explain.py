@@ -6,8 +6,8 @@ import re
 
 import pandas as pd
 
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
 
 
 def test_explanations_name_real_features_with_real_counts(frame: pd.DataFrame) -> None:

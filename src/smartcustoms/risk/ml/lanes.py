@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from smartcustoms.declarations.assessor import uniform_draw
-from smartcustoms.risk.budget import LaneBudget, LanePolicy, Thresholds
-from smartcustoms.risk.rules import ActiveRule
+from smartcustoms.core.draws import uniform_draw
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy, Thresholds
+from smartcustoms.selectivity import ActiveRule
 
 NAMES = ("green", "yellow", "red")
 EXPLORATION_SEED = "risk-exploration"

@@ -1,7 +1,7 @@
 """RiskModel: the learned risk model, a scikit-learn-compatible estimator on LightGBM.
 
-``X`` is a declaration frame (:mod:`smartcustoms.risk.frame`), not a numeric matrix: the model
-owns its :class:`~smartcustoms.risk.features.FeatureBuilder` because the history it learns from
+``X`` is a declaration frame (:mod:`smartcustoms.risk.ml.frame`), not a numeric matrix: the model
+owns its :class:`~smartcustoms.risk.ml.features.FeatureBuilder` because the history it learns from
 (past inspection results) is part of the fitted state. Two boosters are trained, one for fraud
 and one for critical fraud.
 """
@@ -20,9 +20,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from smartcustoms import __version__
-from smartcustoms.risk.evaluation import evaluate_scores
-from smartcustoms.risk.features import FeatureBuilder
-from smartcustoms.risk.frame import (
+from smartcustoms.risk.ml.evaluation import evaluate_scores
+from smartcustoms.risk.ml.features import FeatureBuilder
+from smartcustoms.risk.ml.frame import (
     CRITICAL_FRAUD,
     DATE,
     FRAUD,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smartcustoms.risk.baseline import BaselineModel
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.evaluation import evaluate_scores, precision_curve, summarize
-from smartcustoms.risk.frame import FRAUD, critical_target
+from smartcustoms.risk.ml.baseline import BaselineModel
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.evaluation import evaluate_scores, precision_curve, summarize
+from smartcustoms.risk.ml.frame import FRAUD, critical_target
 
 __all__ = ["compare"]
 

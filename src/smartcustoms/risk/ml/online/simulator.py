@@ -13,7 +13,7 @@ Mavrogiorgos et al. and Kim et al.; see ``docs/risk-online.md``):
 
 A *full-information* run beside it trains each week on every label of the history (the upper
 bound: a model that saw every outcome) and selects its top scores. Deterministic given ``seed``.
-Database-free: it works on the declaration frame of :mod:`smartcustoms.risk.frame`.
+Database-free: it works on the declaration frame of :mod:`smartcustoms.risk.ml.frame`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.features import FeatureBuilder
-from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
-from smartcustoms.risk.online.bandit import DEFAULT_ARMS, DiscountedUCB
-from smartcustoms.risk.online.strategies import STRATEGIES, Selection, select
+from smartcustoms.risk.ml.features import FeatureBuilder
+from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
+from smartcustoms.risk.ml.online.bandit import DEFAULT_ARMS, DiscountedUCB
+from smartcustoms.risk.ml.online.strategies import STRATEGIES, Selection, select
 
 __all__ = [
     "SCHEDULES",

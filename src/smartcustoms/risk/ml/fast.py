@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.features import CODED_COLUMNS, FeatureBuilder
-from smartcustoms.risk.frame import NUMERIC_COLUMNS, NUMERIC_DECIMALS
+from smartcustoms.risk.ml.features import CODED_COLUMNS, FeatureBuilder
+from smartcustoms.risk.ml.frame import NUMERIC_COLUMNS, NUMERIC_DECIMALS
 
 _MIX = np.uint64(0x100000001B3)  # as in features: key = key * MIX ^ next column's hash
 _N, _S, _K, _C, _UVS, _UVN = range(6)

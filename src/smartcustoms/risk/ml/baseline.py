@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from smartcustoms.risk.frame import FRAUD, NUMERIC_COLUMNS, STRING_COLUMNS
+from smartcustoms.risk.ml.frame import FRAUD, NUMERIC_COLUMNS, STRING_COLUMNS
 
 BaselineKind = Literal["lightgbm", "xgboost"]
 

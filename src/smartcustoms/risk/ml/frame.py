@@ -161,7 +161,8 @@ def read_frame(path: str | Path, profile: str = "kcs-cdd") -> pd.DataFrame:
 
 def critical_target(frame: pd.DataFrame) -> np.ndarray:
     """1 where the declaration is a critical fraud, else 0."""
-    return (frame[CRITICAL_FRAUD].to_numpy() == CRITICAL_CODE).astype(np.int64)
+    target: np.ndarray = (frame[CRITICAL_FRAUD].to_numpy() == CRITICAL_CODE).astype(np.int64)
+    return target
 
 
 def has_labels(frame: pd.DataFrame) -> bool:

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.evaluation import precision_at
-from smartcustoms.risk.features import FeatureBuilder
-from smartcustoms.risk.frame import DATE, FRAUD
+from smartcustoms.risk.ml.evaluation import precision_at
+from smartcustoms.risk.ml.features import FeatureBuilder
+from smartcustoms.risk.ml.frame import DATE, FRAUD
 
 __all__ = ["ModelUpdate", "run_experiment", "split_by_office"]
 

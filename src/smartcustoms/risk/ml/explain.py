@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.features import GROUPS, HistoryGroup
+from smartcustoms.risk.ml.features import GROUPS, HistoryGroup
 
 if TYPE_CHECKING:
-    from smartcustoms.risk.estimator import RiskModel
+    from smartcustoms.risk.ml.estimator import RiskModel
 
 _PRETTY: dict[str, str] = {
     "office": "customs office",

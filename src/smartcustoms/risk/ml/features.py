@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
+from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
 
 # Columns of the per-key statistics matrix.
 _N, _S, _K, _C, _UVS, _UVN = range(6)
@@ -157,7 +157,8 @@ def _days(frame: pd.DataFrame) -> np.ndarray:
 def _log_unit_value(frame: pd.DataFrame) -> np.ndarray:
     value = frame["item_value"].to_numpy(dtype=np.float64)
     mass = frame["net_mass_kg"].to_numpy(dtype=np.float64)
-    return np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    out: np.ndarray = np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    return out
 
 
 class FeatureBuilder:
@@ -425,4 +426,5 @@ def _unit_value_norm(hs6: np.ndarray, hs4: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         norm6 = hs6[:, _UVS] / hs6[:, _UVN]
         norm4 = hs4[:, _UVS] / hs4[:, _UVN]
-    return np.where(hs6[:, _UVN] >= _NORM_MIN_COUNT, norm6, norm4)
+    norm: np.ndarray = np.where(hs6[:, _UVN] >= _NORM_MIN_COUNT, norm6, norm4)
+    return norm
