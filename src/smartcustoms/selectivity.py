@@ -267,7 +267,8 @@ def _hash(values: Sequence[str] | np.ndarray) -> np.ndarray:
 
 
 def log_unit_value(value: np.ndarray, mass: np.ndarray) -> np.ndarray:
-    return np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    out: np.ndarray = np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,7 +422,8 @@ def _ratio(items: pd.DataFrame, ctx: RuleContext) -> np.ndarray:
     luv = log_unit_value(
         items["item_value"].to_numpy(np.float64), items["net_mass_kg"].to_numpy(np.float64)
     )
-    return np.exp(luv - ctx.norms.norm(items["hs_code"].to_numpy(object)))
+    ratio: np.ndarray = np.exp(luv - ctx.norms.norm(items["hs_code"].to_numpy(object)))
+    return ratio
 
 
 def fired_by_declaration(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cases import attachments as files
-from smartcustoms.cases.model import Case, ReviewAction
+from smartcustoms.cases.model import Attachment, Case, ReviewAction
 from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.service import (
     editable_version,
@@ -77,7 +77,7 @@ def remove_attachment(
 
 def read_attachment(
     uow: UnitOfWork, ref: str, sha256: str, principal: Principal | None, *, files_dir: Path
-) -> tuple[files.Attachment, bytes]:
+) -> tuple[Attachment, bytes]:
     """An attachment of a version the caller may see (the public: the published one)."""
     case = get_case(uow, ref, principal)
     versions = [v for v in (case.published, case.working) if v is not None]

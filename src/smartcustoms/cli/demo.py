@@ -131,7 +131,7 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         from smartcustoms.exchange.demo import connect_demo
 
         url = f"http://{st.settings.host}:{st.settings.port}"
-        return connect_demo(st.db.uow, st.settings.secret_key, url, DEMO_ECONOMIES)  # type: ignore[arg-type]
+        return connect_demo(st.db.uow, st.settings.secret_key, url, DEMO_ECONOMIES)
 
     def parcels(report: Callable[[str, int, int], None]) -> str:
         from smartcustoms.ecommerce.demo import load_demo_parcels

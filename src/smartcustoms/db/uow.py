@@ -77,7 +77,7 @@ class UnitOfWork:
         found = self._repos.get(kind)
         if found is None:
             found = self._repos[kind] = kind(self.session)  # type: ignore[call-arg]
-        return found  # type: ignore[no-any-return]
+        return found
 
     def __enter__(self) -> UnitOfWork:
         if self._depth == 0:

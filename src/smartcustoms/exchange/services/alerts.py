@@ -4,6 +4,7 @@ that the receiving analysts turn into a selectivity rule in one step."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -36,12 +37,13 @@ def check_alert(raw: Any) -> dict[str, Any]:
     hs = raw.get("hs_prefixes") or []
     origin = raw.get("origin") or []
     departure = raw.get("departure") or []
-    for path, values, ok, what in (
+    checks: tuple[tuple[str, Any, Callable[[str], bool], str], ...] = (
         ("parties", parties, lambda v: bool(v.strip()), "party identifiers"),
         ("hs_prefixes", hs, lambda v: bool(_HS_PREFIX.match(v)), "HS prefixes of 2-10 digits"),
         ("origin", origin, lambda v: is_country(v), "ISO country codes"),
         ("departure", departure, lambda v: is_country(v), "ISO country codes"),
-    ):
+    )
+    for path, values, ok, what in checks:
         if not isinstance(values, list) or not all(isinstance(v, str) and ok(v) for v in values):
             errors.append(FieldError(path, "invalid", f"a list of {what}"))
     if not (parties or hs):
