@@ -10,10 +10,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from smartcustoms import charts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.stats import charts, green, release, service
+from smartcustoms.stats import green, release, service
 from smartcustoms.stats.model import By, Flow, GrowthRow, Period, TradeResult, add_months
 from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import StatsRepository

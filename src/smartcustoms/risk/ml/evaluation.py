@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from smartcustoms import charts
+
 DEFAULT_RATES: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10)
 CURVE_RATES: tuple[float, ...] = tuple(round(r, 3) for r in np.linspace(0.005, 0.30, 60))
 
@@ -75,54 +77,28 @@ def summarize(runs: Sequence[Mapping[str, float]]) -> dict[str, dict[str, float]
 
 
 # -- report ---------------------------------------------------------------------------------
-_COLOURS = ("#1f6feb", "#d1242f", "#2da44e", "#bf8700", "#8250df")
 
 
 def precision_chart_svg(curves: Mapping[str, Sequence[tuple[float, float]]]) -> str:
-    """A standalone SVG line chart of precision against inspection rate, one line per model."""
-    width, height, left, bottom, top, right = 640, 360, 56, 44, 16, 150
-    plot_w, plot_h = width - left - right, height - top - bottom
-    max_rate = max((r for c in curves.values() for r, _ in c), default=0.3) or 0.3
-
-    def x(rate: float) -> float:
-        return left + plot_w * rate / max_rate
-
-    def y(p: float) -> float:
-        return top + plot_h * (1.0 - p)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-    ]
-    for tick in np.linspace(0, 1, 6):
-        parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-            'stroke="#ddd"/>'
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:.1f}</text>'
-        )
-    for tick in np.linspace(0, max_rate, 7):
-        parts.append(
-            f'<text x="{x(tick):.1f}" y="{top + plot_h + 16}" text-anchor="middle">'
-            f"{tick * 100:.0f}%</text>"
-        )
-    parts.append(
-        f'<text x="{left + plot_w / 2}" y="{height - 8}" text-anchor="middle">'
-        "share of declarations inspected</text>"
-        f'<text x="14" y="{top + plot_h / 2}" transform="rotate(-90 14 {top + plot_h / 2})" '
-        'text-anchor="middle">precision</text>'
+    """A standalone SVG line chart of precision against inspection rate, one line per model
+    (drawn by the platform's chart kit)."""
+    rates = sorted({r for c in curves.values() for r, _ in c})
+    series = []
+    for name, curve in curves.items():
+        by_rate = dict(curve)
+        series.append(charts.Series(name, [by_rate.get(r) for r in rates]))
+    return charts.lines(
+        rates,
+        series,
+        "Precision against inspection rate",
+        x_label="share of declarations inspected",
+        y_label="precision (share of inspected that are frauds)",
+        x_format=charts.percent,
+        y_format=charts.percent,
+        y_min=0.0,
+        y_max=1.0,
+        markers=False,
     )
-    for i, (name, curve) in enumerate(curves.items()):
-        colour = _COLOURS[i % len(_COLOURS)]
-        points = " ".join(f"{x(r):.1f},{y(p):.1f}" for r, p in curve)
-        parts.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>'
-            f'<rect x="{left + plot_w + 12}" y="{top + 14 * i}" width="10" height="10" '
-            f'fill="{colour}"/><text x="{left + plot_w + 26}" y="{top + 14 * i + 9}">'
-            f"{html.escape(name)}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _fmt(stat: Mapping[str, float] | float) -> str:
