@@ -148,7 +148,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("audit", cli_groups=(("audit", f"{_CLI}.audit:app"),)),
     Feature(
         "risk",
-        routers=(f"{_WEB}.api.risk:router",),
+        routers=(f"{_WEB}.api.risk:router", f"{_WEB}.pages.risk:router"),
         cli_groups=(("risk", f"{_CLI}.risk:app"),),
     ),
     Feature(

@@ -198,11 +198,11 @@ def retrain(
     )
 
 
-def drift(
+def scores_since_training(
     uow: UnitOfWork, principal: Principal, *, since: date | None = None, until: date | None = None
-) -> DriftReport:
-    """Weekly score distribution (PSI) and hit rate of stored declarations after the active
-    model's training period, against its reference (calibration) sample."""
+) -> tuple[ModelInfo, CalibrationSample, pd.DataFrame, np.ndarray]:
+    """The active model, its reference (calibration) sample, and the stored declarations dated
+    after its training period with their fraud scores now (what drift is measured on)."""
     principal.require(Role.ANALYST, Role.OFFICER)
     active = registry.active_info(uow, principal.economy)
     if active is None:
@@ -211,10 +211,24 @@ def drift(
     start = since or active.training_to
     frame = declarations_frame(uow, principal.economy, since=start, until=until)
     frame = frame[frame["date"] > pd.Timestamp(active.training_to)].reset_index(drop=True)
-    weeks: list[WeekDrift] = []
+    scores = np.zeros(0)
     if len(frame):
         model = history_model(uow, principal.economy, active.directory, frame["date"].min().date())
         scores = model.predict_risk(frame.drop(columns=["fraud", "critical_fraud"])).fraud
+    return active, reference, frame, np.asarray(scores, np.float64)
+
+
+def drift(
+    uow: UnitOfWork, principal: Principal, *, since: date | None = None, until: date | None = None
+) -> DriftReport:
+    """Weekly score distribution (PSI) and hit rate of stored declarations after the active
+    model's training period, against its reference (calibration) sample."""
+    principal.require(Role.ANALYST, Role.OFFICER)
+    active, reference, frame, scores = scores_since_training(
+        uow, principal, since=since, until=until
+    )
+    weeks: list[WeekDrift] = []
+    if len(frame):
         days = frame["date"].to_numpy(dtype="datetime64[D]")
         week = (days.astype(np.int64) + 3) // 7
         fraud = frame["fraud"].to_numpy(np.float64)

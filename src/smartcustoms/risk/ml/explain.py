@@ -128,6 +128,44 @@ def _sentence(
     return f"{subject} = {feats[subject]:g}"
 
 
+def _by_subject(
+    model: RiskModel, frame: pd.DataFrame, batch_history: bool
+) -> tuple[np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
+    """(feature matrix, feature names, subjects, contributions per subject, base values)."""
+    matrix = model.features(frame, batch_history=batch_history)
+    raw = np.asarray(model.fraud_booster_.predict(matrix, pred_contrib=True))
+    contrib, base = raw[:, :-1], raw[:, -1]
+    names = [str(n) for n in model.feature_names_in_]
+    subjects = sorted({_subject(n) for n in names})
+    index = {s: i for i, s in enumerate(subjects)}
+    member = np.zeros((len(names), len(subjects)))
+    for j, name in enumerate(names):
+        member[j, index[_subject(name)]] = 1.0
+    return matrix, names, subjects, contrib @ member, base  # summed per subject, vectorised
+
+
+def contributions(
+    model: RiskModel, frame: pd.DataFrame, currency: str = ""
+) -> tuple[float, list[Reason]]:
+    """Every subject's contribution to the first row's fraud score, largest effect first, and
+    the model's base value: base + the contributions = the score's log-odds (a waterfall)."""
+    matrix, names, subjects, by_subject, base = _by_subject(model, frame.iloc[:1], False)
+    feats = dict(zip(names, matrix[0].astype(float), strict=True))
+    row = _row_values(frame, 0)
+    if currency:
+        row["invoice_currency"] = currency
+    main_feature = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
+    scores = by_subject[0]
+    order = np.argsort(-np.abs(scores), kind="stable")
+    reasons = [
+        Reason(
+            main_feature[subjects[k]], float(scores[k]), _sentence(subjects[k], feats, row, model)
+        )
+        for k in (int(k) for k in order)
+    ]
+    return float(base[0]), reasons
+
+
 def explain(
     model: RiskModel,
     frame: pd.DataFrame,
@@ -143,15 +181,7 @@ def explain(
     When fewer than ``top`` subjects raise the risk, the strongest risk-lowering ones follow,
     their sentence ending in "(lowers risk)".
     """
-    matrix = model.features(frame, batch_history=batch_history)
-    contrib = np.asarray(model.fraud_booster_.predict(matrix, pred_contrib=True))[:, :-1]
-    names = [str(n) for n in model.feature_names_in_]
-    subjects = sorted({_subject(n) for n in names})
-    index = {s: i for i, s in enumerate(subjects)}
-    member = np.zeros((len(names), len(subjects)))
-    for j, name in enumerate(names):
-        member[j, index[_subject(name)]] = 1.0
-    by_subject = contrib @ member  # vectorised sum of contributions per subject
+    matrix, names, subjects, by_subject, _ = _by_subject(model, frame, batch_history)
     main_feature = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
     out: list[list[Reason]] = []
     for i in range(len(frame)):
