@@ -675,7 +675,13 @@ def budget_post(request: Request, uow: UoW, principal: CurrentPrincipal, form: F
             raw["window"] = int(kept["window"])
         except ValueError:
             errors.append(FieldError("window", "not_an_integer", "a number of declarations"))
-    if not errors:
+    if errors:  # the shares that were numbers still get their range checked, each beside it
+        errors += [
+            FieldError(k, "out_of_range", "a share between 0 and 1")
+            for k in BUDGET_FIELDS[:4]
+            if raw[k] is not None and not 0 <= raw[k] <= 1
+        ]
+    else:
         try:
             budget = service.validate_budget(
                 raw["red"], raw["yellow"], raw["exploration"], raw["aeo_factor"],
