@@ -451,8 +451,8 @@ def lines(
     hi = y_max if y_max is not None else max(finite)
     plot = _Plot(width, height, lo, hi if hi > lo else lo + 1, bottom=58, y_format=y_format)
     x_lo, x_hi = min(finite_x), max(finite_x)
-    if x_hi <= x_lo:
-        x_hi = x_lo + 1.0
+    if x_hi <= x_lo:  # one point: in the middle
+        x_lo, x_hi = x_lo - 0.5, x_hi + 0.5
 
     def px(v: float) -> float:
         return plot.left + plot.plot_w * (v - x_lo) / (x_hi - x_lo)
@@ -488,7 +488,7 @@ def lines(
                 f'<polyline points="{" ".join(r)}" fill="none" stroke="{colours[s]}" '
                 f'stroke-width="2"{dash}/>'
             )
-        if markers and len(xs) <= 60:
+        if markers and len(xs) <= 30:
             for xv, v in zip(xs, vals, strict=False):
                 if xv is None or v is None:
                     continue
@@ -578,7 +578,8 @@ def waterfall(
     lo, hi = min(everything), max(everything)
     ticks = _nice_ticks(lo, hi)
     lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
-    row_h, top = 24, 34
+    drawn_marks = [(label, v) for label, v in marks if _num(v) is not None]
+    row_h, top = 24, 34 + 12 * max(0, len(drawn_marks) - 1)
     left, right = label_width, 70
     plot_w = width - left - right
     n = len(rows) + 2
@@ -613,7 +614,8 @@ def waterfall(
         change = b - a if kind != "total" else b
         sign = "+" if kind == "up" else ""
         text = f"{sign}{value_format(change)}"
-        short = label if len(label) <= 48 else label[:47] + "…"
+        room = max(12, label_width // 6)  # characters that fit at 11px
+        short = label if len(label) <= room else label[: room - 1] + "…"
         parts.append(
             f'<text x="{left - 6}" y="{y + 16}" text-anchor="end" {FONT} font-size="11"'
             f"{' font-weight=' + chr(34) + '600' + chr(34) if kind == 'total' else ''}>"
@@ -629,15 +631,14 @@ def waterfall(
                 f'<line x1="{px(b):.1f}" x2="{px(b):.1f}" y1="{y + row_h - 4}" y2="{nxt}" '
                 f'stroke="{AXIS}" stroke-dasharray="2 2"/>'
             )
-    for label, value in marks:
-        mv = _num(value)
-        if mv is None:
-            continue
+    for k, (label, value) in enumerate(drawn_marks):
+        mv = float(value)
+        label_y = top - 8 - 12 * (len(drawn_marks) - 1 - k)  # stacked: labels never overlap
         parts.append(
-            f'<line x1="{px(mv):.1f}" x2="{px(mv):.1f}" y1="{top - 6}" y2="{bottom}" '
+            f'<line x1="{px(mv):.1f}" x2="{px(mv):.1f}" y1="{label_y + 2}" y2="{bottom}" '
             f'stroke="#333" stroke-width="1.5" stroke-dasharray="6 3"><title>{escape(label)}: '
             f"{escape(axis_fmt(mv))}</title></line>"
-            f'<text x="{px(mv) + 3:.1f}" y="{top - 8}" {FONT} font-size="10">'
+            f'<text x="{px(mv) + 3:.1f}" y="{label_y}" {FONT} font-size="10">'
             f"{escape(label)}</text>"
         )
     desc = "; ".join(

@@ -9,8 +9,10 @@ import os
 from pathlib import Path
 
 import httpx
+import pandas as pd
 from playwright.sync_api import Page, expect
 
+from smartcustoms.config import Settings
 from smartcustoms.declarations import service
 from tests.integration.declarations.conftest import KR, doc
 
@@ -111,3 +113,75 @@ def test_analyst_writes_tests_activates_a_rule_that_routes_the_next_declaration(
     expect(page.get_by_test_id("flash")).to_contain_text("Budget saved")
     expect(page.get_by_label("Red (physical inspection)")).to_have_value("0.05")
     shot(page, "risk-budget")
+
+
+def test_analyst_reads_the_model_moves_the_budget_and_explains_a_lane(
+    live_server: str,
+    page: Page,
+    kr: KR,
+    settings: Settings,
+    shared_data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    from smartcustoms.declarations import importing
+    from smartcustoms.declarations.service import system_principal
+    from smartcustoms.risk import training
+
+    raw = pd.read_csv(
+        shared_data_dir / "customs-declarations" / "df_syn_train_eng.csv", nrows=1500, dtype=str
+    )
+    # The KR test tariff levies per-unit duties on 8504 and 9027, which need a quantity the
+    # KCS rows do not give: those rows are left out.
+    hs = raw["HS6 Code"].fillna("")
+    raw = raw[~hs.str.startswith(("8504", "9027"))]
+    raw.to_csv(tmp_path / "slice.csv", index=False)
+    importing.import_file(kr.db.uow(), system_principal("KR"), tmp_path / "slice.csv", "kcs-cdd")
+    model = training.train_from_database(
+        kr.db.uow(), system_principal("KR"), settings.files_dir, params={"n_estimators": 15}
+    )
+    lodged = httpx.post(
+        f"{live_server}/api/v1/declarations",
+        json=doc(reference="AFTER-TRAINING-1"),
+        headers={"Authorization": kr.users["declarant"]["Authorization"]},
+        timeout=30,
+    )
+    assert lodged.status_code == 201, lodged.text
+
+    page.goto(f"{live_server}/login?next=/risk/models")
+    page.fill("input[name=email]", kr.users["analyst"]["email"])
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/risk/models")
+    expect(page.get_by_test_id("models")).to_contain_text(model.version)
+    for chart in ("chart-precision-recall", "chart-critical", "chart-importance"):
+        box = page.get_by_test_id(chart).bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 150, chart
+    shot(page, "risk-models")
+
+    page.get_by_role("link", name="Budget", exact=True).click()
+    before = float(page.get_by_test_id("now-regular-red").inner_text())
+    page.get_by_label("Red (physical inspection)").fill("0.10")
+    page.get_by_label("Yellow (documentary check)").fill("0.10")
+    page.get_by_test_id("preview-budget").click()
+    expect(page.get_by_test_id("budget-preview")).to_be_visible()
+    proposed = float(page.get_by_test_id("new-regular-red").inner_text())
+    assert proposed < before  # a larger red share: the red threshold moves down
+    expect(page.get_by_test_id("chart-lane-shares")).to_be_visible()
+    shot(page, "risk-budget-preview")
+    page.get_by_test_id("save-budget").click()
+    expect(page.get_by_test_id("flash")).to_contain_text("Budget saved")
+    assert float(page.get_by_test_id("now-regular-red").inner_text()) == proposed
+
+    page.get_by_role("link", name="Drift", exact=True).click()
+    expect(page.get_by_test_id("drift-weeks").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("chart-psi")).to_be_visible()
+    expect(page.get_by_test_id("chart-score-distribution")).to_be_visible()
+    shot(page, "risk-drift")
+
+    page.goto(f"{live_server}/declarations/{lodged.json()['id']}")
+    page.get_by_test_id("lane-waterfall-link").click()
+    waterfall = page.get_by_test_id("chart-waterfall")
+    expect(waterfall).to_be_visible()
+    expect(waterfall).to_contain_text("this declaration's fraud score")
+    expect(page.get_by_test_id("waterfall-score")).to_contain_text("%")
+    shot(page, "risk-lane-waterfall")

@@ -111,7 +111,8 @@ def _sentence(
             return f"country of origin {origin} differs from country of departure {departure}"
         return f"origin and departure both {origin}"
     if subject == "tax_rate":
-        return f"tax rate {feats[subject]:g}%"
+        rate = feats[subject]
+        return f"tax rate {rate:g}%" if math.isfinite(rate) else "no tax rate declared"
     if subject == "log_net_mass":
         return f"net mass {_fmt_value('net_mass_kg', row.get('net_mass_kg'))} kg"
     if subject == "log_item_value":

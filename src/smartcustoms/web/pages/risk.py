@@ -833,6 +833,8 @@ def lane_page(
             value_format=lambda v: f"{v:.2f}",
             axis_format=lambda v: charts.percent(1 / (1 + math.exp(-v))),
             marks=marks,
+            width=880,
+            label_width=400,
             testid="chart-waterfall",
         )
     return render(
