@@ -208,6 +208,11 @@ def kr_owns_everything(
         (f"/api/v1/risk/models/{model.version}", "analyst"),
     ]:
         assert client.get(url, headers=h[who]).status_code == 200, url
+    # A finished retraining job of KR's in the app's job table (jobs live in the process).
+    from smartcustoms.web.pages.risk import RetrainJob, jobs_of
+
+    job = RetrainJob("0" * 31 + "1", "KR", "kr-analyst", status="done")
+    jobs_of(client.app).setdefault(job.id, job)
     return {
         "declaration_id": [declaration.json()["id"]],
         "ref": [case["id"], case["slug"]],
@@ -231,6 +236,7 @@ def kr_owns_everything(
         "inbox_id": ["0" * 32],
         "alert_id": ["0" * 32],
         "action": list(ACTIONS),
+        "job_id": [job.id],
     }
 
 

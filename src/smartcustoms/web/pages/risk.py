@@ -542,12 +542,17 @@ class RetrainJob:
     error: str = ""
 
 
-def _jobs(request: Request) -> dict[str, RetrainJob]:
-    state = request.app.state
+def jobs_of(app: Any) -> dict[str, RetrainJob]:
+    """The retraining jobs of this app (this process): job id -> job."""
+    state = app.state
     if not hasattr(state, "risk_jobs"):
         state.risk_jobs = {}
     jobs: dict[str, RetrainJob] = state.risk_jobs
     return jobs
+
+
+def _jobs(request: Request) -> dict[str, RetrainJob]:
+    return jobs_of(request.app)
 
 
 @router.post("/risk/models/retrain")
