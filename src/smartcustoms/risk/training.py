@@ -223,10 +223,18 @@ def drift(
 ) -> DriftReport:
     """Weekly score distribution (PSI) and hit rate of stored declarations after the active
     model's training period, against its reference (calibration) sample."""
-    principal.require(Role.ANALYST, Role.OFFICER)
-    active, reference, frame, scores = scores_since_training(
-        uow, principal, since=since, until=until
-    )
+    scored = scores_since_training(uow, principal, since=since, until=until)
+    return drift_of(principal.economy, *scored)
+
+
+def drift_of(
+    economy: str,
+    active: ModelInfo,
+    reference: CalibrationSample,
+    frame: pd.DataFrame,
+    scores: np.ndarray,
+) -> DriftReport:
+    """The weekly drift report of what :func:`scores_since_training` returned."""
     weeks: list[WeekDrift] = []
     if len(frame):
         days = frame["date"].to_numpy(dtype="datetime64[D]")
@@ -249,7 +257,7 @@ def drift(
             )
     ref_fraud = reference.fraud[~np.isnan(reference.fraud)]
     return DriftReport(
-        economy=principal.economy,
+        economy=economy,
         model_version=active.version,
         reference_size=len(reference.scores),
         reference_mean_score=float(reference.scores.mean()) if len(reference.scores) else 0.0,

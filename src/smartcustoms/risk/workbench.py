@@ -14,6 +14,7 @@ Nothing here writes: every change goes through the services the API calls.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from smartcustoms.accounts.model import Principal
 from smartcustoms.db.uow import UnitOfWork
@@ -32,7 +34,7 @@ from smartcustoms.risk.budget import Lane, LaneBudget, LanePolicy
 from smartcustoms.risk.evaluation import CURVE_RATES, precision_at, recall_at
 from smartcustoms.risk.explain import contributions
 from smartcustoms.risk.lanes import policy_from_dict
-from smartcustoms.risk.model import ModelInfo
+from smartcustoms.risk.model import DriftReport, ModelInfo
 from smartcustoms.risk.registry import CalibrationSample
 
 __all__ = [
@@ -40,13 +42,16 @@ __all__ = [
     "LaneWaterfall",
     "ModelEvaluation",
     "ScoreDistribution",
+    "drift_view",
     "lane_waterfall",
     "logit",
     "model_evaluation",
     "preview_budget",
     "score_distribution",
+    "sigmoid",
 ]
 
+log = logging.getLogger("smartcustoms.risk.workbench")
 _METRIC = re.compile(r"^(precision|recall|critical_caught)@([0-9.]+)%$")
 TOP_FEATURES = 15
 MIN_LABELS = 20
@@ -104,8 +109,8 @@ def model_evaluation(uow: UnitOfWork, principal: Principal, version: str) -> Mod
             names = [str(n) for n in model.feature_names_in_]
             order = np.argsort(-gain, kind="stable")[:TOP_FEATURES]
             importance = [(names[k], float(gain[k]) / total) for k in order if gain[k] > 0]
-    except (OSError, ValueError, KeyError):
-        pass  # a model whose files are gone still shows its recorded metrics
+    except Exception:
+        log.warning("model %s: evaluation files unreadable", info.version, exc_info=True)
     return ModelEvaluation(
         info=info,
         curve_source=source,
@@ -183,17 +188,26 @@ def _shares(values: np.ndarray, edges: np.ndarray) -> list[float]:
     return [float(c) / len(values) for c in counts]
 
 
-def score_distribution(
+def drift_view(
     uow: UnitOfWork,
     principal: Principal,
     *,
     since: date | None = None,
     until: date | None = None,
+) -> tuple[DriftReport, ScoreDistribution]:
+    """The drift report (as the API gives it) and the score distribution, scoring once."""
+    scored = training.scores_since_training(uow, principal, since=since, until=until)
+    return training.drift_of(principal.economy, *scored), score_distribution(*scored)
+
+
+def score_distribution(
+    active: ModelInfo,
+    reference: CalibrationSample,
+    frame: pd.DataFrame,
+    scores: np.ndarray,
     bins: int = 10,
 ) -> ScoreDistribution:
-    active, reference, frame, scores = training.scores_since_training(
-        uow, principal, since=since, until=until
-    )
+    """Score shares per bin: training reference, everything since, the latest week."""
     # Deciles of the reference: each bin holds a tenth of it, so shifts show as uneven bars.
     qs = np.quantile(reference.scores, np.linspace(0, 1, bins + 1)) if len(reference.scores) else []
     edges = np.unique(np.concatenate([[0.0], np.asarray(qs)[1:-1], [1.0]]))
@@ -238,6 +252,14 @@ class LaneWaterfall:
     rules_fired: list[str]
     reasons: list[str]
     note: str = ""
+
+
+def sigmoid(x: float) -> float:
+    """The probability of log-odds ``x`` (no overflow at either end)."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
 
 
 def logit(p: float) -> float:
@@ -307,7 +329,7 @@ def lane_waterfall(
         model_version=info.version,
         base=base,
         steps=steps,
-        score=1 / (1 + math.exp(-log_odds)),
+        score=sigmoid(log_odds),
         thresholds=thresholds,
         note=note,
     )

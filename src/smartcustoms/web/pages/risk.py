@@ -31,6 +31,7 @@ from smartcustoms.risk import operations, registry, service, training, workbench
 from smartcustoms.risk.model import DriftReport, RetrainResult, RuleTestResult
 from smartcustoms.risk.rules import parse_definition
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_db, get_settings
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -418,9 +419,9 @@ def _evaluation_charts(ev: workbench.ModelEvaluation) -> dict[str, str]:
                 charts.Series("precision", ev.precision),
                 charts.Series("recall", ev.recall),
             ],
-            "Precision and recall against the inspection rate",
-            x_label="share of declarations inspected (highest scores first)",
-            y_label="share",
+            _("Precision and recall against the inspection rate"),
+            x_label=_("share of declarations inspected (highest scores first)"),
+            y_label=_("share"),
             x_format=charts.percent,
             y_format=charts.percent,
             y_min=0.0,
@@ -432,9 +433,9 @@ def _evaluation_charts(ev: workbench.ModelEvaluation) -> dict[str, str]:
         out["critical"] = charts.lines(
             ev.critical_rates,
             [charts.Series("critical frauds caught", ev.critical_caught, charts.PALETTE[3])],
-            "Share of critical frauds caught against the inspection rate",
-            x_label="share of declarations inspected (highest scores first)",
-            y_label="share of critical frauds caught",
+            _("Share of critical frauds caught against the inspection rate"),
+            x_label=_("share of declarations inspected (highest scores first)"),
+            y_label=_("share of critical frauds caught"),
             x_format=charts.percent,
             y_format=charts.percent,
             y_min=0.0,
@@ -444,7 +445,7 @@ def _evaluation_charts(ev: workbench.ModelEvaluation) -> dict[str, str]:
     if ev.importance:
         out["importance"] = charts.bars(
             ev.importance,
-            "Feature importance (share of the fraud model's total gain)",
+            _("Feature importance (share of the fraud model's total gain)"),
             value_format=charts.percent,
             testid="chart-importance",
         )
@@ -648,7 +649,7 @@ def _shares_chart(preview: workbench.BudgetPreview) -> str:
     colours = {"green": "#1f8a4c", "yellow": "#e3b600", "red": "#c62828"}
     return charts.bars(
         [(lane, preview.shares[lane]) for lane in ("green", "yellow", "red")],
-        "Expected lane shares with this budget",
+        _("Expected lane shares with this budget"),
         value_format=charts.percent,
         colours=colours,
         label_width=80,
@@ -718,7 +719,7 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
             x,
             series,
             title,
-            x_label="week starting (month-day)",
+            x_label=_("week starting (month-day)"),
             x_ticks=ticks,
             y_label=y_label,
             y_format=y_format,
@@ -735,7 +736,7 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
             flat("watch (0.1)", 0.1, "#e3b600"),
             flat("shifted (0.25)", 0.25, "#c62828"),
         ],
-        "Score drift per week: population stability index against the training period",
+        _("Score drift per week: population stability index against the training period"),
         "PSI",
         lambda v: f"{v:.2f}",
         "chart-psi",
@@ -745,8 +746,8 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
             charts.Series("hit rate of inspected", [w.hit_rate for w in report.weeks]),
             flat("training period", report.reference_hit_rate, "#8a8a8a"),
         ],
-        "Hit rate per week (frauds among inspected declarations)",
-        "hit rate",
+        _("Hit rate per week (frauds among inspected declarations)"),
+        _("hit rate"),
         charts.percent,
         "chart-hit-rate",
     )
@@ -755,8 +756,8 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
             charts.Series("mean fraud score", [w.mean_score for w in report.weeks]),
             flat("training period", report.reference_mean_score, "#8a8a8a"),
         ],
-        "Mean fraud score per week",
-        "mean fraud score",
+        _("Mean fraud score per week"),
+        _("mean fraud score"),
         charts.percent,
         "chart-mean-score",
     )
@@ -766,14 +767,18 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
     ]
     if dist.latest_week_start:
         series.append(
-            charts.Series(f"week of {dist.latest_week_start}", dist.latest_week, charts.PALETTE[1])
+            charts.Series(
+                _("week of {day}", day=dist.latest_week_start or ""),
+                dist.latest_week,
+                charts.PALETTE[1],
+            )
         )
     histogram = charts.histogram(
         dist.edges,
         series,
-        "Fraud score distribution (bins: tenths of the training period)",
-        x_label="fraud score",
-        y_label="share of declarations",
+        _("Fraud score distribution (bins: tenths of the training period)"),
+        x_label=_("fraud score"),
+        y_label=_("share of declarations"),
         x_format=lambda v: f"{v:.2f}",
         testid="chart-score-distribution",
         width=720,
@@ -806,8 +811,7 @@ def drift_page(
     if errors:
         return render(request, "risk/drift.html", status_code=422, **context)
     try:
-        report = training.drift(uow, principal, since=start, until=end)
-        dist = workbench.score_distribution(uow, principal, since=start, until=end)
+        report, dist = workbench.drift_view(uow, principal, since=start, until=end)
     except Conflict as exc:
         context["error"] = exc.message
         return render(request, "risk/drift.html", **context)
@@ -828,15 +832,18 @@ def lane_page(
     fall = workbench.lane_waterfall(uow, principal, declaration_id)
     chart = ""
     if fall.base is not None:
-        marks = [(f"{lane} threshold", workbench.logit(p)) for lane, p in fall.thresholds.items()]
+        marks = [
+            (_("{lane} threshold", lane=_(lane)), workbench.logit(p))
+            for lane, p in fall.thresholds.items()
+        ]
         chart = charts.waterfall(
             ("model's average declaration", fall.base),
             fall.steps,
-            f"Why {fall.reference} scored as it did",
-            end_label="this declaration's fraud score",
-            unit="fraud score (log-odds; the axis shows probabilities)",
+            _("Why {reference} scored as it did", reference=fall.reference),
+            end_label=_("this declaration's fraud score"),
+            unit=_("fraud score (log-odds; the axis shows probabilities)"),
             value_format=lambda v: f"{v:.2f}",
-            axis_format=lambda v: charts.percent(1 / (1 + math.exp(-v))),
+            axis_format=lambda v: charts.percent(workbench.sigmoid(v)),
             marks=marks,
             width=880,
             label_width=400,
