@@ -27,15 +27,15 @@ import pandas as pd
 from smartcustoms.accounts.model import Principal
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import service as declarations
-from smartcustoms.declarations.frames import declaration_frame
 from smartcustoms.errors import Conflict, NotFound
 from smartcustoms.risk import registry, service, training
-from smartcustoms.risk.budget import Lane, LaneBudget, LanePolicy
-from smartcustoms.risk.evaluation import CURVE_RATES, precision_at, recall_at
-from smartcustoms.risk.explain import contributions
-from smartcustoms.risk.lanes import policy_from_dict
+from smartcustoms.risk.ml.budget import Lane, LaneBudget, LanePolicy
+from smartcustoms.risk.ml.evaluation import CURVE_RATES, precision_at, recall_at
+from smartcustoms.risk.ml.explain import contributions
+from smartcustoms.risk.ml.lanes import policy_from_dict
 from smartcustoms.risk.model import DriftReport, ModelInfo
 from smartcustoms.risk.registry import CalibrationSample
+from smartcustoms.risk.source import declaration_records
 
 __all__ = [
     "BudgetPreview",
@@ -309,7 +309,7 @@ def lane_waterfall(
     except (OSError, ValueError) as exc:
         raise Conflict(f"the model {info.version} cannot be loaded: {exc}") from exc
     d = record.declaration
-    frame = declaration_frame(d, record.id, record.declaration_date)
+    frame = pd.DataFrame(declaration_records(d, record.id, record.declaration_date)[:1])
     base, reasons = contributions(model, frame, d.invoice_currency)
     steps = [(r.text, r.contribution) for r in reasons[:top]]
     rest = reasons[top:]

@@ -59,7 +59,7 @@ def test_declared_value_is_said_in_the_invoice_currency(frame: pd.DataFrame) -> 
 def test_contributions_add_up_to_the_score_a_waterfall_draws(frame: pd.DataFrame) -> None:
     import numpy as np
 
-    from smartcustoms.risk.explain import contributions
+    from smartcustoms.risk.ml.explain import contributions
 
     model = RiskModel(n_estimators=20, num_leaves=7, min_child_samples=5).fit(frame)
     new = frame.tail(1).copy().reset_index(drop=True)
