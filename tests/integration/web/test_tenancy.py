@@ -28,7 +28,7 @@ from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import training
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.openapi import api_routes
-from tests.conftest import REFERENCE_PREFIX, Actors
+from tests.conftest import REFERENCE_PREFIX, Actors, data_dir
 from tests.integration.cases.helpers import case_data
 
 pytestmark = pytest.mark.slow
@@ -102,6 +102,22 @@ def _snapshot(db: Database) -> dict[str, list[tuple[str, ...]]]:
             rows = conn.execute(select(*columns)).all()
             out[table.name] = sorted(tuple(map(str, r)) for r in rows)
     return out
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db: Database) -> Any:
+    """The test settings without the web app's background exchange delivery: its rounds send
+    KR's outbox on a timer (a change to KR's rows no request made), which the snapshot below
+    would otherwise catch whenever the suite runs slowly enough for a round to start."""
+    from smartcustoms.config import Settings
+
+    return Settings(
+        environment="test",
+        home=tmp_path / "home",
+        database_url=db.url,
+        data_dir=data_dir(),
+        exchange_deliver_every=0,
+    )
 
 
 @pytest.fixture
