@@ -27,9 +27,10 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from smartcustoms.accounts import service as accounts
+from smartcustoms.audit import service as audit_service
 from smartcustoms.db import migrate
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service, importing, service
+from smartcustoms.declarations import importing, service
 from smartcustoms.declarations.mapping import read_records
 from smartcustoms.declarations.profiles import load_profile
 from smartcustoms.declarations.validation import read_document

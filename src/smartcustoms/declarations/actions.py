@@ -7,12 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from smartcustoms.accounts.model import Principal
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.assessor import Assessor
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import dec, from_document
 from smartcustoms.declarations.flow import (

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
@@ -17,7 +18,6 @@ from smartcustoms.declarations.assessor import (
     RuleBasedConfig,
     Signal,
 )
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.document import assessment_to_dict
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (

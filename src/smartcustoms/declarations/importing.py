@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
     document_hash,

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from smartcustoms.accounts.model import Principal
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
@@ -39,7 +40,6 @@ from smartcustoms.declarations.assessor import (
     Signal,
     assess_all,
 )
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.document import assessment_to_dict, to_document
 from smartcustoms.declarations.flow import (
     ENTITY,

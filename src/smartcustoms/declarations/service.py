@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.db.uow import UnitOfWork
@@ -24,7 +25,6 @@ from smartcustoms.declarations.assessor import (
     Signal,
     SignalSource,
 )
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
     document_hash,

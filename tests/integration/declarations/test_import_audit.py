@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from smartcustoms.accounts import service as accounts
+from smartcustoms.audit import service as audit_service
+from smartcustoms.audit.tables import AuditEntryRow
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service, importing, service
+from smartcustoms.declarations import importing, service
 from smartcustoms.declarations.model import ListFilters, Status
 from smartcustoms.declarations.tables import (
-    AuditEntryRow,
     DeclarationRow,
     InspectionResultRow,
 )

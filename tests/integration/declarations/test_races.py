@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from smartcustoms.audit.log import AuditLog
 from smartcustoms.declarations import actions, service
-from smartcustoms.declarations.audit import AuditLog
 from smartcustoms.declarations.model import Outcome, Status
 from smartcustoms.errors import Conflict
 from tests.integration.declarations.conftest import KR, doc

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from smartcustoms.audit.log import GENESIS, AuditEvent, body_of, link_hash
 from smartcustoms.declarations.assessor import (
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
     uniform_draw,
 )
-from smartcustoms.declarations.audit import GENESIS, AuditEvent, body_of, link_hash
 from smartcustoms.declarations.mapping import frame_records, read_records
 from smartcustoms.declarations.model import Lane
 from smartcustoms.declarations.profiles import load_profile, parse_profile

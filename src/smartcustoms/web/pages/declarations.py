@@ -22,10 +22,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit import service as audit_service
 from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import actions, audit_service, lifecycle, service
+from smartcustoms.declarations import actions, lifecycle, service
 from smartcustoms.declarations.document import PARTY_ROLES
 from smartcustoms.declarations.model import (
     DeclarationRecord,
