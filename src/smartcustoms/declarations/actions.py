@@ -67,7 +67,7 @@ def arrival_notice(
             )
         ]
         decl = from_document(row.document)
-        a = Checker(uow, row.economy, now.date()).assess(decl)
+        a = Checker(uow, row.economy, now.date()).assess_duties(decl)
         assess_and_route(uow, row, decl, a, events, now, assessor)
         repo.set_items(row.id, item_rows(row.id, decl, a))
         uow.repo(AuditLog).append(row.economy, events)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
+from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
+from smartcustoms.tariff.duties import DutyAssessment
 
 # The rule engine (smartcustoms.selectivity) and declarations.frames pull in pandas: imported
 # where rules are evaluated, so importing this module (every CLI start-up) stays light.
@@ -51,7 +52,7 @@ class AssessorContext:
     declaration_id: str
     on: date
     lodged_by: str
-    assessment: Assessment | None = None
+    assessment: DutyAssessment | None = None
     signals: tuple[Signal, ...] = ()
 
 

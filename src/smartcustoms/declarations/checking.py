@@ -13,9 +13,8 @@ from typing import Any
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import assessment as duties
 from smartcustoms.declarations import origin_proof
-from smartcustoms.declarations.model import Assessment, Declaration, FxRate
+from smartcustoms.declarations.model import Declaration
 from smartcustoms.declarations.validation import (
     STRICT,
     Policy,
@@ -26,7 +25,9 @@ from smartcustoms.declarations.validation import (
 )
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.reference import service as reference
+from smartcustoms.tariff import duties
 from smartcustoms.tariff import service as tariff
+from smartcustoms.tariff.duties import DutyAssessment, FxRate
 from smartcustoms.tariff.model import TariffSchedule
 
 FALLBACK_MONTHS = 6
@@ -128,7 +129,7 @@ class Checker:
 
     def check(
         self, decl: Declaration, known: set[str] | None = None
-    ) -> tuple[Assessment | None, list[FieldError], list[FieldError]]:
+    ) -> tuple[DutyAssessment | None, list[FieldError], list[FieldError]]:
         """Reference checks and the assessment; ``known`` lets a batch look HS codes up once."""
         on = decl.date or self.today
         if known is None:
@@ -140,7 +141,7 @@ class Checker:
         if errors:
             return None, errors, warnings
         try:
-            result = self.assess(decl)
+            result = self.assess_duties(decl)
         except SmartCustomsError as exc:
             path = "invoice_currency"
             return (
@@ -156,7 +157,7 @@ class Checker:
             )
         return result, [], warnings
 
-    def assess(self, decl: Declaration) -> Assessment:
+    def assess_duties(self, decl: Declaration) -> DutyAssessment:
         if self.proof_required is None:  # asked once per checker (a batch shares one)
             self.proof_required = origin_proof.required(self.uow, self.economy)
         notes: list[str] = []
@@ -164,7 +165,7 @@ class Checker:
             decl, notes = origin_proof.proven_preferences(
                 self.uow, self.economy, decl, self.schedule
             )
-        result = duties.assess(
+        result = duties.assess_duties(
             decl,
             economy=self.economy,
             currency=self.currency,
@@ -174,7 +175,7 @@ class Checker:
         )
         return replace(result, notes=[*result.notes, *notes]) if notes else result
 
-    def full(self, raw: Any) -> tuple[Declaration, Assessment, list[FieldError]]:
+    def full(self, raw: Any) -> tuple[Declaration, DutyAssessment, list[FieldError]]:
         """Read, check and assess; raise InvalidInput with every problem found."""
         decl, errors, warnings = self.read(raw)
         if decl is None:

@@ -21,7 +21,6 @@ from smartcustoms.declarations.assessor import (
 from smartcustoms.declarations.document import assessment_to_dict
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (
-    Assessment,
     Declaration,
     DeclarationRecord,
     Lane,
@@ -32,6 +31,7 @@ from smartcustoms.declarations.records import record_of
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import DeclarationRow
 from smartcustoms.errors import ConcurrentChange, NotFound, PermissionDenied
+from smartcustoms.tariff.duties import DutyAssessment
 
 ENTITY = "declaration"
 READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
@@ -129,7 +129,7 @@ def transition(
         return read_record(uow, row)
 
 
-def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:
+def apply_duties(row: DeclarationRow, a: DutyAssessment | None) -> None:
     row.assessment = assessment_to_dict(a) if a else None
     row.currency = a.currency if a else None
     row.customs_value = a.customs_value if a else None
@@ -138,7 +138,9 @@ def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:
     row.total_due = a.total if a else None
 
 
-def item_rows(declaration_id: str, decl: Declaration, a: Assessment | None) -> list[dict[str, Any]]:
+def item_rows(
+    declaration_id: str, decl: Declaration, a: DutyAssessment | None
+) -> list[dict[str, Any]]:
     duty: dict[int, Any] = {}
     if a is not None:
         for ln in a.lines:
@@ -174,7 +176,7 @@ def assess_and_route(
     uow: UnitOfWork,
     row: DeclarationRow,
     decl: Declaration,
-    a: Assessment,
+    a: DutyAssessment,
     events: list[AuditEvent],
     at: Any,
     assessor: Assessor | None,
@@ -185,7 +187,7 @@ def assess_and_route(
     ``signals`` (raised at lodging) reach the assessor and join the reasons the officer sees."""
     lifecycle.check(Action.ASSESS, Status(row.status), None)
     before = state_of(row)
-    apply_assessment(row, a)
+    apply_duties(row, a)
     row.status = Status.ASSESSED.value
     events.append(
         event(

@@ -48,11 +48,12 @@ from smartcustoms.declarations.document import (
 )
 from smartcustoms.declarations.lodging import Label, Lodged, Lodgement, lodge
 from smartcustoms.declarations.mapping import MappedRow, read_records
-from smartcustoms.declarations.model import Assessment, Declaration, Lane
+from smartcustoms.declarations.model import Declaration, Lane
 from smartcustoms.declarations.profiles import Profile, load_profile
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import BATCH_COMPLETE, BATCH_LOADING, ImportBatchRow
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
+from smartcustoms.tariff.duties import DutyAssessment
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): stages are read, check, assess (with ``assess``), store."""
@@ -112,7 +113,7 @@ class ImportRejected(InvalidInput):
 class _Good:
     mapped: MappedRow
     decl: Declaration
-    assessment: Assessment
+    assessment: DutyAssessment
     digest: str
 
 

@@ -49,16 +49,9 @@ from smartcustoms.declarations.flow import (
     item_rows,
 )
 from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.model import (
-    Assessment,
-    Declaration,
-    Kind,
-    Lane,
-    LaneDecision,
-    Outcome,
-    Status,
-)
+from smartcustoms.declarations.model import Declaration, Kind, Lane, LaneDecision, Outcome, Status
 from smartcustoms.declarations.repository import DeclarationRepository
+from smartcustoms.tariff.duties import DutyAssessment
 
 __all__ = ["Label", "Lodged", "Lodgement", "lodge"]
 
@@ -79,7 +72,7 @@ class Lodgement:
     """One declaration, read and checked, ready to lodge."""
 
     declaration: Declaration
-    assessment: Assessment
+    assessment: DutyAssessment
     digest: str
     id: str = field(default_factory=new_id)
     label: Label | None = None
@@ -254,7 +247,7 @@ def _row(
     now: datetime,
     source: str,
     batch_id: str | None,
-    a: Assessment | None,
+    a: DutyAssessment | None,
 ) -> dict[str, Any]:
     d = g.declaration
     trader, partner = d.trader, d.partner

@@ -34,7 +34,7 @@ from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for cal
     ENTITY,
     READERS,
     SYSTEM,
-    apply_assessment,
+    apply_duties,
     assess_and_route,
     assessor_for,
     check_action,
@@ -280,7 +280,7 @@ def amend(
         if new_status is Status.SUBMITTED:
             assess_and_route(uow, row, decl, a, events, now, assessor)
         elif new_status is not Status.PRE_LODGED:
-            apply_assessment(row, a)
+            apply_duties(row, a)
         repo.set_items(row.id, item_rows(row.id, decl, a if row.assessment else None))
         uow.repo(AuditLog).append(row.economy, events)
         uow.commit()
