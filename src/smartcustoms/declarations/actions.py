@@ -12,7 +12,6 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import Assessor
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import dec, from_document
 from smartcustoms.declarations.flow import (
@@ -26,6 +25,7 @@ from smartcustoms.declarations.flow import (
     state_of,
     transition,
 )
+from smartcustoms.declarations.lanes import Assessor
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome, Status
 from smartcustoms.declarations.repository import DeclarationRepository

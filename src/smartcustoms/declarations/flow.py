@@ -11,14 +11,14 @@ from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.document import assessment_to_dict
+from smartcustoms.declarations.lanes import (
     Assessor,
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
     Signal,
 )
-from smartcustoms.declarations.document import assessment_to_dict
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (
     Declaration,

@@ -33,13 +33,6 @@ from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import (
-    Assessor,
-    AssessorContext,
-    BatchItem,
-    Signal,
-    assess_all,
-)
 from smartcustoms.declarations.document import assessment_to_dict, to_document
 from smartcustoms.declarations.flow import (
     ENTITY,
@@ -47,6 +40,13 @@ from smartcustoms.declarations.flow import (
     assessor_for,
     decision_columns,
     item_rows,
+)
+from smartcustoms.declarations.lanes import (
+    Assessor,
+    AssessorContext,
+    BatchItem,
+    Signal,
+    assess_all,
 )
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import Declaration, Kind, Lane, LaneDecision, Outcome, Status

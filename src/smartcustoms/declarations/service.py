@@ -19,12 +19,6 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import (
-    Assessor,
-    RuleBasedConfig,
-    Signal,
-    SignalSource,
-)
 from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
     document_hash,
@@ -47,6 +41,12 @@ from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for cal
     sees_all,
     state_of,
     transition,
+)
+from smartcustoms.declarations.lanes import (
+    Assessor,
+    RuleBasedConfig,
+    Signal,
+    SignalSource,
 )
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.lodging import Lodgement, lodge

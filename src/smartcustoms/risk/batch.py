@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.assessor import BatchItem
 from smartcustoms.declarations.frames import declaration_records
+from smartcustoms.declarations.lanes import BatchItem
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
 from smartcustoms.risk.budget import LanePolicy
 from smartcustoms.risk.estimator import RiskModel

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from smartcustoms.declarations.assessor import uniform_draw
+from smartcustoms.declarations.lanes import uniform_draw
 from smartcustoms.risk.budget import LaneBudget, LanePolicy, Thresholds
 from smartcustoms.risk.rules import ActiveRule
 

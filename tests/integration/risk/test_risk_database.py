@@ -18,9 +18,9 @@ from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
-from smartcustoms.declarations.assessor import RuleBasedAssessor
 from smartcustoms.declarations.flow import assessor_for
 from smartcustoms.declarations.frames import declarations_frame
+from smartcustoms.declarations.lanes import RuleBasedAssessor
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import operations, registry, service, training, wiring

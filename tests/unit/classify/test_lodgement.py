@@ -8,7 +8,7 @@ from pathlib import Path
 from smartcustoms.classify import service
 from smartcustoms.classify.lodgement import MISMATCH, LazySuggester, find_mismatches
 from smartcustoms.classify.suggester import Suggester
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.lanes import (
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from smartcustoms.audit.log import GENESIS, AuditEvent, body_of, link_hash
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.lanes import (
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
