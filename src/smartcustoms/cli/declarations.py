@@ -21,7 +21,7 @@ from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.core.pagination import Page, PageRequest
-from smartcustoms.declarations import actions, importing, service
+from smartcustoms.declarations import control, importing, service
 from smartcustoms.declarations.model import (
     DeclarationRecord,
     DeclarationSummary,
@@ -301,7 +301,7 @@ def arrival(
 ) -> None:
     """Arrival notice for a pre-lodged declaration: it is then assessed and routed."""
     emit(
-        actions.arrival_notice(
+        control.arrival_notice(
             state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, _day(on, "--on")
         ),
         as_json,
@@ -320,7 +320,7 @@ def refer(
 ) -> None:
     """Send a declaration under documentary check to physical inspection."""
     emit(
-        actions.refer_physical(
+        control.refer_physical(
             state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note
         ),
         as_json,
@@ -349,7 +349,7 @@ def inspect(
         except ArithmeticError as exc:
             raise InvalidInput.single("--adjustment", "not_a_number", "give a number") from exc
     emit(
-        actions.record_inspection(
+        control.record_inspection(
             state(ctx).db.uow(),
             principal(ctx, user, economy),
             declaration_id,
@@ -375,7 +375,7 @@ def release(
 ) -> None:
     """Release held goods."""
     emit(
-        actions.release(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
+        control.release(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
         as_json,
         render_record,
     )
@@ -392,7 +392,7 @@ def seize(
 ) -> None:
     """Seize held goods."""
     emit(
-        actions.seize(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
+        control.seize(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
         as_json,
         render_record,
     )

@@ -34,13 +34,6 @@ from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.document import assessment_to_dict, to_document
-from smartcustoms.declarations.flow import (
-    ENTITY,
-    SYSTEM,
-    assessor_for,
-    decision_columns,
-    item_rows,
-)
 from smartcustoms.declarations.lanes import (
     Assessor,
     AssessorContext,
@@ -51,6 +44,13 @@ from smartcustoms.declarations.lanes import (
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import Declaration, Kind, Lane, LaneDecision, Outcome, Status
 from smartcustoms.declarations.repository import DeclarationRepository
+from smartcustoms.declarations.transitions import (
+    ENTITY,
+    SYSTEM,
+    assessor_for,
+    decision_columns,
+    item_rows,
+)
 from smartcustoms.tariff.duties import DutyAssessment
 
 __all__ = ["Label", "Lodged", "Lodgement", "lodge"]
@@ -146,7 +146,7 @@ def lodge(
         if lane is not None:
             out.lanes[lane.value] += 1
             row["lane"] = lane.value
-            row["status"] = lifecycle.LANE_STATUS[lane].value
+            row["status"] = lifecycle.after_route(lane).value
             if decision is not None:
                 row.update(decision_columns(decision, g.signals))
             else:

@@ -118,14 +118,14 @@ def test_dry_run_and_sample_import(cli: Database, tmp_path: Path) -> None:
 def test_audit_verify_names_the_edited_row(
     cli: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from smartcustoms.declarations import actions
+    from smartcustoms.declarations import control
     from smartcustoms.declarations.model import Outcome
     from tests.integration.declarations.conftest import DOC
 
     p = service.system_principal("KR")
     service.set_assessor_config(cli.uow(), p, {"random_red_rate": 1, "random_yellow_rate": 0})
     rec = service.submit(cli.uow(), p, DOC).record
-    actions.record_inspection(cli.uow(), p, rec.id, Outcome.NO_DISCREPANCY)
+    control.record_inspection(cli.uow(), p, rec.id, Outcome.NO_DISCREPANCY)
     assert audit_service.verify(cli.uow()).ok
     with cli.engine.begin() as conn:
         target = conn.execute(
