@@ -21,7 +21,9 @@ from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.core.pagination import Page, PageRequest
-from smartcustoms.declarations import control, importing, service
+from smartcustoms.declarations import control, service
+from smartcustoms.declarations.intake import importing
+from smartcustoms.declarations.intake.profiles import load_profile
 from smartcustoms.declarations.model import (
     DeclarationRecord,
     DeclarationSummary,
@@ -31,7 +33,6 @@ from smartcustoms.declarations.model import (
     Status,
     ValidationReport,
 )
-from smartcustoms.declarations.profiles import load_profile
 from smartcustoms.errors import InvalidInput
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import dec, from_document
+from smartcustoms.declarations.intake.checking import Checker
 from smartcustoms.declarations.lanes import Assessor
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome

@@ -20,11 +20,12 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
     document_hash,
     to_document,
 )
+from smartcustoms.declarations.intake.checking import Checker
+from smartcustoms.declarations.intake.lodging import Lodgement, lodge
 from smartcustoms.declarations.lanes import (
     Assessor,
     RuleBasedConfig,
@@ -32,7 +33,6 @@ from smartcustoms.declarations.lanes import (
     SignalSource,
 )
 from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.lodging import Lodgement, lodge
 from smartcustoms.declarations.model import (
     Declaration,
     DeclarationRecord,

@@ -272,7 +272,7 @@ def assess_and_route(
 
 def decision_columns(decision: LaneDecision, signals: Sequence[Signal] = ()) -> dict[str, Any]:
     """A lane decision as the declaration's columns: one mapping for the row-by-row path
-    (:func:`assess_and_route`) and the bulk one (:mod:`.lodging`)."""
+    (:func:`assess_and_route`) and the bulk one (:mod:`.intake.lodging`)."""
     return {
         "lane": decision.lane.value,
         "lane_score": decision.score,

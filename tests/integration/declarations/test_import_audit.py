@@ -15,7 +15,8 @@ from smartcustoms.audit import service as audit_service
 from smartcustoms.audit.tables import AuditEntryRow
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import importing, service
+from smartcustoms.declarations import service
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.model import ListFilters, Status
 from smartcustoms.declarations.tables import (
     DeclarationRow,

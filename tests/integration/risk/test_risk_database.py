@@ -16,9 +16,9 @@ from sqlalchemy import text
 from smartcustoms.bootstrap import bootstrap
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.frames import declarations_frame
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.lanes import RuleBasedAssessor
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.declarations.transitions import assessor_for

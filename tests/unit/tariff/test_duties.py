@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from smartcustoms.declarations.validation import read_document
+from smartcustoms.declarations.intake.validation import read_document
 from smartcustoms.tariff.duties import FxRate, allocate, assess_duties, minor_unit, round_to
 from tests.unit.declarations.factories import document, kr_schedule
 

@@ -14,15 +14,14 @@ from typing import Any
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import origin_proof
-from smartcustoms.declarations.model import Declaration
-from smartcustoms.declarations.validation import (
-    STRICT,
-    Policy,
+from smartcustoms.declarations.intake.reader import STRICT, Policy
+from smartcustoms.declarations.intake.validation import (
     check_hs_codes,
     check_hs_list,
     normalise_hs,
     read_document,
 )
+from smartcustoms.declarations.model import Declaration
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.reference import service as reference
 from smartcustoms.tariff import duties
