@@ -48,26 +48,37 @@ from smartcustoms.declarations.tables import (
     DeclarationRow,
     DeclarationVersionRow,
 )
-from smartcustoms.declarations.transitions import (  # noqa: F401  (re-exported for callers)
-    ENTITY,
+from smartcustoms.declarations.transitions import (
     READERS,
     SYSTEM,
     act,
     apply_duties,
     assess_and_route,
-    assessor_for,
     check_action,
-    claim,
-    event,
     get_assessor_config,
     item_rows,
     load_row,
     read_record,
     sees_all,
-    state_of,
     transition,
 )
 from smartcustoms.errors import ConcurrentChange, Conflict, FieldError, InvalidInput
+
+__all__ = [
+    "SubmitResult",
+    "amend",
+    "cancel",
+    "document_hash_of",
+    "get",
+    "get_assessor_config",
+    "list_declarations",
+    "set_assessor_config",
+    "status_counts",
+    "submit",
+    "system_principal",
+    "validate",
+    "versions",
+]
 
 
 def system_principal(economy: str, name: str = SYSTEM) -> Principal:

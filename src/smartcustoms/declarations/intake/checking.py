@@ -24,6 +24,7 @@ from smartcustoms.declarations.intake.validation import (
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.reference import service as reference
+from smartcustoms.reference.editions import earlier_edition
 from smartcustoms.tariff import duties
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.duties import DutyAssessment, FxRate
@@ -121,7 +122,7 @@ class Checker:
         except ValueError:
             on = self.today
         known = self.known_hs(c[:6] for _, c in pairs)
-        return check_hs_list(pairs, known, self.suggest, on, reference.hs_earlier_edition)
+        return check_hs_list(pairs, known, self.suggest, on, earlier_edition)
 
     def read(self, raw: Any) -> tuple[Declaration | None, list[FieldError], list[FieldError]]:
         return read_document(raw, economy=self.economy, today=self.today, policy=self.policy)
@@ -133,9 +134,7 @@ class Checker:
         on = decl.date or self.today
         if known is None:
             known = self.known_hs(it.hs_code[:6] for it in decl.items)
-        errors, warnings = check_hs_codes(
-            decl, known, self.suggest, on, reference.hs_earlier_edition
-        )
+        errors, warnings = check_hs_codes(decl, known, self.suggest, on, earlier_edition)
         errors += duties.specific_duty_problems(decl, self.schedule)
         if errors:
             return None, errors, warnings
