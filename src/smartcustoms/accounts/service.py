@@ -24,6 +24,7 @@ from smartcustoms.accounts.model import (
 from smartcustoms.accounts.passwords import password_problems
 from smartcustoms.accounts.repository import AccountsRepository, economy_from_row, user_from_row
 from smartcustoms.accounts.tables import EconomyRow, LoginAttemptRow, TokenRow, UserRow
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id, new_token
@@ -316,9 +317,7 @@ def _record_lockout(
     log.warning("login locked out: email=%s client=%s", email, client or "-")
     if row is None:
         return  # no economy's audit chain to write to; the log and login_attempts keep it
-    from smartcustoms.declarations.audit import AuditEvent, AuditLog
-
-    AuditLog(uow.session).append(
+    uow.repo(AuditLog).append(
         row.economy_code,
         [
             AuditEvent(

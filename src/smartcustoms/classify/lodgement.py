@@ -1,6 +1,6 @@
 """The classifier at lodgement: does each item's description fit its declared code?
 
-:class:`DescriptionCheck` is the :class:`~smartcustoms.declarations.assessor.SignalSource`
+:class:`DescriptionCheck` is the :class:`~smartcustoms.declarations.lanes.SignalSource`
 port the entry points pass to ``declarations.service.submit`` / ``validate``. An item whose
 description reads confidently like another heading, while its declared heading gets almost no
 probability, raises the ``hs_description_mismatch`` signal: a warning naming the likely code
@@ -23,7 +23,7 @@ import numpy as np
 from smartcustoms.classify.model import GoodsQuery, Mismatch
 from smartcustoms.classify.store import CURRENT, ModelStore
 from smartcustoms.classify.suggester import Suggester
-from smartcustoms.declarations.assessor import Signal
+from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 
 __all__ = ["MISMATCH", "DescriptionCheck", "LazySuggester", "find_mismatches"]

@@ -21,7 +21,9 @@ from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.core.pagination import Page, PageRequest
-from smartcustoms.declarations import actions, importing, service
+from smartcustoms.declarations import control, service
+from smartcustoms.declarations.intake import importing
+from smartcustoms.declarations.intake.profiles import load_profile
 from smartcustoms.declarations.model import (
     DeclarationRecord,
     DeclarationSummary,
@@ -31,7 +33,6 @@ from smartcustoms.declarations.model import (
     Status,
     ValidationReport,
 )
-from smartcustoms.declarations.profiles import load_profile
 from smartcustoms.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -302,7 +303,7 @@ def arrival(
 ) -> None:
     """Arrival notice for a pre-lodged declaration: it is then assessed and routed."""
     emit(
-        actions.arrival_notice(
+        control.arrival_notice(
             state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, _day(on, "--on")
         ),
         as_json,
@@ -321,7 +322,7 @@ def refer(
 ) -> None:
     """Send a declaration under documentary check to physical inspection."""
     emit(
-        actions.refer_physical(
+        control.refer_physical(
             state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note
         ),
         as_json,
@@ -350,7 +351,7 @@ def inspect(
         except ArithmeticError as exc:
             raise InvalidInput.single("--adjustment", "not_a_number", "give a number") from exc
     emit(
-        actions.record_inspection(
+        control.record_inspection(
             state(ctx).db.uow(),
             principal(ctx, user, economy),
             declaration_id,
@@ -376,7 +377,7 @@ def release(
 ) -> None:
     """Release held goods."""
     emit(
-        actions.release(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
+        control.release(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
         as_json,
         render_record,
     )
@@ -393,7 +394,7 @@ def seize(
 ) -> None:
     """Seize held goods."""
     emit(
-        actions.seize(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
+        control.seize(state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, note),
         as_json,
         render_record,
     )

@@ -42,14 +42,13 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
+from smartcustoms.audit.tables import AuditEntryRow, AuditHeadRow
 from smartcustoms.core.clock import as_utc
 from smartcustoms.db.types import Amount
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.document import from_document
 from smartcustoms.declarations.model import UNKNOWN_COUNTRY, Declaration, Kind, Status
 from smartcustoms.declarations.tables import (
-    AuditEntryRow,
-    AuditHeadRow,
     DeclarationItemRow,
     DeclarationRow,
     InspectionResultRow,

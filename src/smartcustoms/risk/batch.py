@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.assessor import BatchItem
+from smartcustoms.declarations.lanes import BatchItem
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
 from smartcustoms.risk.ml.budget import LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.assessor import Signal
+from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import service

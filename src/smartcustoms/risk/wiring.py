@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import service as declarations
-from smartcustoms.declarations.assessor import Assessor, AssessorContext, BatchItem
 from smartcustoms.declarations.document import from_document
+from smartcustoms.declarations.lanes import Assessor, AssessorContext, BatchItem
 from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
 from smartcustoms.errors import InvalidInput
 from smartcustoms.risk.model import ScoreResult
@@ -33,7 +33,7 @@ __all__ = ["LearnedAssessor", "LearnedLaneSelector", "score_payload"]
 
 
 class LearnedAssessor:
-    """The declarations :class:`~smartcustoms.declarations.assessor.Assessor` of the risk
+    """The declarations :class:`~smartcustoms.declarations.lanes.Assessor` of the risk
     feature, bound to the unit of work of the lodging transaction.
 
     It reads the risk tables and past inspection results inside that transaction. This is safe

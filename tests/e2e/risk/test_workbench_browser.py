@@ -123,7 +123,7 @@ def test_analyst_reads_the_model_moves_the_budget_and_explains_a_lane(
     shared_data_dir: Path,
     tmp_path: Path,
 ) -> None:
-    from smartcustoms.declarations import importing
+    from smartcustoms.declarations.intake import importing
     from smartcustoms.declarations.service import system_principal
     from smartcustoms.risk import training
 

@@ -219,8 +219,8 @@ def test_bulk_import_raises_the_signal_for_each_chunk(
     import csv
 
     from smartcustoms.classify.lodgement import DescriptionCheck, LazySuggester
-    from smartcustoms.declarations import importing
-    from smartcustoms.declarations.profiles import load_profile
+    from smartcustoms.declarations.intake import importing
+    from smartcustoms.declarations.intake.profiles import load_profile
     from smartcustoms.risk import service as risk
 
     kr.quiet_lanes()

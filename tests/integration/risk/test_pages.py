@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import service as risk
 from smartcustoms.risk import training

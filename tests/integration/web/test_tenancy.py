@@ -23,7 +23,7 @@ from sqlalchemy import select
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.engine import Database
 from smartcustoms.db.registry import load_all_tables
-from smartcustoms.declarations import importing
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import training
 from smartcustoms.web.api.declarations import EXAMPLE

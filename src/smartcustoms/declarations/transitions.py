@@ -1,27 +1,32 @@
-"""Internal steps shared by the declaration use cases (service, actions, importing):
-loading with scoping, transition checks, audit events, assessment and routing."""
+"""The one way a stored declaration changes state, and the steps around it.
+
+:func:`transition` is the step every action goes through, declarants' (amend, cancel),
+officers' (:mod:`.control`) and the system's (assess, route): it checks the action against
+:data:`.lifecycle.TRANSITIONS` (role, ownership, from-state), claims the row (compare-and-set),
+moves it to the table's target state and returns the audit event. :func:`act` is the whole use
+case of an action that only moves the state (cancel, refer, release, seize). Also here: scoped
+loading, duties onto the row, item rows, and assess-and-route (duties, then the lane)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.document import assessment_to_dict
+from smartcustoms.declarations.lanes import (
     Assessor,
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
     Signal,
 )
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
-from smartcustoms.declarations.document import assessment_to_dict
 from smartcustoms.declarations.lifecycle import Action
 from smartcustoms.declarations.model import (
-    Assessment,
     Declaration,
     DeclarationRecord,
     Lane,
@@ -32,6 +37,7 @@ from smartcustoms.declarations.records import record_of
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import DeclarationRow
 from smartcustoms.errors import ConcurrentChange, NotFound, PermissionDenied
+from smartcustoms.tariff.duties import DutyAssessment
 
 ENTITY = "declaration"
 READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
@@ -98,38 +104,66 @@ def read_record(uow: UnitOfWork, row: DeclarationRow) -> DeclarationRecord:
     return record_of(row, repo.inspections(row.id), uow.repo(AuditLog).entries_for(row.id))
 
 
-@transactional
 def transition(
+    repo: DeclarationRepository,
+    row: DeclarationRow,
+    action: Action,
+    principal: Principal | None,
+    at: Any,
+    *,
+    to: Status | None = None,
+    lane: Lane | None = None,
+    change: Callable[[DeclarationRow], None] | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Move ``row`` by ``action`` to the state the lifecycle table gives (``to`` picks one of
+    several targets) and return the audit event; the caller appends it with the others of its
+    use case.
+
+    ``principal`` None is the system acting as a consequence of a requested action in the same
+    transaction, which already claimed the row (or lodged it). ``change`` applies the action's
+    own edits (after the claim, before the new state is read); ``before``/``after`` add details
+    to the audit event's states."""
+    if principal is None:
+        lifecycle.check(action, Status(row.status), None)
+    else:
+        check_action(action, row, principal)
+        claim(repo, row, at)
+    was = {**state_of(row), **(before or {})}
+    if change is not None:
+        change(row)
+    row.status = lifecycle.target(action, to).value
+    if lane is not None:
+        row.lane = lane.value
+    row.updated_at = at
+    actor = principal.user_id if principal is not None else SYSTEM
+    return event(row, action.value, actor, at, was, {**state_of(row), **(after or {})}, note)
+
+
+@transactional
+def act(
     uow: UnitOfWork,
     principal: Principal,
     declaration_id: str,
     action: Action,
-    to: Status,
     note: str = "",
     *,
     lane: Lane | None = None,
     clock: Clock | None = None,
 ) -> DeclarationRecord:
-    """A state change with nothing else to compute: check the action, move, audit, commit."""
+    """The use case of an action with nothing else to compute: load, transition, audit."""
     now = (clock or SystemClock()).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
-        check_action(action, row, principal)
-        claim(repo, row, now)
-        before = state_of(row)
-        row.status = to.value
-        if lane is not None:
-            row.lane = lane.value
-        row.updated_at = now
-        uow.repo(AuditLog).append(
-            row.economy,
-            [event(row, action.value, principal.user_id, now, before, state_of(row), note)],
-        )
+        done = transition(repo, row, action, principal, now, lane=lane, note=note)
+        uow.repo(AuditLog).append(row.economy, [done])
         return read_record(uow, row)
 
 
-def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:
+def apply_duties(row: DeclarationRow, a: DutyAssessment | None) -> None:
     row.assessment = assessment_to_dict(a) if a else None
     row.currency = a.currency if a else None
     row.customs_value = a.customs_value if a else None
@@ -138,7 +172,9 @@ def apply_assessment(row: DeclarationRow, a: Assessment | None) -> None:
     row.total_due = a.total if a else None
 
 
-def item_rows(declaration_id: str, decl: Declaration, a: Assessment | None) -> list[dict[str, Any]]:
+def item_rows(
+    declaration_id: str, decl: Declaration, a: DutyAssessment | None
+) -> list[dict[str, Any]]:
     duty: dict[int, Any] = {}
     if a is not None:
         for ln in a.lines:
@@ -174,7 +210,7 @@ def assess_and_route(
     uow: UnitOfWork,
     row: DeclarationRow,
     decl: Declaration,
-    a: Assessment,
+    a: DutyAssessment,
     events: list[AuditEvent],
     at: Any,
     assessor: Assessor | None,
@@ -183,19 +219,16 @@ def assess_and_route(
     """submitted -> assessed -> released | documentary_check | physical_inspection.
 
     ``signals`` (raised at lodging) reach the assessor and join the reasons the officer sees."""
-    lifecycle.check(Action.ASSESS, Status(row.status), None)
-    before = state_of(row)
-    apply_assessment(row, a)
-    row.status = Status.ASSESSED.value
+    repo = uow.repo(DeclarationRepository)
     events.append(
-        event(
+        transition(
+            repo,
             row,
-            Action.ASSESS.value,
-            SYSTEM,
+            Action.ASSESS,
+            None,
             at,
-            before,
-            {
-                **state_of(row),
+            change=lambda r: apply_duties(r, a),
+            after={
                 "customs_value": str(a.customs_value),
                 "total_due": str(a.total),
                 "currency": a.currency,
@@ -209,20 +242,21 @@ def assess_and_route(
             row.economy, row.id, row.declaration_date, row.lodged_by, a, tuple(signals)
         ),
     )
-    lifecycle.check(Action.ROUTE, Status(row.status), None)
-    before = state_of(row)
-    for column, value in decision_columns(decision, signals).items():
-        setattr(row, column, value)
-    row.status = lifecycle.LANE_STATUS[decision.lane].value
+
+    def set_decision(r: DeclarationRow) -> None:
+        for column, value in decision_columns(decision, signals).items():
+            setattr(r, column, value)
+
     events.append(
-        event(
+        transition(
+            repo,
             row,
-            Action.ROUTE.value,
-            SYSTEM,
+            Action.ROUTE,
+            None,
             at,
-            before,
-            {
-                **state_of(row),
+            to=lifecycle.after_route(decision.lane),
+            change=set_decision,
+            after={
                 "score": decision.score,
                 "reasons": list(decision.reasons),
                 "rules_fired": list(decision.rules_fired),
@@ -238,7 +272,7 @@ def assess_and_route(
 
 def decision_columns(decision: LaneDecision, signals: Sequence[Signal] = ()) -> dict[str, Any]:
     """A lane decision as the declaration's columns: one mapping for the row-by-row path
-    (:func:`assess_and_route`) and the bulk one (:mod:`.lodging`)."""
+    (:func:`assess_and_route`) and the bulk one (:mod:`.intake.lodging`)."""
     return {
         "lane": decision.lane.value,
         "lane_score": decision.score,

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from smartcustoms.declarations.validation import Policy
+from smartcustoms.declarations.intake.reader import Policy
 from smartcustoms.errors import FieldError, InvalidInput
 
 HERE = Path(__file__).parent

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from smartcustoms.declarations.assessment import allocate, assess, minor_unit, round_to
-from smartcustoms.declarations.model import FxRate
-from smartcustoms.declarations.validation import read_document
+from smartcustoms.declarations.intake.validation import read_document
+from smartcustoms.tariff.duties import FxRate, allocate, assess_duties, minor_unit, round_to
 from tests.unit.declarations.factories import document, kr_schedule
 
 D = Decimal
@@ -23,7 +22,7 @@ def _assess(doc: dict) -> object:
     decl, errors, _ = read_document(doc, economy="KR", today=date(2021, 6, 1))
     assert not errors, errors
     assert decl is not None
-    return assess(
+    return assess_duties(
         decl, economy="KR", currency="KRW", on=date(2021, 5, 14), schedule=kr_schedule(), fx=fx
     )
 

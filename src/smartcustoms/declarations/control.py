@@ -1,5 +1,5 @@
-"""Officer actions: arrival notice, referral to physical inspection, inspection results,
-release and seizure of held goods."""
+"""Officer control: arrival notice, referral to physical inspection, inspection results,
+release and seizure of held goods. Each goes through :func:`.transitions.transition`."""
 
 from __future__ import annotations
 
@@ -7,29 +7,26 @@ from datetime import date
 from decimal import Decimal
 
 from smartcustoms.accounts.model import Principal
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import Assessor
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
-from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import dec, from_document
-from smartcustoms.declarations.flow import (
+from smartcustoms.declarations.intake.checking import Checker
+from smartcustoms.declarations.lanes import Assessor
+from smartcustoms.declarations.lifecycle import Action
+from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome
+from smartcustoms.declarations.repository import DeclarationRepository
+from smartcustoms.declarations.tables import InspectionResultRow
+from smartcustoms.declarations.transitions import (
+    act,
     assess_and_route,
-    check_action,
-    claim,
-    event,
     item_rows,
     load_row,
     read_record,
-    state_of,
     transition,
 )
-from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.model import DeclarationRecord, Lane, Outcome, Status
-from smartcustoms.declarations.repository import DeclarationRepository
-from smartcustoms.declarations.tables import InspectionResultRow
 from smartcustoms.errors import FieldError, InvalidInput
 
 
@@ -51,23 +48,18 @@ def arrival_notice(
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
-        check_action(Action.ARRIVAL_NOTICE, row, principal)
-        claim(repo, row, now)
-        before = state_of(row)
-        row.status = Status.SUBMITTED.value
-        row.updated_at = now
         events: list[AuditEvent] = [
-            event(
+            transition(
+                repo,
                 row,
-                Action.ARRIVAL_NOTICE.value,
-                principal.user_id,
+                Action.ARRIVAL_NOTICE,
+                principal,
                 now,
-                before,
-                {**state_of(row), "arrived_on": arrived.isoformat()},
+                after={"arrived_on": arrived.isoformat()},
             )
         ]
         decl = from_document(row.document)
-        a = Checker(uow, row.economy, now.date()).assess(decl)
+        a = Checker(uow, row.economy, now.date()).assess_duties(decl)
         assess_and_route(uow, row, decl, a, events, now, assessor)
         repo.set_items(row.id, item_rows(row.id, decl, a))
         uow.repo(AuditLog).append(row.economy, events)
@@ -83,15 +75,8 @@ def refer_physical(
     clock: Clock | None = None,
 ) -> DeclarationRecord:
     """A documentary check found reason to look at the goods: send them to the red lane."""
-    return transition(
-        uow,
-        principal,
-        declaration_id,
-        Action.REFER_PHYSICAL,
-        Status.PHYSICAL_INSPECTION,
-        note,
-        lane=Lane.RED,
-        clock=clock,
+    return act(
+        uow, principal, declaration_id, Action.REFER_PHYSICAL, note, lane=Lane.RED, clock=clock
     )
 
 
@@ -135,12 +120,24 @@ def record_inspection(
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
-        check_action(Action.RECORD_INSPECTION, row, principal)
-        claim(repo, row, now)
-        before = state_of(row)
-        row.status = lifecycle.after_inspection(outcome, hold).value
-        row.updated_at = now
         fraud = outcome is not Outcome.NO_DISCREPANCY
+        done = transition(
+            repo,
+            row,
+            Action.RECORD_INSPECTION,
+            principal,
+            now,
+            to=lifecycle.after_inspection(outcome, hold),
+            after={
+                "outcome": outcome.value,
+                "fraud": fraud,
+                "critical": critical,
+                "revenue_adjustment": None
+                if revenue_adjustment is None
+                else dec(revenue_adjustment),
+            },
+            note=notes,
+        )
         if revenue_adjustment:
             row.total_due = (row.total_due or Decimal(0)) + revenue_adjustment
         repo.add_inspection(
@@ -158,28 +155,7 @@ def record_inspection(
                 source="officer",
             )
         )
-        uow.repo(AuditLog).append(
-            row.economy,
-            [
-                event(
-                    row,
-                    Action.RECORD_INSPECTION.value,
-                    principal.user_id,
-                    now,
-                    before,
-                    {
-                        **state_of(row),
-                        "outcome": outcome.value,
-                        "fraud": fraud,
-                        "critical": critical,
-                        "revenue_adjustment": None
-                        if revenue_adjustment is None
-                        else dec(revenue_adjustment),
-                    },
-                    notes,
-                )
-            ],
-        )
+        uow.repo(AuditLog).append(row.economy, [done])
         return read_record(uow, row)
 
 
@@ -192,9 +168,7 @@ def release(
     clock: Clock | None = None,
 ) -> DeclarationRecord:
     """Release held goods (e.g. once the revenue adjustment is paid)."""
-    return transition(
-        uow, principal, declaration_id, Action.RELEASE, Status.RELEASED, note, clock=clock
-    )
+    return act(uow, principal, declaration_id, Action.RELEASE, note, clock=clock)
 
 
 def seize(
@@ -205,6 +179,4 @@ def seize(
     *,
     clock: Clock | None = None,
 ) -> DeclarationRecord:
-    return transition(
-        uow, principal, declaration_id, Action.SEIZE, Status.SEIZED, note, clock=clock
-    )
+    return act(uow, principal, declaration_id, Action.SEIZE, note, clock=clock)

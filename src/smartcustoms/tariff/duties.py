@@ -20,23 +20,134 @@ Every amount is rounded half up to the economy currency's minor unit; totals are
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
-from smartcustoms.declarations.model import (
-    Assessment,
-    AssessmentLine,
-    Declaration,
-    DeMinimisCheck,
-    FxRate,
-    Item,
-    ItemValuation,
-    Kind,
-)
 from smartcustoms.errors import FieldError
 from smartcustoms.tariff.model import DeMinimisScope, SpecificUnit, TariffSchedule
+
+__all__ = [
+    "ADD_FREIGHT",
+    "ADD_INSURANCE",
+    "DeMinimisCheck",
+    "DutiableGoods",
+    "DutiableItem",
+    "DutyAssessment",
+    "DutyLine",
+    "FxRate",
+    "FxSource",
+    "ItemValuation",
+    "allocate",
+    "assess_duties",
+    "minor_unit",
+    "round_to",
+    "specific_duty_problems",
+]
+
+
+class DutiableItem(Protocol):
+    """What the computation reads of an item (a declaration's item satisfies it)."""
+
+    @property
+    def hs_code(self) -> str: ...
+    @property
+    def origin_country(self) -> str: ...
+    @property
+    def preference(self) -> str | None: ...
+    @property
+    def net_mass_kg(self) -> Decimal: ...
+    @property
+    def invoice_value(self) -> Decimal: ...
+    @property
+    def quantity(self) -> Decimal | None: ...
+    @property
+    def declared_duty_rate(self) -> Decimal | None: ...
+
+
+class DutiableGoods(Protocol):
+    """What the computation reads of a consignment (a declaration satisfies it): the tariff
+    does not depend on the declarations feature, the declarations feature depends on it."""
+
+    @property
+    def kind(self) -> str: ...  # "import" or "export"
+    @property
+    def items(self) -> Sequence[DutiableItem]: ...
+    @property
+    def invoice_currency(self) -> str: ...
+    @property
+    def incoterm(self) -> str: ...
+    @property
+    def freight(self) -> Decimal: ...
+    @property
+    def insurance(self) -> Decimal: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate:
+    currency: str
+    month: date
+    per_usd: Decimal
+    source_quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemValuation:
+    item: int
+    """1-based line number."""
+    invoice_value: Decimal
+    freight: Decimal
+    insurance: Decimal
+    cif: Decimal
+    """In the invoice currency."""
+    customs_value: Decimal
+    """CIF in the economy's currency, rounded to its minor unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class DutyLine:
+    item: int
+    tax: str
+    """``duty``, ``specific_duty`` or ``vat``."""
+    base: Decimal
+    base_unit: str
+    """A currency code, ``kg`` or ``unit``."""
+    rate: Decimal
+    rate_unit: str
+    """``%`` or ``<CCY>/kg`` / ``<CCY>/unit``."""
+    source: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DeMinimisCheck:
+    threshold: Decimal
+    threshold_currency: str
+    threshold_local: Decimal
+    consignment_value: Decimal
+    scope: str
+    applies: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DutyAssessment:
+    currency: str
+    invoice_currency: str
+    date: date
+    rates_used: list[FxRate]
+    valuation: list[ItemValuation]
+    lines: list[DutyLine]
+    de_minimis: DeMinimisCheck | None
+    customs_value: Decimal
+    duty_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    """False when a line had no rate (no schedule line, nothing declared)."""
+
 
 FxSource = Callable[[str, date], FxRate]
 """Monthly rate of a currency, in units per USD, for the month of the date."""
@@ -95,10 +206,10 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
 
 
 def specific_duty_problems(
-    declaration: Declaration, schedule: TariffSchedule | None
+    declaration: DutiableGoods, schedule: TariffSchedule | None
 ) -> list[FieldError]:
     """Items whose tariff line levies a duty per unit but which give no quantity."""
-    if schedule is None or declaration.kind is not Kind.IMPORT:
+    if schedule is None or declaration.kind != "import":
         return []
     problems = []
     for i, item in enumerate(declaration.items):
@@ -116,15 +227,15 @@ def specific_duty_problems(
     return problems
 
 
-def assess(
-    declaration: Declaration,
+def assess_duties(
+    declaration: DutiableGoods,
     *,
     economy: str,
     currency: str,
     on: date,
     schedule: TariffSchedule | None,
     fx: FxSource,
-) -> Assessment:
+) -> DutyAssessment:
     """The itemised assessment of ``declaration`` lodged in ``economy`` (currency ``currency``)."""
     d = declaration
     rates: dict[str, FxRate] = {}
@@ -167,9 +278,9 @@ def assess(
     if d.insurance and not insurance:
         notes.append(f"insurance not added: {d.incoterm} prices include it")
 
-    if d.kind is Kind.EXPORT:
+    if d.kind == "export":
         notes.append("exports: no duties or taxes are assessed")
-        return Assessment(
+        return DutyAssessment(
             currency,
             d.invoice_currency,
             on,
@@ -206,7 +317,7 @@ def assess(
     if schedule is None:
         notes.append(f"no tariff schedule for {economy}: declared rates used where given")
 
-    lines: list[AssessmentLine] = []
+    lines: list[DutyLine] = []
     complete = True
     for i, it in enumerate(d.items):
         cv = valuation[i].customs_value
@@ -225,7 +336,7 @@ def assess(
             else f"no rate: no {economy} tariff schedule gives a VAT/GST rate"
         )
         complete = complete and settings is not None
-        vat = AssessmentLine(
+        vat = DutyLine(
             i + 1,
             "vat",
             base,
@@ -238,7 +349,7 @@ def assess(
         lines.append(_relieved(vat) if relieve_tax else vat)
     duty_total = sum((ln.amount for ln in lines if ln.tax != "vat"), Decimal(0))
     tax_total = sum((ln.amount for ln in lines if ln.tax == "vat"), Decimal(0))
-    return Assessment(
+    return DutyAssessment(
         currency,
         d.invoice_currency,
         on,
@@ -259,7 +370,7 @@ def _sorted(rates: dict[str, FxRate]) -> list[FxRate]:
     return [rates[k] for k in sorted(rates)]
 
 
-def _relieved(line: AssessmentLine) -> AssessmentLine:
+def _relieved(line: DutyLine) -> DutyLine:
     return replace(
         line, amount=Decimal(0) * line.amount, source=f"{line.source}; relieved under de minimis"
     )
@@ -267,13 +378,13 @@ def _relieved(line: AssessmentLine) -> AssessmentLine:
 
 def _duty_lines(
     n: int,
-    it: Item,
+    it: DutiableItem,
     cv: Decimal,
     economy: str,
     currency: str,
     schedule: TariffSchedule | None,
     notes: list[str],
-) -> list[AssessmentLine]:
+) -> list[DutyLine]:
     match, note = (
         schedule.select(it.hs_code, it.origin_country, it.preference) if schedule else (None, "")
     )
@@ -285,7 +396,7 @@ def _duty_lines(
             source = f"declared rate {rate} % (self-assessed; no {economy} schedule line)"
         else:
             return [
-                AssessmentLine(
+                DutyLine(
                     n,
                     "duty",
                     cv,
@@ -298,7 +409,7 @@ def _duty_lines(
                 )
             ]
         return [
-            AssessmentLine(
+            DutyLine(
                 n, "duty", cv, currency, rate, "%", source, round_to(cv * rate / HUNDRED, currency)
             )
         ]
@@ -310,7 +421,7 @@ def _duty_lines(
             f"schedule's {line.ad_valorem} %"
         )
     out = [
-        AssessmentLine(
+        DutyLine(
             n,
             "duty",
             cv,
@@ -327,7 +438,7 @@ def _duty_lines(
         else:
             base, unit = it.quantity or Decimal(0), "unit"
         out.append(
-            AssessmentLine(
+            DutyLine(
                 n,
                 "specific_duty",
                 base,

@@ -1,7 +1,7 @@
 """Bulk import of a national file through a mapping profile: all or nothing, in chunks.
 
 Every row is mapped, read and checked exactly like a declaration lodged through the API (with
-the profile's :class:`~.validation.Policy`); if any row is invalid nothing is stored and the
+the profile's :class:`~.reader.Policy`); if any row is invalid nothing is stored and the
 report lists row, column, field and problem for every bad row. Otherwise the rows are lodged
 through the one write path (:func:`.lodging.lodge`: bulk inserts, audit entries) chunk by
 chunk, each chunk committed with the import batch's progress; the batch is ``loading`` until
@@ -38,22 +38,23 @@ from pathlib import Path
 from typing import IO, Any
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
-from smartcustoms.declarations.assessor import SignalSource
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
-from smartcustoms.declarations.checking import Checker
 from smartcustoms.declarations.document import (
     document_hash,
 )
-from smartcustoms.declarations.lodging import Label, Lodged, Lodgement, lodge
-from smartcustoms.declarations.mapping import MappedRow, read_records
-from smartcustoms.declarations.model import Assessment, Declaration, Lane
-from smartcustoms.declarations.profiles import Profile, load_profile
+from smartcustoms.declarations.intake.checking import Checker
+from smartcustoms.declarations.intake.lodging import Label, Lodged, Lodgement, lodge
+from smartcustoms.declarations.intake.mapping import MappedRow, read_records
+from smartcustoms.declarations.intake.profiles import Profile, load_profile
+from smartcustoms.declarations.lanes import SignalSource
+from smartcustoms.declarations.model import Declaration, Lane
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import BATCH_COMPLETE, BATCH_LOADING, ImportBatchRow
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
+from smartcustoms.tariff.duties import DutyAssessment
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): stages are read, check, assess (with ``assess``), store."""
@@ -113,7 +114,7 @@ class ImportRejected(InvalidInput):
 class _Good:
     mapped: MappedRow
     decl: Declaration
-    assessment: Assessment
+    assessment: DutyAssessment
     digest: str
 
 

@@ -13,20 +13,21 @@ from typing import Any
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import assessment as duties
 from smartcustoms.declarations import origin_proof
-from smartcustoms.declarations.model import Assessment, Declaration, FxRate
-from smartcustoms.declarations.validation import (
-    STRICT,
-    Policy,
+from smartcustoms.declarations.intake.reader import STRICT, Policy
+from smartcustoms.declarations.intake.validation import (
     check_hs_codes,
     check_hs_list,
     normalise_hs,
     read_document,
 )
+from smartcustoms.declarations.model import Declaration
 from smartcustoms.errors import FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.reference import service as reference
+from smartcustoms.reference.editions import earlier_edition
+from smartcustoms.tariff import duties
 from smartcustoms.tariff import service as tariff
+from smartcustoms.tariff.duties import DutyAssessment, FxRate
 from smartcustoms.tariff.model import TariffSchedule
 
 FALLBACK_MONTHS = 6
@@ -121,26 +122,24 @@ class Checker:
         except ValueError:
             on = self.today
         known = self.known_hs(c[:6] for _, c in pairs)
-        return check_hs_list(pairs, known, self.suggest, on, reference.hs_earlier_edition)
+        return check_hs_list(pairs, known, self.suggest, on, earlier_edition)
 
     def read(self, raw: Any) -> tuple[Declaration | None, list[FieldError], list[FieldError]]:
         return read_document(raw, economy=self.economy, today=self.today, policy=self.policy)
 
     def check(
         self, decl: Declaration, known: set[str] | None = None
-    ) -> tuple[Assessment | None, list[FieldError], list[FieldError]]:
+    ) -> tuple[DutyAssessment | None, list[FieldError], list[FieldError]]:
         """Reference checks and the assessment; ``known`` lets a batch look HS codes up once."""
         on = decl.date or self.today
         if known is None:
             known = self.known_hs(it.hs_code[:6] for it in decl.items)
-        errors, warnings = check_hs_codes(
-            decl, known, self.suggest, on, reference.hs_earlier_edition
-        )
+        errors, warnings = check_hs_codes(decl, known, self.suggest, on, earlier_edition)
         errors += duties.specific_duty_problems(decl, self.schedule)
         if errors:
             return None, errors, warnings
         try:
-            result = self.assess(decl)
+            result = self.assess_duties(decl)
         except SmartCustomsError as exc:
             path = "invoice_currency"
             return (
@@ -156,7 +155,7 @@ class Checker:
             )
         return result, [], warnings
 
-    def assess(self, decl: Declaration) -> Assessment:
+    def assess_duties(self, decl: Declaration) -> DutyAssessment:
         if self.proof_required is None:  # asked once per checker (a batch shares one)
             self.proof_required = origin_proof.required(self.uow, self.economy)
         notes: list[str] = []
@@ -164,7 +163,7 @@ class Checker:
             decl, notes = origin_proof.proven_preferences(
                 self.uow, self.economy, decl, self.schedule
             )
-        result = duties.assess(
+        result = duties.assess_duties(
             decl,
             economy=self.economy,
             currency=self.currency,
@@ -174,7 +173,7 @@ class Checker:
         )
         return replace(result, notes=[*result.notes, *notes]) if notes else result
 
-    def full(self, raw: Any) -> tuple[Declaration, Assessment, list[FieldError]]:
+    def full(self, raw: Any) -> tuple[Declaration, DutyAssessment, list[FieldError]]:
         """Read, check and assess; raise InvalidInput with every problem found."""
         decl, errors, warnings = self.read(raw)
         if decl is None:

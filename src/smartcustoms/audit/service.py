@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from smartcustoms.audit.log import AuditLog, VerifyReport
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.audit import AuditLog, VerifyReport
+
+__all__ = ["heads", "history", "verify"]
 
 
 def verify(

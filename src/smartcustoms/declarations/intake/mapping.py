@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from smartcustoms.declarations.profiles import FieldSpec, Profile, load_profile
+from smartcustoms.declarations.intake.profiles import FieldSpec, Profile, load_profile
 from smartcustoms.errors import FieldError, InvalidInput
 
 _SEGMENT_INDEX = "["
@@ -138,7 +138,7 @@ def read_records(
     path: str | Path, profile: str | Path | Profile = "kcs-cdd"
 ) -> Iterator[MappedRow]:
     """Every data row of ``path`` mapped to a declaration document; nothing is validated or
-    stored (see :func:`smartcustoms.declarations.importing.import_file` for that)."""
+    stored (see :func:`smartcustoms.declarations.intake.importing.import_file` for that)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     reader, handle = open_rows(Path(path), prof)
     with handle:

@@ -29,36 +29,29 @@ from datetime import datetime
 from typing import Any
 
 from smartcustoms.accounts.model import Principal
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.document import assessment_to_dict, to_document
+from smartcustoms.declarations.lanes import (
     Assessor,
     AssessorContext,
     BatchItem,
     Signal,
     assess_all,
 )
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
-from smartcustoms.declarations.document import assessment_to_dict, to_document
-from smartcustoms.declarations.flow import (
+from smartcustoms.declarations.lifecycle import Action
+from smartcustoms.declarations.model import Declaration, Kind, Lane, LaneDecision, Outcome, Status
+from smartcustoms.declarations.repository import DeclarationRepository
+from smartcustoms.declarations.transitions import (
     ENTITY,
     SYSTEM,
     assessor_for,
     decision_columns,
     item_rows,
 )
-from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.model import (
-    Assessment,
-    Declaration,
-    Kind,
-    Lane,
-    LaneDecision,
-    Outcome,
-    Status,
-)
-from smartcustoms.declarations.repository import DeclarationRepository
+from smartcustoms.tariff.duties import DutyAssessment
 
 __all__ = ["Label", "Lodged", "Lodgement", "lodge"]
 
@@ -79,7 +72,7 @@ class Lodgement:
     """One declaration, read and checked, ready to lodge."""
 
     declaration: Declaration
-    assessment: Assessment
+    assessment: DutyAssessment
     digest: str
     id: str = field(default_factory=new_id)
     label: Label | None = None
@@ -153,7 +146,7 @@ def lodge(
         if lane is not None:
             out.lanes[lane.value] += 1
             row["lane"] = lane.value
-            row["status"] = lifecycle.LANE_STATUS[lane].value
+            row["status"] = lifecycle.after_route(lane).value
             if decision is not None:
                 row.update(decision_columns(decision, g.signals))
             else:
@@ -254,7 +247,7 @@ def _row(
     now: datetime,
     source: str,
     batch_id: str | None,
-    a: Assessment | None,
+    a: DutyAssessment | None,
 ) -> dict[str, Any]:
     d = g.declaration
     trader, partner = d.trader, d.partner

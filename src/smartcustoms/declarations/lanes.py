@@ -1,4 +1,5 @@
-"""Lane selection: the :class:`Assessor` interface and a simple rule-based assessor.
+"""Lane selection: the :class:`Assessor` interface (an assessor assesses risk and picks the
+lane; duties are :mod:`smartcustoms.tariff.duties`) and a simple rule-based assessor.
 
 The risk feature supplies a learned assessor through the lane selector the composition root
 passes in (``uow.ports.lane_selector``, see :mod:`smartcustoms.bootstrap`); the declarations
@@ -13,13 +14,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from smartcustoms.declarations.model import Assessment, Declaration, Lane, LaneDecision
+from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
+from smartcustoms.tariff.duties import DutyAssessment
 
 # The rule engine (smartcustoms.selectivity) pulls in pandas: imported
 # where rules are evaluated, so importing this module (every CLI start-up) stays light.
 if TYPE_CHECKING:
     from smartcustoms.selectivity import RuleDefinition
+
+__all__ = [
+    "SEVERITY",
+    "Assessor",
+    "AssessorContext",
+    "BatchItem",
+    "Rule",
+    "RuleBasedAssessor",
+    "RuleBasedConfig",
+    "Signal",
+    "SignalSource",
+    "assess_all",
+    "fired_rules",
+    "uniform_draw",
+    "with_signal",
+]
 
 SEVERITY = {Lane.GREEN: 0, Lane.YELLOW: 1, Lane.RED: 2}
 
@@ -55,7 +73,7 @@ class AssessorContext:
     declaration_id: str
     on: date
     lodged_by: str
-    assessment: Assessment | None = None
+    assessment: DutyAssessment | None = None
     signals: tuple[Signal, ...] = ()
 
 

@@ -21,11 +21,26 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from smartcustoms.audit.tables import AuditEntryRow, AuditHeadRow
 from smartcustoms.core.clock import as_utc
-from smartcustoms.declarations.document import canonical_json
-from smartcustoms.declarations.tables import AuditEntryRow, AuditHeadRow
+
+__all__ = [
+    "GENESIS",
+    "AuditEvent",
+    "AuditLog",
+    "BrokenLink",
+    "VerifyReport",
+    "body_of",
+    "link_hash",
+]
 
 GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """The hashed form of an entry's body. Every stored chain was hashed with exactly this
+    form (sorted keys, no spaces, UTF-8 kept), so it must never change."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)

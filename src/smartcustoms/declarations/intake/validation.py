@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from smartcustoms.core.codes import is_currency
 from smartcustoms.core.limits import Limits, shape_problems
+from smartcustoms.declarations.intake.reader import STRICT, Policy, Reader
 from smartcustoms.declarations.model import (
     INCOTERMS,
     MAX_ITEMS,
@@ -25,7 +26,6 @@ from smartcustoms.declarations.model import (
     Party,
     TransportMode,
 )
-from smartcustoms.declarations.reader import STRICT, Policy, Reader
 from smartcustoms.errors import FieldError
 
 E = TypeVar("E")
