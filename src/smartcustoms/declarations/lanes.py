@@ -8,12 +8,12 @@ flow only ever sees the interface, and falls back to the rule-based assessor.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from smartcustoms.core.draws import uniform_draw
 from smartcustoms.declarations.model import Declaration, Lane, LaneDecision
 from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.tariff.duties import DutyAssessment
@@ -272,13 +272,6 @@ def fired_rules(
 
 def _opt(value: Any) -> str | None:
     return None if value in (None, "") else str(value).strip()
-
-
-def uniform_draw(seed: str, declaration_id: str) -> float:
-    """A draw in [0, 1) fixed by the declaration id: reproducible, and a trader cannot retry
-    the same declaration until it comes out green."""
-    digest = hashlib.sha256(f"{seed}:{declaration_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 class RuleBasedAssessor:
