@@ -26,7 +26,7 @@ from smartcustoms.accounts.repository import AccountsRepository, economy_from_ro
 from smartcustoms.accounts.tables import EconomyRow, LoginAttemptRow, TokenRow, UserRow
 from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core import codes
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id, new_token
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import (
@@ -107,7 +107,7 @@ def create_economy(
             name=name.strip(),
             currency=currency,
             is_apec=code in codes.APEC_CODES,
-            created_at=(clock or SystemClock()).now(),
+            created_at=(clock or uow.clock).now(),
         )
         repo.add(row)
         uow.commit()
@@ -116,7 +116,7 @@ def create_economy(
 
 def ensure_apec_economies(uow: UnitOfWork, *, clock: Clock | None = None) -> int:
     """Create the 21 APEC economies that do not exist yet; returns how many were added."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         added = 0
@@ -208,7 +208,7 @@ def create_user(
             name=name.strip() or email.split("@")[0],
             password_hash=_hasher.hash(password),
             is_active=True,
-            created_at=(clock or SystemClock()).now(),
+            created_at=(clock or uow.clock).now(),
         )
         repo.add(row)
         repo.set_roles(row, role_set)
@@ -245,7 +245,7 @@ def verify_password(
     Raises :class:`RateLimited` while the account or the client is held back (the password is
     then not even checked), :class:`AuthenticationRequired` for a wrong email or password.
     """
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     email = email.strip().lower()[:254]
     client = client[:64]
     with uow:
@@ -338,7 +338,7 @@ def set_active(
 ) -> tuple[User, int]:
     """Enable or disable a user; disabling also revokes every token and session of theirs.
     Returns the user and how many tokens were revoked."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         row = repo.user_by_email(email.strip().lower())
@@ -353,7 +353,7 @@ def set_active(
 
 def revoke_all_tokens(uow: UnitOfWork, email: str, *, clock: Clock | None = None) -> int:
     """Revoke every token and session of a user (who stays enabled); returns how many."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         row = repo.user_by_email(email.strip().lower())
@@ -379,7 +379,7 @@ def issue_token(
     """A new bearer token (or web session); every token has a lifetime."""
     if ttl <= timedelta(0):
         raise InvalidInput.single("ttl", "out_of_range", "a token lives for a positive time")
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     secret = TOKEN_PREFIX + new_token()
     with uow:
         repo = AccountsRepository(uow.session)
@@ -415,7 +415,7 @@ def login(
 
 
 def authenticate(uow: UnitOfWork, secret: str, *, clock: Clock | None = None) -> Principal:
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         token = repo.token_by_hash(_hash_secret(secret))
@@ -449,7 +449,7 @@ def revoke_token(
             )
         ):
             raise NotFound(f"no token {token_id}")
-        token.revoked_at = (clock or SystemClock()).now()
+        token.revoked_at = (clock or uow.clock).now()
         uow.commit()
 
 
@@ -458,7 +458,7 @@ def revoke_secret(uow: UnitOfWork, secret: str, *, clock: Clock | None = None) -
     with uow:
         token = AccountsRepository(uow.session).token_by_hash(_hash_secret(secret))
         if token is not None and token.revoked_at is None:
-            token.revoked_at = (clock or SystemClock()).now()
+            token.revoked_at = (clock or uow.clock).now()
             uow.commit()
 
 

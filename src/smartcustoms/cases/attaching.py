@@ -15,7 +15,7 @@ from smartcustoms.cases.service import (
     to_case,
     visible_case,
 )
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import NotFound
 
@@ -33,7 +33,7 @@ def add_attachment(
 ) -> Case:
     """Check and store a file, and list it on the working version (opened if needed)."""
     info = files.check(data, filename)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = visible_case(repo, ref, principal)
@@ -60,7 +60,7 @@ def add_attachment(
 def remove_attachment(
     uow: UnitOfWork, principal: Principal, ref: str, sha256: str, *, clock: Clock | None = None
 ) -> Case:
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = visible_case(repo, ref, principal)

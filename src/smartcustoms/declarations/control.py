@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from smartcustoms.accounts.model import Principal
 from smartcustoms.audit.log import AuditEvent, AuditLog
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
@@ -41,7 +41,7 @@ def arrival_notice(
     assessor: Assessor | None = None,
 ) -> DeclarationRecord:
     """The goods of a pre-lodged declaration have arrived: submit, assess and route it."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     arrived = arrived_on or now.date()
     if arrived > now.date():
         raise InvalidInput.single("arrived_on", "in_future", "goods cannot arrive in the future")
@@ -116,7 +116,7 @@ def record_inspection(
         errors.append(FieldError("hold", "inconsistent", "seized goods are not held"))
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)

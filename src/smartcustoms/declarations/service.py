@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.audit.log import AuditEvent, AuditLog
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
@@ -122,7 +122,7 @@ def validate(
     """Every problem of ``raw`` at once, and the duties it would owe; stores nothing.
     ``signals`` (a port, e.g. HS classification) adds its findings as warnings."""
     principal.require(*READERS)
-    today = (clock or SystemClock()).now().date()
+    today = (clock or uow.clock).now().date()
     with uow:
         checker = Checker(uow, principal.economy, today)
         decl, errors, warnings = checker.read(raw)
@@ -147,7 +147,7 @@ def submit(
     """Lodge a declaration; replaying the same payload returns the existing one.
     ``signals`` (a port) raises risk signals: warnings to the trader, inputs to the lane."""
     lifecycle.check(Action.SUBMIT, None, principal)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         checker = Checker(uow, principal.economy, now.date())
         decl, errors, warnings = checker.read(raw)
@@ -237,7 +237,7 @@ def amend(
 
     ``expected_version`` (the version the caller edited) makes a stale amendment a
     :class:`ConcurrentChange` instead of overwriting one made meanwhile."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
@@ -343,7 +343,7 @@ def set_assessor_config(
     """Replace the rule-based assessor's rules and random rates (analysts, admins)."""
     principal.require(Role.ANALYST)
     config = RuleBasedConfig.from_dict(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         old = repo.assessor_config(principal.economy)

@@ -14,7 +14,7 @@ from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.audit.log import AuditEvent, AuditLog
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations import lifecycle
 from smartcustoms.declarations.document import assessment_to_dict
@@ -154,7 +154,7 @@ def act(
     clock: Clock | None = None,
 ) -> DeclarationRecord:
     """The use case of an action with nothing else to compute: load, transition, audit."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)

@@ -139,7 +139,7 @@ def register_model(
 ) -> ModelInfo:
     """Save ``model`` and its calibration sample; record it as a candidate (or activate it)."""
     principal.require(*WRITERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     version = f"{principal.economy}-{now:%Y%m%d-%H%M%S}-{new_id()[:6]}"
     directory = models_root(files_dir) / principal.economy / version
     model.save(directory)
@@ -231,7 +231,7 @@ def activate(
 ) -> ModelInfo:
     """Make ``version`` the active model (the previous one is retired); recalibrates."""
     principal.require(*WRITERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = _own(repo, principal, version)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import FieldError, InvalidInput, NotFound
@@ -92,7 +92,7 @@ def create_rule(
 ) -> RuleView:
     principal.require(*WRITERS)
     definition = parse_definition(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = RuleRow(
@@ -132,7 +132,7 @@ def update_rule(
     """Each edit is a new version; the rule keeps its status (an active rule stays active)."""
     principal.require(*WRITERS)
     definition = parse_definition(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id, lock=True)
@@ -164,7 +164,7 @@ def set_rule_status(
         raise InvalidInput.single(
             "status", "invalid_choice", f"status is one of {', '.join(RULE_STATUSES)}"
         )
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id, lock=True)
@@ -306,7 +306,7 @@ def add_to_watchlist(
     ]
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = repo.watchlist_entry(principal.economy, watchlist.strip(), party_id.strip())
@@ -423,7 +423,7 @@ def save_budget(
 ) -> None:
     """Store the budget (the caller recalibrates the active model's thresholds)."""
     principal.require(*WRITERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = repo.budget(principal.economy)
@@ -465,7 +465,7 @@ def add_aeo(
     principal.require(*WRITERS)
     if not trader_id.strip():
         raise InvalidInput.single("trader_id", "required", "give the trader's identifier")
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = repo.aeo_trader(principal.economy, trader_id.strip())

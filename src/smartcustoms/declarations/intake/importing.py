@@ -39,7 +39,7 @@ from typing import IO, Any
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.audit.log import AuditEvent, AuditLog
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations.document import (
@@ -159,7 +159,7 @@ def import_file(
     if target != principal.economy:
         raise PermissionDenied(f"you may only import into {principal.economy}")
     started = time.perf_counter()
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     file = Path(path)
     report = ImportReport(prof.name, str(file), target, dry_run)
     tick = progress or (lambda stage, done, total: None)

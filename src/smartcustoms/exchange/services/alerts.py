@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.codes import is_country
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
@@ -75,7 +75,7 @@ def send_alert(
 ) -> dict[str, Any]:
     principal.require(Role.ANALYST)
     alert = check_alert(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         out = messages.send(
             uow, principal, secret, partner, MessageType.RISK_ALERT, alert, clock=clock
