@@ -155,6 +155,9 @@ def budget(
     window: int | None = typer.Option(
         None, "--window", help="Thresholds follow this many recent scores (0: fixed)"
     ),
+    strategy: str | None = typer.Option(
+        None, "--strategy", help="Exploration draws: exploit, random, diverse or adaptive"
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Show or set the inspection budget (target lane shares); recalibrates thresholds."""
@@ -162,7 +165,7 @@ def budget(
 
     db = state(ctx).db
     principal = _principal(economy)
-    if any(v is not None for v in (red, yellow, exploration, aeo_factor, window)):
+    if any(v is not None for v in (red, yellow, exploration, aeo_factor, window, strategy)):
         current = service.get_budget(db.uow(), principal)
         operations.set_budget(
             db.uow(),
@@ -173,6 +176,7 @@ def budget(
                 "exploration": current.exploration if exploration is None else exploration,
                 "aeo_factor": current.aeo_factor if aeo_factor is None else aeo_factor,
                 "window": current.window if window is None else window,
+                "strategy": current.strategy if strategy is None else strategy,
             },
         )
     view = service.get_budget(db.uow(), principal)
@@ -181,7 +185,8 @@ def budget(
         as_json,
         lambda b: console.print(
             f"{b.economy}: red {b.red:.1%}, yellow {b.yellow:.1%}, exploration "
-            f"{b.exploration:.1%}, AEO factor {b.aeo_factor:g}, window {b.window}; thresholds "
+            f"{b.exploration:.1%} ({b.strategy}), AEO factor {b.aeo_factor:g}, window {b.window}; "
+            f"thresholds "
             f"{json.dumps((b.thresholds or {}).get('regular'))}"
         ),
     )

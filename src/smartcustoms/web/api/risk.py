@@ -5,7 +5,7 @@ economy's rule or model: 404); rules, models and budgets need the analyst role."
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 from pydantic import BaseModel, Field
@@ -53,6 +53,12 @@ class BudgetIn(BaseModel):
         le=10_000_000,
         description="thresholds follow this many recent scores (0: fixed at the model's "
         "calibration; omitted: unchanged)",
+    )
+    strategy: Literal["exploit", "random", "diverse", "adaptive"] | None = Field(
+        None,
+        description="how the exploration share is drawn: exploit (none), random (uniform), "
+        "diverse (by the model's uncertainty), adaptive (diverse, share tuned by a bandit); "
+        "omitted: unchanged",
     )
 
 
