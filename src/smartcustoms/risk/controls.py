@@ -126,11 +126,12 @@ def evaluate_controls(
     with uow:
         rows = uow.repo(RiskRepository).selections(principal.economy, since, until)
         labels = _labels(uow, principal.economy, since, until)
-    propensity = np.array([r.propensity for r in rows], np.float64)
-    controlled = np.array([r.controlled for r in rows], bool)
-    explored = np.array([r.explored for r in rows], bool)
-    fraud = np.array([labels.get(r.declaration_id, np.nan) for r in rows], np.float64)
-    strategies = np.array([r.strategy for r in rows], object)
+        # Read while the rows are attached (leaving the unit of work expires them).
+        propensity = np.array([r.propensity for r in rows], np.float64)
+        controlled = np.array([r.controlled for r in rows], bool)
+        explored = np.array([r.explored for r in rows], bool)
+        fraud = np.array([labels.get(r.declaration_id, np.nan) for r in rows], np.float64)
+        strategies = np.array([r.strategy for r in rows], object)
     by_strategy = {
         str(s): estimate_fraud_rate(
             propensity[strategies == s],
