@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,7 +47,9 @@ def _booster(seed: int) -> lgb.Booster:
 
 
 def _scores(inst: Installation, local: lgb.Booster, matrix: np.ndarray) -> np.ndarray:
-    return federation.shared_scores(inst.db.uow(), inst.economy, local, FEATURES, matrix)
+    return np.asarray(
+        federation.shared_scores(inst.db.uow(), inst.economy, local, FEATURES, matrix)
+    )
 
 
 def _post(inst: Installation, token: str) -> httpx.Response:
@@ -61,7 +64,7 @@ def _outbox_token(inst: Installation, message_id: str) -> str:
     with inst.db.uow() as uow:
         row = uow.session.get(OutboxRow, message_id)
         assert row is not None
-        return row.token
+        return str(row.token)
 
 
 def _tamper(token: str) -> str:
@@ -89,7 +92,7 @@ def _signed_by(inst: Installation, body: dict[str, Any], **overrides: Any) -> st
     ).to_payload()
     env.update(overrides)
     signer = trust.active_signer(inst.db.uow(), inst.economy, inst.secret)
-    return signing.sign(env, signer.key, header={"typ": ENVELOPE_TYP})
+    return str(signing.sign(env, signer.key, header={"typ": ENVELOPE_TYP}))
 
 
 def test_model_update_travels_signed_and_changes_only_a_valid_receivers_model(
@@ -156,14 +159,15 @@ def test_model_update_travels_signed_and_changes_only_a_valid_receivers_model(
     assert received[0].update.model == update.model
     after = _scores(b, sg_model, matrix)
     assert not np.allclose(after, before)
-    assert np.allclose(after, (sg_model.predict(matrix) + kr_model.predict(matrix)) / 2)
+    both = np.asarray(sg_model.predict(matrix)) + np.asarray(kr_model.predict(matrix))
+    assert np.allclose(after, both / 2)
     inbox = messages.list_inbox(b.db.uow(), b.admin)
     assert [m.type for m in inbox] == [MessageType.RISK_MODEL_UPDATE.value]
 
 
 def _signed_by_payload(inst: Installation, body: dict[str, Any]) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return Envelope(
+    payload: dict[str, Any] = Envelope(
         id=new_id(),
         type=MessageType.RISK_MODEL_UPDATE.value,
         sender=inst.economy,
@@ -172,6 +176,7 @@ def _signed_by_payload(inst: Installation, body: dict[str, Any]) -> dict[str, An
         expires=now + timedelta(hours=1),
         body=body,
     ).to_payload()
+    return payload
 
 
 def test_an_invalid_update_is_not_even_sent(pair: Pair) -> None:
@@ -180,3 +185,31 @@ def test_an_invalid_update_is_not_even_sent(pair: Pair) -> None:
     with pytest.raises(InvalidInput) as err:
         model_updates.send_model_update(a.db.uow(), a.admin, a.secret, "SG", broken)
     assert [e.path for e in err.value.errors] == ["model"]
+
+
+def test_federated_round_shares_the_active_model(
+    pair: Pair, shared_data_dir: Path, tmp_path: Path
+) -> None:
+    """``exchange share-model``: the active risk model's update to every partner, over HTTP."""
+    import pandas as pd
+
+    from smartcustoms.risk import training
+    from smartcustoms.risk.ml.frame import read_frame
+
+    a, b = pair.a, pair.b
+    raw = pd.read_csv(
+        shared_data_dir / "customs-declarations" / "df_syn_train_eng.csv", nrows=1500, dtype=str
+    )
+    path = tmp_path / "kr.csv"
+    raw.to_csv(path, index=False)
+    frame = read_frame(path)
+    info = training.train_from_frames(
+        a.db.uow(), a.admin, tmp_path / "files", frame, params={"n_estimators": 10}, activate=True
+    )
+    sent = model_updates.federated_round(a.db.uow(), a.admin, a.secret, round_=2)
+    assert [m.recipient for m in sent] == ["SG"]
+    assert delivery.deliver_due(a.db.uow).delivered == [sent[0].id]
+    [received] = federation.latest_partner_updates(b.db.uow(), "SG")
+    assert received.partner == "KR" and received.round == 2
+    assert list(received.update.features) == info.features
+    assert received.update.training_rows > 0

@@ -9,7 +9,7 @@ not a trusted partner, is refused before any handler runs, so it never changes a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
@@ -18,8 +18,11 @@ from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.exchange.model import Envelope, MessageType, OutboxMessage, PartnerStatus
 from smartcustoms.exchange.repository import ExchangeRepository
 from smartcustoms.exchange.services import messages
-from smartcustoms.risk import federation
-from smartcustoms.risk.ml.online.federated import ModelUpdate, update_problems
+
+# The risk side (numpy, pandas, LightGBM) is imported where used: the handlers table is built
+# at every CLI start-up, which must stay cheap.
+if TYPE_CHECKING:
+    from smartcustoms.risk.ml.online.federated import ModelUpdate
 
 __all__ = ["federated_round", "receive_model_update", "send_model_update"]
 
@@ -35,6 +38,8 @@ def send_model_update(
     clock: Clock | None = None,
 ) -> OutboxMessage:
     """Sign ``update`` into the outbox for ``partner`` (delivered like every message)."""
+    from smartcustoms.risk.ml.online.federated import update_problems
+
     principal.require(Role.ANALYST)
     body = update.body(round_)
     problems = update_problems(body)
@@ -61,6 +66,8 @@ def federated_round(
     clock: Clock | None = None,
 ) -> list[OutboxMessage]:
     """One round: the active model's update to every active partner, in one transaction."""
+    from smartcustoms.risk import federation
+
     principal.require(Role.ANALYST)
     with uow:
         update = federation.local_update(uow, principal.economy)
@@ -79,6 +86,9 @@ def federated_round(
 
 def receive_model_update(uow: UnitOfWork, envelope: Envelope) -> None:
     """Handler of an accepted ``risk_model_update``: check the body, store the update."""
+    from smartcustoms.risk import federation
+    from smartcustoms.risk.ml.online.federated import ModelUpdate, update_problems
+
     body: Any = envelope.body
     problems = update_problems(body)
     if problems:
