@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from smartcustoms.bootstrap import bootstrap
@@ -21,6 +22,7 @@ from smartcustoms.errors import InvalidInput
 from smartcustoms.risk import controls, operations, scoring, training, wiring
 from smartcustoms.risk.tables import SelectionRow
 from smartcustoms.web.api.declarations import EXAMPLE
+from smartcustoms.web.app import create_app
 
 PARAMS = {"n_estimators": 25, "early_stopping_rounds": 10}
 
@@ -48,6 +50,7 @@ def _selections(db: Database) -> list[SelectionRow]:
 def test_controls_are_recorded_estimated_and_tuned(
     db: Database,
     actors,  # type: ignore[no-untyped-def]
+    settings,  # type: ignore[no-untyped-def]
     slices: tuple[Path, Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -121,6 +124,16 @@ def test_controls_are_recorded_estimated_and_tuned(
     assert set(doc["by_strategy"]) == {"diverse"}
     found = controls.evaluate_controls(db.uow(), p)
     assert found.estimate.labelled == estimate["labelled"]
+    # And from the API (officers and analysts of the economy).
+    officer = actors.user("KR", "officer")
+    with TestClient(create_app(settings, db)) as client:
+        response = client.get("/api/v1/risk/controls", headers=actors.headers(officer))
+        assert response.status_code == 200, response.text
+        assert response.json()["estimate"] == estimate
+        bad = client.get(
+            "/api/v1/risk/controls", params={"since": "not-a-date"}, headers=actors.headers(officer)
+        )
+        assert bad.status_code == 422
 
     # The adaptive strategy: a bandit round from the recorded controls sets the share the
     # selector explores at.
