@@ -8,6 +8,7 @@ model is updated with them, boosters unchanged), so nothing dated on or after D 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
-from smartcustoms.risk import service
+from smartcustoms.risk import controls, service
 from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel
 from smartcustoms.risk.ml.explain import explain
@@ -88,12 +89,21 @@ def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
             if cached is not None and cached.stamp == stamp:
                 return cached
         row = repo.active_model(economy)
+        budget = service.budget_of(uow, economy)
+        policy = policy_from_dict(row.thresholds) if row and row.thresholds else None
+        if budget.strategy == "adaptive":
+            # The bandit's share replaces the budget's exploration everywhere: the thresholds
+            # (recalibrated with the budget) leave it its part of red, the draws use it.
+            rate = controls.adaptive_rate(uow, economy, budget)
+            budget = dataclasses.replace(budget, exploration=rate)
+            if policy is not None:
+                policy = dataclasses.replace(policy, exploration=rate)
         state = EconomyState(
             stamp=stamp,
             version=row.version if row else None,
             directory=row.directory if row else None,
-            policy=policy_from_dict(row.thresholds) if row and row.thresholds else None,
-            budget=service.budget_of(uow, economy),
+            policy=policy,
+            budget=budget,
             rules=service.active_rules(uow, economy),
             watchlists=repo.watchlists(economy),
             aeo=repo.aeo_ids(economy),
@@ -214,7 +224,7 @@ def score_declaration(
     reasons += [r.definition.describe() for r in fired_rules]
     names = [r.tag for r in fired_rules]
     if decision.explored[0]:
-        reasons.append(f"random exploration ({state.budget.exploration:.1%} of traffic)")
+        reasons.append(exploration_reason(state.budget, float(decision.exploration[0])))
         names.append("random:exploration")
     if decision.random_checked[0]:
         names.append("random:rule-check")
@@ -228,9 +238,11 @@ def score_declaration(
     # What a partner's pre-arrival data says: a discrepancy sends a green declaration to yellow.
     findings = exchange.pre_arrival_findings(uow, economy, declaration, on)
     reasons += [f"pre-arrival data: {f['explanation']}" for f in findings]
+    propensity = float(decision.propensity[0])
     if lane == "green" and any(f["severity"] == "discrepancy" for f in findings):
         lane = "yellow"
         names.append("exchange:pre-arrival")
+        propensity = 1.0  # the partner's data sent it to control, no draw
     return ScoreResult(
         lane=lane,
         fraud_probability=fraud,
@@ -242,7 +254,16 @@ def score_declaration(
         rules_fired=names,
         aeo=is_aeo,
         explored=bool(decision.explored[0]),
+        propensity=propensity,
+        exploration=float(decision.exploration[0]),
     )
+
+
+def exploration_reason(budget: LaneBudget, chance: float) -> str:
+    """The reason shown for a declaration the exploration draw sent to red."""
+    if budget.strategy == "random":
+        return f"random exploration ({budget.exploration:.1%} of traffic)"
+    return f"{budget.strategy} exploration (drawn with probability {chance:.2%})"
 
 
 @dataclass(frozen=True, slots=True)

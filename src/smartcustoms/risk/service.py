@@ -17,7 +17,7 @@ from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import FieldError, InvalidInput, NotFound
-from smartcustoms.risk.ml.budget import LaneBudget
+from smartcustoms.risk.ml.budget import SELECTION_STRATEGIES, LaneBudget
 from smartcustoms.risk.model import (
     AeoTrader,
     BudgetView,
@@ -356,7 +356,9 @@ def budget_of(uow: UnitOfWork, economy: str) -> LaneBudget:
         row = uow.repo(RiskRepository).budget(economy)
         if row is None:
             return LaneBudget()
-        return LaneBudget(row.red, row.yellow, row.exploration, row.aeo_factor, row.window)
+        return LaneBudget(
+            row.red, row.yellow, row.exploration, row.aeo_factor, row.window, row.strategy
+        )
 
 
 def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
@@ -376,6 +378,7 @@ def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
             row.updated_at if row else None,
             active.thresholds if active else None,
             b.window,
+            b.strategy,
         )
 
 
@@ -383,7 +386,12 @@ MAX_WINDOW = 1_000_000
 
 
 def validate_budget(
-    red: float, yellow: float, exploration: float, aeo_factor: float, window: int = 2000
+    red: float,
+    yellow: float,
+    exploration: float,
+    aeo_factor: float,
+    window: int = 2000,
+    strategy: str = "random",
 ) -> LaneBudget:
     errors = []
     for name, value in (
@@ -413,9 +421,13 @@ def validate_budget(
                 "recent declarations",
             )
         )
+    if strategy not in SELECTION_STRATEGIES:
+        errors.append(
+            FieldError("strategy", "invalid", f"one of {', '.join(SELECTION_STRATEGIES)}")
+        )
     if errors:
         raise InvalidInput(errors)
-    return LaneBudget(red, yellow, exploration, aeo_factor, window)
+    return LaneBudget(red, yellow, exploration, aeo_factor, window, strategy)
 
 
 def save_budget(
@@ -441,7 +453,7 @@ def save_budget(
             repo.add(row)
         row.red, row.yellow = budget.red, budget.yellow
         row.exploration, row.aeo_factor = budget.exploration, budget.aeo_factor
-        row.window = budget.window
+        row.window, row.strategy = budget.window, budget.strategy
         row.updated_by, row.updated_at = principal.user_id, now
         uow.commit()
 

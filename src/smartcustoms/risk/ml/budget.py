@@ -14,6 +14,10 @@ from enum import IntEnum
 
 import numpy as np
 
+SELECTION_STRATEGIES: tuple[str, ...] = ("exploit", "random", "diverse", "adaptive")
+"""The selection strategies of the simulator (:mod:`.online.strategies`), as production runs
+them one declaration at a time."""
+
 
 class Lane(IntEnum):
     GREEN = 0
@@ -32,8 +36,14 @@ class LaneBudget:
     window: int = 2000
     """Thresholds follow the most recent ``window`` scores (0: fixed at the model's
     calibration); see :mod:`smartcustoms.risk.window`."""
+    strategy: str = "random"
+    """How the exploration share is drawn (:data:`SELECTION_STRATEGIES`): ``exploit`` (none),
+    ``random`` (uniform), ``diverse`` (weighted by the model's uncertainty), ``adaptive``
+    (``diverse`` with the share a bandit tunes from observed hit rates)."""
 
     def __post_init__(self) -> None:
+        if self.strategy not in SELECTION_STRATEGIES:
+            raise ValueError(f"strategy must be one of {', '.join(SELECTION_STRATEGIES)}")
         if not (self.red >= 0 and self.yellow >= 0 and self.red + self.yellow <= 1):
             raise ValueError("red and yellow shares must be >= 0 and sum to at most 1")
         if not 0 <= self.exploration <= self.red:
@@ -83,6 +93,10 @@ class LanePolicy:
     regular: Thresholds
     aeo: Thresholds
     exploration: float
+    uncertainty: float = 0.0
+    """Mean exploration weight ``p (1 - p) + 0.01`` of the recent scores: what the ``diverse``
+    strategy divides by so its draws hold the exploration share on average (0: not known,
+    draws are uniform)."""
 
     @classmethod
     def calibrate(
@@ -98,16 +112,17 @@ class LanePolicy:
         red = budget.red - budget.exploration
         share_aeo = float(aeo.mean()) if len(aeo) else 0.0
         f = budget.aeo_factor
+        weight = float(uncertainty_weight(scores).mean()) if len(scores) else 0.0
         if share_aeo >= 1.0:
             regular = calibrate(scores, red * f, budget.yellow * f)
-            return cls(regular, regular, budget.exploration)
+            return cls(regular, regular, budget.exploration, weight)
         # Solve share_aeo * f * r + (1 - share_aeo) * r_regular = r for the regular rate.
         scale = (1 - share_aeo * f) / (1 - share_aeo)
         red_reg, yellow_reg = min(red * scale, 1.0), budget.yellow * scale
         yellow_reg = min(yellow_reg, 1.0 - red_reg)
         regular = calibrate(scores[~aeo], red_reg, yellow_reg)
         trusted = calibrate(scores[aeo], red * f, budget.yellow * f) if aeo.any() else regular
-        return cls(regular, trusted, budget.exploration)
+        return cls(regular, trusted, budget.exploration, weight)
 
     def assign(
         self,
@@ -126,6 +141,13 @@ class LanePolicy:
             explore = generator.random(len(s)) < self.exploration
             lanes = np.where(explore, Lane.RED, lanes)
         return lanes.astype(np.int64)
+
+
+def uncertainty_weight(scores: np.ndarray) -> np.ndarray:
+    """How much the model would learn from a label: ``p (1 - p)``, plus a floor so every
+    declaration keeps a chance of being drawn (its propensity stays positive)."""
+    p = np.clip(np.asarray(scores, dtype=np.float64), 0.0, 1.0)
+    return p * (1.0 - p) + 0.01
 
 
 def lane_shares(lanes: np.ndarray) -> dict[str, float]:

@@ -25,7 +25,18 @@ from smartcustoms.risk.ml.evaluation import precision_at
 from smartcustoms.risk.ml.features import FeatureBuilder
 from smartcustoms.risk.ml.frame import DATE, FRAUD
 
-__all__ = ["ModelUpdate", "run_experiment", "split_by_office"]
+__all__ = [
+    "ModelUpdate",
+    "booster_of",
+    "ensemble_predict",
+    "run_experiment",
+    "split_by_office",
+    "update_problems",
+]
+
+UPDATE_KEYS = frozenset({"round", "features", "training_rows", "model_sha256", "model"})
+"""The only keys an update body may carry: anything else (a row, an identifier) is refused."""
+MAX_MODEL_CHARS = 1_500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,17 @@ class ModelUpdate:
     features: tuple[str, ...]
     training_rows: int
 
+    def body(self, round_: int = 1) -> dict[str, Any]:
+        """The body of the signed exchange message ``risk_model_update`` (the sender is the
+        envelope's, vouched for by its signature)."""
+        return {
+            "round": round_,
+            "features": list(self.features),
+            "training_rows": self.training_rows,
+            "model_sha256": hashlib.sha256(self.model.encode()).hexdigest(),
+            "model": self.model,
+        }
+
     def payload(self) -> dict[str, Any]:
         """The document that is signed and sent (see ``docs/risk-online.md``)."""
         return {
@@ -47,6 +69,72 @@ class ModelUpdate:
             "model_sha256": hashlib.sha256(self.model.encode()).hexdigest(),
             "model": self.model,
         }
+
+
+def booster_of(model: str) -> Any:
+    """The booster a model text describes (raises ValueError when it is not one)."""
+    import lightgbm as lgb
+
+    try:
+        return lgb.Booster(model_str=model)
+    except lgb.basic.LightGBMError as exc:
+        raise ValueError(f"not a LightGBM model: {exc}") from exc
+
+
+def update_problems(raw: Any) -> list[tuple[str, str]]:
+    """Every problem of a received update body, as (field, sentence); empty when valid.
+
+    Valid means: only :data:`UPDATE_KEYS`; a model text that parses as a booster whose
+    feature names are the ``features`` listed and whose SHA-256 is ``model_sha256``.
+    """
+    if not isinstance(raw, dict):
+        return [("body", "a model update is a JSON object")]
+    problems: list[tuple[str, str]] = []
+    extra = sorted(set(raw) - UPDATE_KEYS)
+    if extra:
+        problems.append((extra[0], f"not part of a model update: {', '.join(extra)}"))
+    r, rows = raw.get("round"), raw.get("training_rows")
+    if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+        problems.append(("round", "a round number from 1"))
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        problems.append(("training_rows", "a positive number of training rows"))
+    features = raw.get("features")
+    if not (
+        isinstance(features, list)
+        and features
+        and all(isinstance(f, str) and f.isidentifier() for f in features)
+    ):
+        problems.append(("features", "a list of feature names"))
+        features = None
+    model = raw.get("model")
+    if not isinstance(model, str) or not model or len(model) > MAX_MODEL_CHARS:
+        return [*problems, ("model", "the booster's model text")]
+    if raw.get("model_sha256") != hashlib.sha256(model.encode()).hexdigest():
+        problems.append(("model_sha256", "does not match the model text"))
+    try:
+        booster = booster_of(model)
+    except ValueError as exc:
+        return [*problems, ("model", str(exc))]
+    if features is not None and list(booster.feature_name()) != features:
+        problems.append(("features", "differ from the model's feature names"))
+    return problems
+
+
+def ensemble_predict(
+    local: Any, features: list[str], partners: list[ModelUpdate], matrix: np.ndarray
+) -> np.ndarray:
+    """Fraud scores of ``matrix`` (columns ``features``) by the mean of the local booster and
+    the partners' boosters; a partner model is applied to its own feature names, so an update
+    over other features than the local ones is left out."""
+    scores = [np.asarray(local.predict(matrix, num_threads=1), np.float64)]
+    position = {f: i for i, f in enumerate(features)}
+    for update in partners:
+        if not all(f in position for f in update.features):
+            continue
+        columns = [position[f] for f in update.features]
+        booster = booster_of(update.model)
+        scores.append(np.asarray(booster.predict(matrix[:, columns], num_threads=1), np.float64))
+    return np.asarray(np.mean(scores, axis=0), np.float64)
 
 
 def split_by_office(frame: pd.DataFrame, economies: int = 3) -> dict[str, pd.DataFrame]:

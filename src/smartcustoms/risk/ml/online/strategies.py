@@ -22,9 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from smartcustoms.risk.ml.budget import SELECTION_STRATEGIES, uncertainty_weight
+
 __all__ = ["STRATEGIES", "Selection", "select"]
 
-STRATEGIES: tuple[str, ...] = ("exploit", "random", "diverse", "adaptive")
+# One list and one uncertainty weight for the simulator and the production lane selector
+# (:func:`smartcustoms.risk.ml.lanes.decide` runs the same strategies one declaration at a time).
+STRATEGIES: tuple[str, ...] = SELECTION_STRATEGIES
 _PROPENSITY_FLOOR = 1e-3
 
 
@@ -93,8 +97,7 @@ def _diverse(
     groups: Sequence[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``m`` of ``rest`` by uncertainty, damping rows similar to those already drawn."""
-    p = np.clip(scores[rest], 0.0, 1.0)
-    base = p * (1.0 - p) + 0.01  # every row keeps a chance, so propensities stay positive
+    base = uncertainty_weight(scores[rest])  # every row keeps a chance: propensities stay > 0
     # The inclusion probability of a weighted draw of m is about min(1, m * w / sum w); damping
     # changes it little, and the estimate only has to be good enough to weight labels.
     propensity = np.minimum(1.0, m * base / base.sum())
