@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from smartcustoms.bootstrap import bootstrap
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.errors import InvalidInput
 from smartcustoms.risk import controls, operations, scoring, training, wiring
