@@ -119,11 +119,16 @@ def train(
     ),
     trees: int | None = typer.Option(None, "--trees", help="Max boosting rounds."),
     seed: int = typer.Option(0, "--seed", help="Training seed."),
+    dask: str | None = typer.Option(
+        None, "--dask", help="Train the boosters on this Dask scheduler (tcp://host:8786)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Train the risk model (fraud and critical fraud): from files to --out, and/or registered
     for --economy (from its inspected declarations when no --from-file is given)."""
     params: dict[str, Any] = {"random_state": seed} | ({"n_estimators": trees} if trees else {})
+    if dask is not None and (from_file is None or economy is not None):
+        _fail(as_json, 2, "--dask trains from files: give --from-file and --out")
     if from_file is None or economy is not None:
         _train_registered(ctx, from_file, valid, profile, economy, activate, params, as_json)
         return
@@ -133,13 +138,11 @@ def train(
     assert out is not None
 
     def work() -> dict[str, Any]:
-        from smartcustoms.risk.estimator import RiskModel
-
         with progress_steps(as_json, 3, "reading files") as step:
             frame = _labelled(from_file, profile, "from_file")
             valid_frame = _labelled(valid, profile, "valid") if valid else None
-            step("training (features, boosters)")
-            model = RiskModel(**params).fit(frame, valid=valid_frame)
+            step("training (features, boosters)" + (f" on {dask}" if dask else ""))
+            model = _fit(params, frame, valid_frame, dask)
             model.sources_ = {"train": str(from_file.resolve()), "profile": profile}
             if valid:
                 model.sources_["valid"] = str(valid.resolve())
@@ -159,6 +162,17 @@ def train(
     )
     if doc["metrics"].get("valid"):
         stdout.print(_metrics_table({"validation": doc["metrics"]["valid"]}, "Validation"))
+
+
+def _fit(params: dict[str, Any], frame: Any, valid: Any, scheduler: str | None) -> RiskModel:
+    from smartcustoms.risk.estimator import RiskModel
+
+    if scheduler is None:
+        return RiskModel(**params).fit(frame, valid=valid)
+    from smartcustoms.risk.distributed import DaskRiskModel, connect
+
+    with connect(scheduler) as client:
+        return DaskRiskModel(**params).on(client).fit(frame, valid=valid)
 
 
 def _train_registered(
@@ -334,10 +348,11 @@ def _concat(first: Any, second: Any) -> Any:
 
 
 def _register_database_commands() -> None:
-    from smartcustoms.cli import risk_db, risk_online
+    from smartcustoms.cli import risk_batch, risk_db, risk_online
 
     risk_db.register(app)
     risk_online.register(app)
+    risk_batch.register(app)
 
 
 _register_database_commands()

@@ -54,8 +54,17 @@ def server(kr: KR, tmp_path: Path) -> Iterator[str]:
     log = tmp_path / "serve.log"  # a file, not a pipe: a full pipe would stall the server
     with log.open("wb") as err:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "smartcustoms", "serve", "--workers", "2", "--port", str(port)]
-            + ["--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "smartcustoms",
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
