@@ -51,9 +51,7 @@ def machine() -> dict[str, Any]:
 
 def machine_line() -> str:
     m = machine()
-    return (
-        f"{m['node']} ({m['machine']}, {m['cpus']} CPUs, {m['system']}, Python {m['python']})"
-    )
+    return f"{m['node']} ({m['machine']}, {m['cpus']} CPUs, {m['system']}, Python {m['python']})"
 
 
 def load_average() -> tuple[float, float, float]:

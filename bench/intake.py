@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _benchkit import (  # noqa: E402
+from _benchkit import (
     drop_postgres,
     fresh_database,
     load_average,
@@ -49,18 +49,18 @@ from _benchkit import (  # noqa: E402
     write_result,
 )
 
-from smartcustoms.accounts import service as accounts  # noqa: E402
-from smartcustoms.bootstrap import bootstrap  # noqa: E402
-from smartcustoms.db import migrate  # noqa: E402
-from smartcustoms.db.engine import Database  # noqa: E402
-from smartcustoms.declarations import importing  # noqa: E402
-from smartcustoms.declarations.demo import KCS_DIR, SPLITS, load_kr_demo_schedule  # noqa: E402
-from smartcustoms.declarations.service import system_principal  # noqa: E402
-from smartcustoms.reference import service as reference  # noqa: E402
-from smartcustoms.reference.sources import ReferenceSource  # noqa: E402
-from smartcustoms.risk import operations, training  # noqa: E402
-from smartcustoms.risk.estimator import RiskModel  # noqa: E402
-from smartcustoms.risk.frame import read_frame  # noqa: E402
+from smartcustoms.accounts import service as accounts
+from smartcustoms.bootstrap import bootstrap
+from smartcustoms.db import migrate
+from smartcustoms.db.engine import Database
+from smartcustoms.declarations import importing
+from smartcustoms.declarations.demo import KCS_DIR, SPLITS, load_kr_demo_schedule
+from smartcustoms.declarations.service import system_principal
+from smartcustoms.reference import service as reference
+from smartcustoms.reference.sources import ReferenceSource
+from smartcustoms.risk import operations, training
+from smartcustoms.risk.estimator import RiskModel
+from smartcustoms.risk.frame import read_frame
 
 TEST, TRAIN, VALID = "df_syn_test_eng.csv", "df_syn_train_eng.csv", "df_syn_valid_eng.csv"
 PARAMS = {"n_estimators": 60, "random_state": 0}
@@ -90,9 +90,7 @@ def prepare(url: str, data: Path, files_dir: Path) -> None:
     operations.set_budget(db.uow(), p, BUDGET)
     train = read_frame(data / KCS_DIR / TRAIN)
     valid = read_frame(data / KCS_DIR / VALID)
-    training.train_from_frames(
-        db.uow(), p, files_dir, train, valid, params=PARAMS, activate=True
-    )
+    training.train_from_frames(db.uow(), p, files_dir, train, valid, params=PARAMS, activate=True)
     db.dispose()
 
 
