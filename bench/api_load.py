@@ -1,14 +1,15 @@
 """API submit-and-score latency at fixed request rates (open loop), 1 and N server workers.
 
 Prepares a fresh database as ``bench/api_submit.py`` does (reference data, the KR demonstration
-tariff of about 4,800 lines, a declarant with an API token, random selection off), then for each
-worker count starts ``smartcustoms serve --workers N`` in its own process on 127.0.0.1 and, from a
-*separate load-generating process* (asyncio + httpx), posts new three-item declarations (a unique
-reference each: lodge, duties, lane) at a fixed rate for a fixed time. Open loop: request i is
-due at ``start + i / rate`` whether or not earlier ones have been answered, and its latency is
-counted from when it was due, so a server that falls behind shows it in the percentiles instead
-of slowing the generator down (no coordinated omission). An error is any answer but 201, or no
-answer within 10 s.
+tariff of about 4,800 lines, a declarant with an API token, random selection off) plus a learned
+risk model active under a 3% red / 7% yellow budget. Then for each worker count it starts
+``smartcustoms serve --workers N`` in its own process on 127.0.0.1 and, from a *separate
+load-generating process* (asyncio + httpx), posts new three-item declarations (a unique reference
+each: validate, duties, features, learned score, lane, store, audit) at a fixed rate for a fixed
+time. Open loop: request i is due at ``start + i / rate`` whether or not earlier ones have been
+answered, and its latency is counted from when it was due, so a server that falls behind shows it
+in the percentiles instead of slowing the generator down (no coordinated omission). An error is
+any answer but 201, or no answer within 10 s.
 
 On PostgreSQL when ``SMARTCUSTOMS_BENCH_POSTGRES_URL`` (or ``SMARTCUSTOMS_TEST_POSTGRES_URL``) is
 set, else SQLite. The generator shares the machine with the server: on 2 cores it takes CPU the
@@ -46,7 +47,28 @@ from _benchkit import (
 )
 from api_submit import DOC, free_port, prepare
 
+from smartcustoms.db.engine import Database
+from smartcustoms.declarations.demo import KCS_DIR
+from smartcustoms.declarations.service import system_principal
+from smartcustoms.risk import operations, training
+from smartcustoms.risk.frame import read_frame
+
 TIMEOUT_S = 10.0
+MODEL = {"n_estimators": 60, "random_state": 0}
+BUDGET = {"red": 0.03, "yellow": 0.07, "exploration": 0.01, "aeo_factor": 0.5}
+
+
+def activate_model(url: str, data: Path, files_dir: Path) -> None:
+    """Submit *and score*: a learned model (train split, early stopping on the validation
+    split) active for KR under a 3% red / 7% yellow budget, as in bench/intake.py."""
+    db = Database(url)
+    p = system_principal("KR")
+    operations.set_budget(db.uow(), p, BUDGET)
+    base = data / KCS_DIR
+    train = read_frame(base / "df_syn_train_eng.csv")
+    valid = read_frame(base / "df_syn_valid_eng.csv")
+    training.train_from_frames(db.uow(), p, files_dir, train, valid, params=MODEL, activate=True)
+    db.dispose()
 
 
 # -- the load generator (runs in its own process) ----------------------------------------------
@@ -122,7 +144,7 @@ def start_server(url: str, home: Path, port: int, workers: int) -> subprocess.Po
     }
     command = [sys.executable, "-m", "smartcustoms", "serve", "--port", str(port)]
     command += ["--workers", str(workers), "--no-access-log"]
-    log = (home.parent / f"serve-{workers}.log").open("wb")
+    log = (home.parent / f"serve-{workers}.log").open("wb")  # a pipe could fill and stall
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     deadline = time.monotonic() + 90
@@ -169,9 +191,11 @@ def main() -> None:
         url, name = fresh_database(backend, tmp, pg)
         try:
             token, lines = prepare(url, data)
+            home = tmp / "home"
+            activate_model(url, data, home / "files")
             for workers in args.workers:
                 port = free_port()
-                server = start_server(url, tmp / f"home-{workers}", port, workers)
+                server = start_server(url, home, port, workers)
                 base = f"http://127.0.0.1:{port}"
                 try:
                     run_rate(base, token, 20, 2.0, f"warm-{workers}")
