@@ -79,34 +79,41 @@ async def _generate(base: str, token: str, rate: float, seconds: float, tag: str
     body = json.dumps(DOC)
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, timeout=TIMEOUT_S, limits=limits
-    ) as http:
-        loop = asyncio.get_running_loop()
-        start = loop.time() + 0.2
+    # Never closed: the process ends with os._exit once the figures are printed, so a
+    # connection the server never answered cannot hold the generator past its deadline.
+    http = httpx.AsyncClient(base_url=base, headers=headers, timeout=TIMEOUT_S, limits=limits)
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.2
 
-        async def one(i: int) -> None:
-            due = start + i / rate
-            delay = due - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            content = body.replace('"kind"', f'"reference": "{tag}-{i}", "kind"', 1)
-            try:
-                # A hard deadline per request: httpx's timeout applies to each phase
-                # (pool, connect, write, read) separately.
-                r = await asyncio.wait_for(
-                    http.post("/api/v1/declarations", content=content), TIMEOUT_S
-                )
-                key = None if r.status_code == 201 else f"HTTP {r.status_code}"
-            except (httpx.HTTPError, TimeoutError) as exc:
-                key = type(exc).__name__
-            if key:
-                errors[key] = errors.get(key, 0) + 1
-            else:
-                latencies.append(loop.time() - due)
+    async def one(i: int) -> None:
+        due = start + i / rate
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        content = body.replace('"kind"', f'"reference": "{tag}-{i}", "kind"', 1)
+        try:
+            # A hard deadline per request: httpx's timeout applies to each phase
+            # (pool, connect, write, read) separately.
+            r = await asyncio.wait_for(
+                http.post("/api/v1/declarations", content=content), TIMEOUT_S
+            )
+            key = None if r.status_code == 201 else f"HTTP {r.status_code}"
+        except (httpx.HTTPError, TimeoutError) as exc:
+            key = type(exc).__name__
+        if key:
+            errors[key] = errors.get(key, 0) + 1
+        else:
+            latencies.append(loop.time() - due)
 
-        await asyncio.gather(*(one(i) for i in range(total)))
-        elapsed = loop.time() - start
+    tasks = [asyncio.create_task(one(i)) for i in range(total)]
+    # Bounded: every request is due within `seconds` and has TIMEOUT_S to finish; a task still
+    # pending after that (the loop itself starved of CPU) counts as an error.
+    _, pending = await asyncio.wait(tasks, timeout=seconds + TIMEOUT_S + 10)
+    for task in pending:
+        task.cancel()
+    if pending:
+        errors["unfinished"] = len(pending)
+    elapsed = min(loop.time() - start, seconds + TIMEOUT_S)
     latencies.sort()
 
     def pct(p: float) -> float | None:
@@ -121,7 +128,7 @@ async def _generate(base: str, token: str, rate: float, seconds: float, tag: str
         "ok": len(latencies),
         "errors": sum(errors.values()),
         "error_kinds": errors,
-        "achieved_per_s": round(len(latencies) / elapsed, 1),
+        "achieved_per_s": round(len(latencies) / max(elapsed, seconds), 1),
         "p50_ms": pct(0.50),
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
@@ -132,7 +139,8 @@ async def _generate(base: str, token: str, rate: float, seconds: float, tag: str
 def generator_main(argv: list[str]) -> None:
     base, token, rate, seconds, tag = argv
     result = asyncio.run(_generate(base, token, float(rate), float(seconds), tag))
-    print(json.dumps(result))
+    print(json.dumps(result), flush=True)
+    os._exit(0)  # skip closing connections the server may never answer (see _generate)
 
 
 # -- the driver --------------------------------------------------------------------------------
@@ -159,13 +167,28 @@ def start_server(url: str, home: Path, port: int, workers: int) -> subprocess.Po
 
 
 def run_rate(base: str, token: str, rate: float, seconds: float, tag: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--generate", base, token, str(rate), str(seconds), tag],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=seconds * 10 + 120,
-    )
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--generate", base, token, str(rate), str(seconds), tag],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=seconds + TIMEOUT_S + 120,
+        )
+    except subprocess.TimeoutExpired:
+        sent = int(rate * seconds)
+        return {
+            "rate": rate,
+            "seconds": seconds,
+            "sent": sent,
+            "ok": 0,
+            "errors": sent,
+            "error_kinds": {"generator did not finish": sent},
+            "achieved_per_s": 0.0,
+            "p50_ms": None,
+            "p95_ms": None,
+            "p99_ms": None,
+        }
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -207,7 +230,7 @@ def main() -> None:
                             f"workers {workers}, {rate:>5g} req/s for {args.seconds:g} s: "
                             f"achieved {r['achieved_per_s']}/s, p50 {r['p50_ms']} ms, "
                             f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, errors {r['errors']} "
-                            f"{r['error_kinds'] or ''} (load {r['load_average'][0]:.1f})"
+                            f"{r.get('error_kinds') or ''} (load {r['load_average'][0]:.1f})"
                         )
                 finally:
                     server.terminate()
