@@ -54,6 +54,7 @@ from smartcustoms.risk import operations, training
 from smartcustoms.risk.frame import read_frame
 
 TIMEOUT_S = 10.0
+MAX_IN_FLIGHT = 200  # more open requests than this: the next due one is an error, not a queue
 MODEL = {"n_estimators": 60, "random_state": 0}
 BUDGET = {"red": 0.03, "yellow": 0.07, "exploration": 0.01, "aeo_factor": 0.5}
 
@@ -77,20 +78,26 @@ async def _generate(base: str, token: str, rate: float, seconds: float, tag: str
     latencies: list[float] = []
     errors: dict[str, int] = {}
     body = json.dumps(DOC)
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     # Never closed: the process ends with os._exit once the figures are printed, so a
     # connection the server never answered cannot hold the generator past its deadline.
     http = httpx.AsyncClient(base_url=base, headers=headers, timeout=TIMEOUT_S, limits=limits)
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.2
+    in_flight = [0]
 
     async def one(i: int) -> None:
         due = start + i / rate
         delay = due - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
+        if in_flight[0] >= MAX_IN_FLIGHT:
+            # The server is this far behind: the request would only queue in the client.
+            errors["dropped: too many in flight"] = errors.get("dropped: too many in flight", 0) + 1
+            return
         content = body.replace('"kind"', f'"reference": "{tag}-{i}", "kind"', 1)
+        in_flight[0] += 1
         try:
             # A hard deadline per request: httpx's timeout applies to each phase
             # (pool, connect, write, read) separately.
@@ -100,6 +107,8 @@ async def _generate(base: str, token: str, rate: float, seconds: float, tag: str
             key = None if r.status_code == 201 else f"HTTP {r.status_code}"
         except (httpx.HTTPError, TimeoutError) as exc:
             key = type(exc).__name__
+        finally:
+            in_flight[0] -= 1
         if key:
             errors[key] = errors.get(key, 0) + 1
         else:
@@ -202,12 +211,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 2])
     parser.add_argument("--seconds", type=float, default=5.0 if quick() else 20.0)
     parser.add_argument("--backend", choices=["auto", "sqlite", "postgres"], default="auto")
+    parser.add_argument(
+        "--no-model", action="store_true", help="rule-based lanes only (no learned model)"
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     data = Path(os.environ.get("SMARTCUSTOMS_DATA_DIR", "../shared/data"))
     pg = postgres_url()
     backend = args.backend if args.backend != "auto" else ("postgres" if pg else "sqlite")
-    print(f"measured {now()} on {machine_line()}; {backend}; load average {load_average()}")
+    print(
+        f"measured {now()} on {machine_line()}; {backend}; "
+        f"{'rule-based lanes' if args.no_model else 'learned model'}; load {load_average()}"
+    )
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -215,7 +230,8 @@ def main() -> None:
         try:
             token, lines = prepare(url, data)
             home = tmp / "home"
-            activate_model(url, data, home / "files")
+            if not args.no_model:
+                activate_model(url, data, home / "files")
             for workers in args.workers:
                 port = free_port()
                 server = start_server(url, home, port, workers)
@@ -239,8 +255,14 @@ def main() -> None:
             if name and pg:
                 drop_postgres(pg, name)
     write_result(
-        "api_load",
-        {"backend": backend, "tariff_lines": lines, "seconds": args.seconds, "results": results},
+        "api_load_rules" if args.no_model else "api_load",
+        {
+            "backend": backend,
+            "learned_model": not args.no_model,
+            "tariff_lines": lines,
+            "seconds": args.seconds,
+            "results": results,
+        },
         args.json,
     )
 
