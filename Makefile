@@ -1,6 +1,7 @@
 # SmartCustoms: two commands do everything on a fresh clone.
 #   make demo   install, migrate an SQLite database, load reference + demo data, serve :8000
 #   make test   install with dev extras, lint, type-check, check migrations, run every test
+#   make bench  run every benchmark (BENCH_QUICK=1: CI-sized), figures in bench-results/
 # SMARTCUSTOMS_PORT=8080 make demo serves on another port (SMARTCUSTOMS_HOST: another interface).
 
 PYTHON ?= python3
@@ -46,8 +47,10 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# Every benchmark, full size (hours on 2 cores: what BENCHMARKS.md records); BENCH_QUICK=1 for
+# CI-sized runs (minutes). Figures print and land as JSON in bench-results/.
 bench: $(STAMP)
-	for f in bench/*.py; do $(BIN)/python $$f || exit 1; done
+	SMARTCUSTOMS_BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python bench/_run_all.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from smartcustoms.bootstrap import Container, bootstrap
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
+from smartcustoms.errors import InvalidInput
 
 
 def _console(stderr: bool = False) -> Console:
@@ -130,3 +131,34 @@ class LazyModule:
         import importlib
 
         return getattr(importlib.import_module(self._name), attr)
+
+
+def fail(
+    as_json: bool, code: int, message: str, errors: list[dict[str, str]] | None = None
+) -> None:
+    """Report a failure (one JSON document, or a red line on stderr) and exit with ``code``."""
+    if as_json:
+        doc = {
+            "error": "InvalidInput" if code == 2 else "Error",
+            "message": message,
+            "errors": errors or [],
+        }
+        typer.echo(json.dumps(doc, indent=2))
+    else:
+        err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def guarded(as_json: bool, work: Callable[[], T]) -> T:
+    """Run ``work``, turning failures into the CLI's exit codes (2 invalid input, else 1)."""
+    try:
+        return work()
+    except typer.Exit:
+        raise
+    except InvalidInput as exc:
+        fail(as_json, 2, exc.message, [e.to_dict() for e in exc.errors])
+    except FileNotFoundError as exc:
+        fail(as_json, 2, str(exc))
+    except Exception as exc:
+        fail(as_json, 1, f"{type(exc).__name__}: {exc}")
+    raise AssertionError("unreachable")

@@ -77,7 +77,7 @@ def demo(
     if serve:
         from smartcustoms.cli.serve import serve as run_server
 
-        run_server(ctx, host=host, port=port)
+        run_server(ctx, host=host, port=port, workers=1, access_log=True)
 
 
 Step = Callable[[Callable[[str, int, int], None]], str]

@@ -7,7 +7,6 @@ Exit codes: 0 success, 2 invalid input (missing file, unknown profile, not a mod
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,7 +15,7 @@ from rich.table import Table
 
 from smartcustoms.cli._common import console as stdout
 from smartcustoms.cli._common import err_console as console
-from smartcustoms.cli._common import progress_steps
+from smartcustoms.cli._common import fail, guarded, progress_steps
 from smartcustoms.errors import InvalidInput
 
 # The model and its evaluation pull in LightGBM, scikit-learn and pandas (seconds to import):
@@ -40,36 +39,6 @@ _SHOWN = (
     "critical_caught@5%",
     "critical_caught@10%",
 )
-
-
-def _fail(
-    as_json: bool, code: int, message: str, errors: list[dict[str, str]] | None = None
-) -> None:
-    if as_json:
-        doc = {
-            "error": "InvalidInput" if code == 2 else "Error",
-            "message": message,
-            "errors": errors or [],
-        }
-        typer.echo(json.dumps(doc, indent=2))
-    else:
-        console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-def _guarded(as_json: bool, work: Callable[[], T]) -> T:
-    """Run ``work``, turning failures into the CLI's exit codes (2 invalid input, else 1)."""
-    try:
-        return work()
-    except typer.Exit:
-        raise
-    except InvalidInput as exc:
-        _fail(as_json, 2, exc.message, [e.to_dict() for e in exc.errors])
-    except FileNotFoundError as exc:
-        _fail(as_json, 2, str(exc))
-    except Exception as exc:
-        _fail(as_json, 1, f"{type(exc).__name__}: {exc}")
-    raise AssertionError("unreachable")
 
 
 def _labelled(path: Path, profile: str, what: str) -> Any:
@@ -119,27 +88,30 @@ def train(
     ),
     trees: int | None = typer.Option(None, "--trees", help="Max boosting rounds."),
     seed: int = typer.Option(0, "--seed", help="Training seed."),
+    dask: str | None = typer.Option(
+        None, "--dask", help="Train the boosters on this Dask scheduler (tcp://host:8786)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Train the risk model (fraud and critical fraud): from files to --out, and/or registered
     for --economy (from its inspected declarations when no --from-file is given)."""
     params: dict[str, Any] = {"random_state": seed} | ({"n_estimators": trees} if trees else {})
+    if dask is not None and (from_file is None or economy is not None):
+        fail(as_json, 2, "--dask trains from files: give --from-file and --out")
     if from_file is None or economy is not None:
         _train_registered(ctx, from_file, valid, profile, economy, activate, params, as_json)
         return
     assert from_file is not None
     if out is None:
-        _fail(as_json, 2, "give --out DIR (or --economy to register the model)")
+        fail(as_json, 2, "give --out DIR (or --economy to register the model)")
     assert out is not None
 
     def work() -> dict[str, Any]:
-        from smartcustoms.risk.ml.estimator import RiskModel
-
         with progress_steps(as_json, 3, "reading files") as step:
             frame = _labelled(from_file, profile, "from_file")
             valid_frame = _labelled(valid, profile, "valid") if valid else None
-            step("training (features, boosters)")
-            model = RiskModel(**params).fit(frame, valid=valid_frame)
+            step("training (features, boosters)" + (f" on {dask}" if dask else ""))
+            model = _fit(params, frame, valid_frame, dask)
             model.sources_ = {"train": str(from_file.resolve()), "profile": profile}
             if valid:
                 model.sources_["valid"] = str(valid.resolve())
@@ -148,7 +120,7 @@ def train(
             step("done")
         return {"model": str(out), **model.metadata()}
 
-    doc = _guarded(as_json, work)
+    doc = guarded(as_json, work)
     if as_json:
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
@@ -159,6 +131,17 @@ def train(
     )
     if doc["metrics"].get("valid"):
         stdout.print(_metrics_table({"validation": doc["metrics"]["valid"]}, "Validation"))
+
+
+def _fit(params: dict[str, Any], frame: Any, valid: Any, scheduler: str | None) -> RiskModel:
+    from smartcustoms.risk.ml.estimator import RiskModel
+
+    if scheduler is None:
+        return RiskModel(**params).fit(frame, valid=valid)
+    from smartcustoms.risk.ml.distributed import DaskRiskModel, connect
+
+    with connect(scheduler) as client:
+        return DaskRiskModel(**params).on(client).fit(frame, valid=valid)
 
 
 def _train_registered(
@@ -176,7 +159,7 @@ def _train_registered(
     from smartcustoms.risk import training
 
     if economy is None:
-        _fail(as_json, 2, "give --economy XX to train from the database (or --from-file)")
+        fail(as_json, 2, "give --economy XX to train from the database (or --from-file)")
     assert economy is not None
     s = state(ctx)
     principal = system_principal(economy.upper(), "cli")
@@ -210,7 +193,7 @@ def _train_registered(
             step("done")
         return found
 
-    info = _guarded(as_json, work)
+    info = guarded(as_json, work)
     emit(
         info,
         as_json,
@@ -315,7 +298,7 @@ def evaluate(
             doc["report"] = str(report)
         return doc
 
-    doc = _guarded(as_json, work)
+    doc = guarded(as_json, work)
     if as_json:
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
@@ -334,10 +317,11 @@ def _concat(first: Any, second: Any) -> Any:
 
 
 def _register_database_commands() -> None:
-    from smartcustoms.cli import risk_db, risk_online
+    from smartcustoms.cli import risk_batch, risk_db, risk_online
 
     risk_db.register(app)
     risk_online.register(app)
+    risk_batch.register(app)
 
 
 _register_database_commands()

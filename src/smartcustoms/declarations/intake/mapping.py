@@ -2,7 +2,7 @@
 
 :func:`read_records` gives one :class:`MappedRow` per data row (document + inspection labels);
 :func:`frame_records` flattens them into the canonical columns of the risk model's declaration
-frame (``smartcustoms.risk.frame``), so the risk team can read any profiled file directly.
+frame (``smartcustoms.risk.ml.frame``), so the risk team can read any profiled file directly.
 """
 
 from __future__ import annotations
