@@ -75,7 +75,10 @@ def _dask_rows(client: Any, matrix: np.ndarray, parts: int) -> Any:
     da: Any = dask.array
     step = max(1, math.ceil(len(matrix) / parts))
     blocks = [matrix[i : i + step] for i in range(0, len(matrix), step)]
-    futures = client.scatter(blocks)
+    # hash=False: each call gets its own keys. With content-hashed keys the second booster's
+    # identical feature blocks would reuse the first's keys while those are being released
+    # (a race that cancels the fit with "lost dependencies" on a busy machine).
+    futures = client.scatter(blocks, hash=False)
     return da.concatenate(
         [
             da.from_delayed(f, shape=block.shape, dtype=matrix.dtype)
@@ -174,7 +177,7 @@ def score_parts(client: Any, model: RiskModel, frame: pd.DataFrame) -> RiskScore
     step = max(1, math.ceil(len(frame) / parts))
     pieces = [frame.iloc[i : i + step] for i in range(0, len(frame), step)]
     # The model (boosters and history arrays) travels to each worker once, not once per part.
-    [remote_model] = client.scatter([model], broadcast=True)
+    [remote_model] = client.scatter([model], broadcast=True, hash=False)
     futures = client.map(_score_part, [remote_model] * len(pieces), pieces, pure=False)
     results = client.gather(futures)
     return RiskScores(
