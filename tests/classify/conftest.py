@@ -26,5 +26,5 @@ def suggester(classify_home: Path) -> Suggester:
     return ModelStore.under(classify_home).load()
 
 
-from tests.classify.fixtures_e2e import *  # noqa: E402, F401, F403  (fixtures of the former tests/e2e/classify/conftest.py)
-from tests.classify.fixtures_integration import *  # noqa: E402, F401, F403  (fixtures of the former tests/integration/classify/conftest.py)
+from tests.classify.fixtures_e2e import *  # noqa: E402, F403  (fixtures of the former tests/e2e/classify/conftest.py)
+from tests.classify.fixtures_integration import *  # noqa: E402, F403  (fixtures of the former tests/integration/classify/conftest.py)

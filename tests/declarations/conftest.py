@@ -126,4 +126,4 @@ def kr(db: Database, actors: Any) -> KR:
     return k
 
 
-from tests.declarations.fixtures_e2e import *  # noqa: E402, F401, F403  (fixtures of the former tests/e2e/declarations/conftest.py)
+from tests.declarations.fixtures_e2e import *  # noqa: E402, F403  (fixtures of the former tests/e2e/declarations/conftest.py)

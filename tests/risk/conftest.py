@@ -13,4 +13,4 @@ def frame() -> pd.DataFrame:
     return make_frame()
 
 
-from tests.risk.fixtures_e2e import *  # noqa: E402, F401, F403  (fixtures of the former tests/e2e/risk/conftest.py)
+from tests.risk.fixtures_e2e import *  # noqa: E402, F403  (fixtures of the former tests/e2e/risk/conftest.py)

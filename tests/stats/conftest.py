@@ -90,4 +90,4 @@ def stats_kr(kr: KR) -> StatsKR:  # noqa: F811
     return StatsKR(kr, records, clock)
 
 
-from tests.stats.fixtures_e2e import *  # noqa: E402, F401, F403  (fixtures of the former tests/e2e/stats/conftest.py)
+from tests.stats.fixtures_e2e import *  # noqa: E402, F403  (fixtures of the former tests/e2e/stats/conftest.py)
