@@ -222,26 +222,9 @@ class Actors:
 
     def user(self, economy: str, *roles: str, email: str | None = None) -> dict[str, str]:
         """A user with ``roles``; returns ``{"id", "email", "token", "Authorization"}``."""
-        from smartcustoms.accounts import service
+        from tests.factories import user
 
-        self.economy(economy)
-        email = (
-            email or f"{'-'.join(roles) or 'user'}-{uuid.uuid4().hex[:6]}@{economy.lower()}.test"
-        )
-        user = service.create_user(
-            self.db.uow(),
-            economy=economy,
-            email=email,
-            password="correct horse battery",
-            roles=list(roles),
-        )
-        token = service.issue_token(self.db.uow(), user.id)
-        return {
-            "id": user.id,
-            "email": email,
-            "token": token.secret,
-            "Authorization": f"Bearer {token.secret}",
-        }
+        return user(self.db, *roles, economy=self.economy(economy), email=email)
 
     @staticmethod
     def headers(actor: dict[str, str]) -> dict[str, str]:

@@ -18,7 +18,8 @@ from smartcustoms.cases import examples, io, service
 from smartcustoms.cases.identifiers import is_case_id, is_slug, slug_problem
 from smartcustoms.cases.model import CaseStatus
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
-from tests.cases.helpers import case_data, principal
+from tests.cases.helpers import principal
+from tests.factories import case_data
 
 TRIALS = 15
 

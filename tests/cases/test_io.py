@@ -10,7 +10,8 @@ import yaml
 
 from smartcustoms.cases import io, search, service
 from smartcustoms.errors import InvalidInput, PermissionDenied
-from tests.cases.helpers import case_data, principal
+from tests.cases.helpers import principal
+from tests.factories import case_data
 
 
 def write_cases(folder: Path) -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from smartcustoms.cases import examples, search, service
 from smartcustoms.errors import InvalidInput
-from tests.cases.helpers import case_data, principal
+from tests.cases.helpers import principal
+from tests.factories import case_data
 
 
 def publish(db, who, km, **over):  # type: ignore[no-untyped-def]

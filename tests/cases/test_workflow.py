@@ -7,7 +7,8 @@ import pytest
 from smartcustoms.cases import examples, search, service
 from smartcustoms.cases.model import CaseStatus, ReviewAction
 from smartcustoms.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.cases.helpers import case_data, principal
+from tests.cases.helpers import principal
+from tests.factories import case_data
 
 
 @pytest.fixture

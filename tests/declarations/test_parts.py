@@ -22,7 +22,7 @@ from smartcustoms.declarations.model import Lane
 from smartcustoms.errors import InvalidInput
 from smartcustoms.tariff.csvio import parse_csv, write_csv
 from smartcustoms.tariff.derive import Observation, derive_lines
-from tests.declarations.factories import document
+from tests.factories import document
 
 
 def decl():  # type: ignore[no-untyped-def]

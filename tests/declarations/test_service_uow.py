@@ -17,7 +17,7 @@ from smartcustoms.declarations.document import from_document, to_document
 from smartcustoms.declarations.model import Outcome, Status
 from smartcustoms.declarations.tables import DeclarationRow
 from smartcustoms.errors import Conflict, OperationFailed
-from tests.declarations.factories import document
+from tests.factories import document
 from tests.fakes import FakeUnitOfWork
 
 NOW = datetime(2021, 5, 20, 9, 0, tzinfo=UTC)

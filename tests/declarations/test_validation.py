@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from smartcustoms.declarations.document import from_document, to_document
 from smartcustoms.declarations.intake.validation import Policy, check_hs_codes, read_document
-from tests.declarations.factories import document
+from tests.factories import document
 
 TODAY = date(2021, 6, 1)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from smartcustoms.declarations.intake.validation import read_document
 from smartcustoms.tariff.duties import FxRate, allocate, assess_duties, minor_unit, round_to
-from tests.declarations.factories import document, kr_schedule
+from tests.factories import document, kr_schedule
 
 D = Decimal
 KRW_PER_USD = D("1120.5")

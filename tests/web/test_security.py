@@ -14,9 +14,10 @@ from smartcustoms.accounts import service as accounts
 from smartcustoms.cases import service as cases
 from smartcustoms.db.engine import Database
 from smartcustoms.errors import InvalidInput
-from tests.cases.helpers import case_data, principal
+from tests.cases.helpers import principal
 from tests.conftest import Actors
 from tests.declarations.conftest import doc
+from tests.factories import case_data
 from tests.pages import browser_login
 
 PASSWORD = "correct horse battery"

@@ -28,8 +28,8 @@ from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import training
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.openapi import api_routes
-from tests.cases.helpers import case_data
 from tests.conftest import REFERENCE_PREFIX, Actors, data_dir
+from tests.factories import case_data
 
 pytestmark = pytest.mark.slow
 
