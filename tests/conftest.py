@@ -7,6 +7,15 @@
 - PostgreSQL: a fresh database per test session on the server that
   ``SMARTCUSTOMS_TEST_POSTGRES_URL`` names (``.ci/run`` sets it); without it the postgres
   variants are skipped locally and fail in CI (``CI=true``), so CI never passes on SQLite alone.
+
+Layout: tests mirror the source tree, ``tests/<feature>/test_<module>.py`` (unit, database and
+end-to-end tests of a feature side by side); ``tests/factories.py`` builds valid declarations,
+cases and users with overrides. End-to-end tests (a live server, a real Chromium, the CLI or a
+fresh clone in a subprocess) carry ``pytest.mark.e2e`` and run on **SQLite only**:
+``pytest_generate_tests`` below pins their ``backend`` to ``sqlite`` (they take minutes; the
+database tests cover PostgreSQL). Every other test keeps both backends. Browser and server
+fixtures (``live_server``, ``browser``, ``page``) come from the plugin ``tests/browser.py``.
+Select them with ``pytest -m e2e`` or leave them out with ``-m "not e2e"``.
 """
 
 from __future__ import annotations
@@ -26,7 +35,10 @@ from smartcustoms.db.engine import Database
 from smartcustoms.db.fulltext import FTS_TABLE
 from smartcustoms.db.registry import load_all_tables
 
+pytest_plugins = ["tests.browser"]
+
 BACKENDS = ["sqlite", "postgres"]
+E2E_BACKENDS = ["sqlite"]
 REFERENCE_PREFIX = "ref_"
 
 
@@ -151,6 +163,21 @@ def clean(db: Database) -> None:
         conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE kind NOT LIKE 'ref%'"))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """e2e tests run on SQLite only: a ``parametrize`` mark on ``backend`` (added before the
+    fixture's own params are applied) replaces the fixture's ``sqlite``/``postgres`` params."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("e2e") is None:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
+        if "backend" in (names.replace(" ", "").split(",") if isinstance(names, str) else names):
+            return  # the test chose its backends itself
+    metafunc.definition.add_marker(pytest.mark.parametrize("backend", E2E_BACKENDS, indirect=True))
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -195,26 +222,9 @@ class Actors:
 
     def user(self, economy: str, *roles: str, email: str | None = None) -> dict[str, str]:
         """A user with ``roles``; returns ``{"id", "email", "token", "Authorization"}``."""
-        from smartcustoms.accounts import service
+        from tests.factories import user
 
-        self.economy(economy)
-        email = (
-            email or f"{'-'.join(roles) or 'user'}-{uuid.uuid4().hex[:6]}@{economy.lower()}.test"
-        )
-        user = service.create_user(
-            self.db.uow(),
-            economy=economy,
-            email=email,
-            password="correct horse battery",
-            roles=list(roles),
-        )
-        token = service.issue_token(self.db.uow(), user.id)
-        return {
-            "id": user.id,
-            "email": email,
-            "token": token.secret,
-            "Authorization": f"Bearer {token.secret}",
-        }
+        return user(self.db, *roles, economy=self.economy(economy), email=email)
 
     @staticmethod
     def headers(actor: dict[str, str]) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """A fake unit of work that hands out in-memory repositories, for service tests without a
-database (the real-database tests stay in tests/integration).
+database (the real-database tests stay too, beside them in tests/<feature>/).
 
 It keeps the real unit of work's contract: only the outermost block commits, leaving it
 without a commit restores what was committed, and a non-domain exception surfaces as
@@ -114,7 +114,7 @@ class InMemoryDeclarations(InMemoryStore):
 
     def claim(self, row: DeclarationRow, at: Any) -> bool:
         """Compare-and-set; one transaction at a time in memory, so nothing else changed it
-        (the race itself is tested against the real databases in tests/integration)."""
+        (the race itself is tested against the real databases in tests/declarations)."""
         row.updated_at = at
         return True
 

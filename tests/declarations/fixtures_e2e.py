@@ -1,0 +1,3 @@
+"""Reuse the KR set-up of the declaration integration tests (tariff, declarant, officer)."""
+
+from tests.declarations.conftest import kr  # noqa: F401

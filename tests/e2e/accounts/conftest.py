@@ -1,3 +1,0 @@
-"""The KR set-up of the declaration tests, for the CSRF browser test."""
-
-from tests.integration.declarations.conftest import kr  # noqa: F401

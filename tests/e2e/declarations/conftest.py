@@ -1,3 +1,0 @@
-"""Reuse the KR set-up of the declaration integration tests (tariff, declarant, officer)."""
-
-from tests.integration.declarations.conftest import kr  # noqa: F401
