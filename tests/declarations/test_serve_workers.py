@@ -23,7 +23,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.integration.declarations.conftest import KR, doc
+from tests.declarations.conftest import KR, doc
 
 THREADS = 6  # threads t and t + THREADS // 2 post the same references
 PER_THREAD = 15
