@@ -50,6 +50,7 @@ QUEUE = (Status.PHYSICAL_INSPECTION, Status.DOCUMENTARY_CHECK)
 FILTER_KEYS = ("status", "lane", "hs_prefix", "date_from", "date_to", "party", "reference")
 DONE = {
     "submitted": "Declaration lodged.",
+    "amended": "Declaration amended and assessed again.",
     "record_inspection": "Inspection result recorded.",
     "refer_physical": "Referred to physical inspection.",
     "release": "Goods released.",
@@ -78,7 +79,13 @@ def num(value: Any) -> str:
 
 def _nav(principal: Principal) -> list[dict[str, str]]:
     if principal.has(Role.DECLARANT):
-        return [{"href": "/declarations/new", "label": "New declaration"}]
+        return [
+            {"href": "/declarations/form", "label": "New declaration"},
+            {"href": "/declarations/drafts", "label": "My drafts"},
+            {"href": "/declarations/upload", "label": "Bulk upload"},
+        ]
+    if principal.has(Role.OFFICER):
+        return [{"href": "/declarations/upload", "label": "Bulk upload"}]
     return []
 
 

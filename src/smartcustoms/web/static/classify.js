@@ -1,11 +1,16 @@
 // HS code search-as-you-type: GET /api/v1/classify (same-origin session cookie), debounced;
-// choosing a suggestion inserts its code at the cursor of the declaration textarea.
+// choosing a suggestion inserts its code at the cursor of the declaration textarea, or fills the
+// HS code field (class "hs-code") of the declaration form that last had the focus.
 (function () {
   "use strict";
   const input = document.getElementById("hs-finder-input");
   const list = document.getElementById("hs-finder-results");
   const status = document.getElementById("hs-finder-status");
-  const target = document.getElementById("document");
+  let target = document.getElementById("document") || document.querySelector(".hs-code");
+  document.addEventListener("focusin", (ev) => {
+    const el = ev.target;
+    if (el && el.classList && el.classList.contains("hs-code")) target = el;
+  });
   if (!input || !list) return;
   let timer = null;
   let seq = 0;
@@ -19,6 +24,12 @@
 
   function insert(code) {
     if (!target) return;
+    if (target.tagName === "INPUT") {
+      target.value = code;
+      target.focus();
+      status.textContent = "Inserted " + code + ".";
+      return;
+    }
     const [start, end] = caret || [target.value.length, target.value.length];
     target.value = target.value.slice(0, start) + code + target.value.slice(end);
     target.focus();
