@@ -182,7 +182,7 @@ def _form_page(
     errors: list[FieldError] | None = None,
     warnings: list[FieldError] | None = None,
     assessment: Any = None,
-    notice: str = "",
+    flash: str = "",
     status_code: int = 200,
 ) -> Response:
     placed_errors = _placed(form, errors or [])
@@ -201,7 +201,7 @@ def _form_page(
         warnings=by_path(placed_warnings),
         fields=_fields(form),
         a=assessment,
-        notice=notice,
+        flash=flash,
         item_fields=ITEM_FIELDS,
         num=num,
         **_choices(),
@@ -272,7 +272,7 @@ async def post_form(request: Request, uow: UoW, principal: CurrentPrincipal) -> 
             principal,
             form,
             draft_id=saved.id,
-            notice="Draft saved. Nothing was lodged.",
+            flash="Draft saved. Nothing was lodged.",
         )
     raw = document_from_form(form)
     if intent == "submit":
@@ -308,7 +308,7 @@ async def post_form(request: Request, uow: UoW, principal: CurrentPrincipal) -> 
         errors=report.errors,
         warnings=report.warnings,
         assessment=report.assessment,
-        notice="" if report.errors else "Valid: no errors. Nothing is stored until you submit.",
+        flash="" if report.errors else "Valid: no errors. Nothing is stored until you submit.",
         status_code=200 if report.valid else 422,
     )
 
@@ -382,7 +382,7 @@ async def amend(
         warnings=report.warnings,
         assessment=report.assessment,
         status_code=200 if report.valid else 422,
-        notice="" if report.errors else "Valid: no errors. Nothing is stored until you submit.",
+        flash="" if report.errors else "Valid: no errors. Nothing is stored until you submit.",
         **page,
     )
 
