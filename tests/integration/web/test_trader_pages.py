@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from smartcustoms.declarations import service
 from smartcustoms.declarations.model import ListFilters
 from smartcustoms.web.pages.lodge import document_from_form, form_from_document, form_values
-from tests.integration.declarations.conftest import KR, doc, kr  # noqa: F401
+from tests.integration.declarations.conftest import KR, doc
 from tests.pages import browser_login
 
 PASSWORD = "correct horse battery"
@@ -62,7 +62,9 @@ def test_form_round_trips_a_document() -> None:
     assert back["items"][1]["hs_code"] == "850440" and len(back["items"]) == 3
     assert back["declarant"] == {"id": "BRK-001", "country": "KR"}
     # Gaps left by removed rows are closed; an empty extra row is dropped.
-    rows = form_values({"items[3].hs_code": "8507", "items[7].hs_code": "8504", "items[9].unit": ""})
+    rows = form_values(
+        {"items[3].hs_code": "8507", "items[7].hs_code": "8504", "items[9].unit": ""}
+    )
     assert [r["hs_code"] for r in rows["items"]] == ["8507", "8504"]
 
 
