@@ -22,6 +22,7 @@ from smartcustoms.errors import Conflict, FieldError, InvalidInput
 from smartcustoms.tariff import service as tariff
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
 from smartcustoms.web.forms import by_path
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.home import render
 
 __all__ = ["router"]
@@ -39,11 +40,11 @@ def _admin(principal: Principal) -> Principal:
 
 def _nav() -> list[dict[str, str]]:
     return [
-        {"href": "/admin/users", "label": "Users"},
-        {"href": "/admin/tokens", "label": "API tokens"},
-        {"href": "/admin/economies", "label": "Economies"},
-        {"href": "/admin/tariff", "label": "Tariff"},
-        {"href": "/admin/settings", "label": "Settings"},
+        {"href": "/admin/users", "label": N_("Users")},
+        {"href": "/admin/tokens", "label": N_("API tokens")},
+        {"href": "/admin/economies", "label": N_("Economies")},
+        {"href": "/admin/tariff", "label": N_("Tariff")},
+        {"href": "/admin/settings", "label": N_("Settings")},
     ]
 
 
@@ -106,20 +107,19 @@ def users(request: Request, uow: UoW, principal: CurrentPrincipal, done: str = "
 async def create_user(request: Request, uow: UoW, principal: CurrentPrincipal) -> Response:
     _admin(principal)
     data = await request.form()
-    form = {
-        "email": str(data.get("email", "")),
-        "name": str(data.get("name", "")),
-        "roles": [str(r) for r in data.getlist("roles")],
-    }
+    email = str(data.get("email", ""))
+    name = str(data.get("name", ""))
+    roles = [str(r) for r in data.getlist("roles")]
+    form: dict[str, Any] = {"email": email, "name": name, "roles": roles}
     password = str(data.get("password", ""))
     try:
         user = accounts.create_user(
             uow,
             economy=principal.economy,
-            email=form["email"],
+            email=email,
             password=password,
-            roles=form["roles"],
-            name=form["name"],
+            roles=roles,
+            name=name,
         )
     except InvalidInput as exc:
         # roles[0] and the like belong to the roles field.
@@ -373,7 +373,7 @@ def _tariff_page(
     lines: list[Any] = []
     shown = 0
     if prefix and not prefix.isdigit():
-        hs_error = "digits only, e.g. 8507"
+        hs_error = N_("digits only, e.g. 8507")
     elif schedule is not None:
         matching = [
             ln

@@ -41,6 +41,7 @@ from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 from smartcustoms.web.errors import status_for
 from smartcustoms.web.guard import MAX_JSON_DEPTH, json_depth_exceeds
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -80,12 +81,12 @@ def num(value: Any) -> str:
 def _nav(principal: Principal) -> list[dict[str, str]]:
     if principal.has(Role.DECLARANT):
         return [
-            {"href": "/declarations/form", "label": "New declaration"},
-            {"href": "/declarations/drafts", "label": "My drafts"},
-            {"href": "/declarations/upload", "label": "Bulk upload"},
+            {"href": "/declarations/form", "label": N_("New declaration")},
+            {"href": "/declarations/drafts", "label": N_("My drafts")},
+            {"href": "/declarations/upload", "label": N_("Bulk upload")},
         ]
     if principal.has(Role.OFFICER):
-        return [{"href": "/declarations/upload", "label": "Bulk upload"}]
+        return [{"href": "/declarations/upload", "label": N_("Bulk upload")}]
     return []
 
 

@@ -25,6 +25,7 @@ from smartcustoms.web.deps import (
     login_policy,
 )
 from smartcustoms.web.errors import status_for
+from smartcustoms.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,25 +48,25 @@ def main_nav(principal: Principal | None) -> list[dict[str, str]]:
     Labels are message ids: the layout translates them."""
     items = []
     if principal is not None and principal.has(*DECLARATION_READERS):
-        items.append({"href": "/declarations", "label": "Declarations"})
+        items.append({"href": "/declarations", "label": N_("Declarations")})
     if principal is not None and principal.has(
         Role.PLATFORM, Role.CARRIER, Role.OFFICER, Role.ANALYST
     ):
-        items.append({"href": "/ecommerce", "label": "E-commerce"})
+        items.append({"href": "/ecommerce", "label": N_("E-commerce")})
     if principal is not None and principal.has(Role.OFFICER, Role.ANALYST):
-        items.append({"href": "/exchange", "label": "Exchange"})
+        items.append({"href": "/exchange", "label": N_("Exchange")})
     if principal is not None and principal.has(Role.ANALYST, Role.OFFICER, Role.ADMIN):
-        items.append({"href": "/stats", "label": "Statistics"})
+        items.append({"href": "/stats", "label": N_("Statistics")})
     if (
         principal is not None
         and principal.has(Role.ANALYST)
         and _mounted("smartcustoms.web.pages.risk")
     ):
-        items.append({"href": "/risk", "label": "Risk"})
-    items.append({"href": "/cases", "label": "Case repository"})
-    items.append({"href": "/reference/hs", "label": "HS nomenclature"})
+        items.append({"href": "/risk", "label": N_("Risk")})
+    items.append({"href": "/cases", "label": N_("Case repository")})
+    items.append({"href": "/reference/hs", "label": N_("HS nomenclature")})
     if principal is not None and Role.ADMIN in principal.roles:
-        items.append({"href": "/admin", "label": "Administration"})
+        items.append({"href": "/admin", "label": N_("Administration")})
     return items
 
 
@@ -82,16 +83,20 @@ def role_figures(uow: UnitOfWork, principal: Principal, now: datetime) -> list[d
         out.append(
             {
                 "role": "declarant",
-                "title": "Your declarations",
+                "title": N_("Your declarations"),
                 "figures": [
-                    ("drafts", len(drafts.list_drafts(uow, principal)), "/declarations/drafts"),
-                    ("declarations", sum(counts.values()), "/declarations"),
+                    (N_("drafts"), len(drafts.list_drafts(uow, principal)), "/declarations/drafts"),
+                    (N_("declarations"), sum(counts.values()), "/declarations"),
                     (
-                        "under control",
+                        N_("under control"),
                         counts.get("documentary_check", 0) + counts.get("physical_inspection", 0),
                         "/declarations?tab=all&status=documentary_check",
                     ),
-                    ("released", counts.get("released", 0), "/declarations?status=released"),
+                    (
+                        N_("released"),
+                        counts.get(N_("released"), 0),
+                        "/declarations?status=released",
+                    ),
                 ],
             }
         )
@@ -101,16 +106,16 @@ def role_figures(uow: UnitOfWork, principal: Principal, now: datetime) -> list[d
         out.append(
             {
                 "role": "officer",
-                "title": "Today",
+                "title": N_("Today"),
                 "figures": [
                     (
-                        "in the control queue",
+                        N_("in the control queue"),
                         counts.get("documentary_check", 0) + counts.get("physical_inspection", 0),
                         "/declarations",
                     ),
-                    ("green lane today", lanes.get("green", 0), None),
-                    ("yellow lane today", lanes.get("yellow", 0), None),
-                    ("red lane today", lanes.get("red", 0), None),
+                    (N_("green lane today"), lanes.get("green", 0), None),
+                    (N_("yellow lane today"), lanes.get("yellow", 0), None),
+                    (N_("red lane today"), lanes.get("red", 0), None),
                 ],
             }
         )
@@ -121,11 +126,11 @@ def role_figures(uow: UnitOfWork, principal: Principal, now: datetime) -> list[d
         out.append(
             {
                 "role": "analyst",
-                "title": "This week",
+                "title": N_("This week"),
                 "figures": [
-                    ("hit rate of inspections", rate, None),
-                    ("inspections recorded", hits.inspected, None),
-                    ("inspections that found fraud", hits.hits, None),
+                    (N_("hit rate of inspections"), rate, None),
+                    (N_("inspections recorded"), hits.inspected, None),
+                    (N_("inspections that found fraud"), hits.hits, None),
                 ],
             }
         )
@@ -134,8 +139,8 @@ def role_figures(uow: UnitOfWork, principal: Principal, now: datetime) -> list[d
         out.append(
             {
                 "role": "knowledge_manager",
-                "title": "Case repository",
-                "figures": [("cases awaiting review", len(queue), "/cases/review")],
+                "title": N_("Case repository"),
+                "figures": [(N_("cases awaiting review"), len(queue), "/cases/review")],
             }
         )
     if Role.ADMIN in roles:
@@ -144,12 +149,12 @@ def role_figures(uow: UnitOfWork, principal: Principal, now: datetime) -> list[d
         out.append(
             {
                 "role": "admin",
-                "title": "Administration",
+                "title": N_("Administration"),
                 "figures": [
-                    ("users", len(users), "/admin/users"),
-                    ("active users", sum(1 for u in users if u.is_active), "/admin/users"),
+                    (N_("users"), len(users), "/admin/users"),
+                    (N_("active users"), sum(1 for u in users if u.is_active), "/admin/users"),
                     (
-                        "API tokens not revoked",
+                        N_("API tokens not revoked"),
                         sum(1 for _, t in tokens if t.revoked_at is None),
                         "/admin/tokens",
                     ),

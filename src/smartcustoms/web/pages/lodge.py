@@ -47,6 +47,7 @@ from smartcustoms.errors import (
 from smartcustoms.web.api.classify import description_check
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
 from smartcustoms.web.forms import by_path
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.declarations import num
 from smartcustoms.web.pages.home import render
 
@@ -82,6 +83,7 @@ ITEM_FIELDS = (
 )
 _ITEM = re.compile(r"^items\[(\d{1,3})\]\.([a-z_]+)$")
 MAX_FIELD = 2000
+VALID = N_("Valid: no errors. Nothing is stored until you submit.")
 MAX_BULK_ROWS = 1000
 
 
@@ -272,7 +274,7 @@ async def post_form(request: Request, uow: UoW, principal: CurrentPrincipal) -> 
             principal,
             form,
             draft_id=saved.id,
-            flash="Draft saved. Nothing was lodged.",
+            flash=N_("Draft saved. Nothing was lodged."),
         )
     raw = document_from_form(form)
     if intent == "submit":
@@ -308,7 +310,7 @@ async def post_form(request: Request, uow: UoW, principal: CurrentPrincipal) -> 
         errors=report.errors,
         warnings=report.warnings,
         assessment=report.assessment,
-        flash="" if report.errors else "Valid: no errors. Nothing is stored until you submit.",
+        flash="" if report.errors else VALID,
         status_code=200 if report.valid else 422,
     )
 
@@ -348,7 +350,7 @@ async def amend(
     form["reference"] = record.declaration.reference
     form["kind"] = record.declaration.kind.value
     intent, index = _intent(data)
-    page = {"action": f"/declarations/{record.id}/amend", "amending": record}
+    page: dict[str, Any] = {"action": f"/declarations/{record.id}/amend", "amending": record}
     if _rearranged(form, intent, index) is not None:
         return _form_page(request, principal, form, **page)
     raw = document_from_form(form)
@@ -382,7 +384,7 @@ async def amend(
         warnings=report.warnings,
         assessment=report.assessment,
         status_code=200 if report.valid else 422,
-        flash="" if report.errors else "Valid: no errors. Nothing is stored until you submit.",
+        flash="" if report.errors else VALID,
         **page,
     )
 
