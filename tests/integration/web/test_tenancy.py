@@ -65,6 +65,22 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MARKER_TITLE = "Tenancy marker: KR draft on bonded warehouses"
 
 
+@pytest.fixture
+def settings(tmp_path: Path, db: Database) -> Any:
+    """The shared settings with the outbox background loop off: a delivery attempt to the
+    (unreachable) partner during the run would change KR's outbox rows under the snapshot."""
+    from smartcustoms.config import Settings
+    from tests.conftest import data_dir
+
+    return Settings(
+        environment="test",
+        home=tmp_path / "home",
+        database_url=db.url,
+        data_dir=data_dir(),
+        exchange_deliver_every=0,
+    )
+
+
 def _minimal(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     """The smallest instance a request body schema accepts (enough to get past parsing)."""
     if "$ref" in schema:
@@ -172,6 +188,14 @@ def kr_owns_everything(
     aeo = client.post("/api/v1/risk/aeo", json={"trader_id": "KR-AEO-1"}, headers=h["analyst"])
     assert aeo.status_code == 204, aeo.text
     token = accounts.list_tokens(db.uow(), kr["declarant"]["id"])[0]
+    # A declaration draft of KR's declarant (kept as a file, not a row).
+    saved = client.post(
+        "/declarations/form",
+        data={"reference": "KR-DRAFT-1", "intent": "save_draft"},
+        headers=h["declarant"],
+    )
+    found = re.search(r'name="draft_id" value="([0-9a-f]+)"', saved.text)
+    assert saved.status_code == 200 and found, saved.text[-500:]
     publication = client.post(
         "/api/v1/stats/publications",
         json={"title": "KR trade, 2021", "period": "2021", "threshold": 1},
@@ -218,6 +242,8 @@ def kr_owns_everything(
         "party_id": ["KR-PARTY-1"],
         "trader_id": ["KR-AEO-1"],
         "token_id": [token.id],
+        "user_id": [kr["declarant"]["id"]],
+        "draft_id": [found.group(1)],
         "number": ["1"],
         "publication_id": [publication.json()["id"]],
         "manifest_id": [manifest.id],

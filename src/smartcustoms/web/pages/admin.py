@@ -174,6 +174,7 @@ async def user_roles(
     request: Request, user_id: str, uow: UoW, principal: CurrentPrincipal
 ) -> Response:
     _admin(principal)
+    accounts.get_user(uow, user_id, principal.economy)  # another economy's user: 404 first
     data = await request.form()
     roles = [str(r) for r in data.getlist("roles")]
     if user_id == principal.user_id and Role.ADMIN.value not in roles:
