@@ -50,22 +50,30 @@ PAGE_SIZE = 25
 QUEUE = (Status.PHYSICAL_INSPECTION, Status.DOCUMENTARY_CHECK)
 FILTER_KEYS = ("status", "lane", "hs_prefix", "date_from", "date_to", "party", "reference")
 DONE = {
-    "submitted": "Declaration lodged.",
-    "amended": "Declaration amended and assessed again.",
-    "record_inspection": "Inspection result recorded.",
-    "refer_physical": "Referred to physical inspection.",
-    "release": "Goods released.",
-    "seize": "Goods seized.",
-    "arrival_notice": "Arrival notice recorded; the declaration was assessed and routed.",
-    "cancel": "Declaration cancelled.",
+    "submitted": N_("Declaration lodged."),
+    "amended": N_("Declaration amended and assessed again."),
+    "record_inspection": N_("Inspection result recorded."),
+    "refer_physical": N_("Referred to physical inspection."),
+    "release": N_("Goods released."),
+    "seize": N_("Goods seized."),
+    "arrival_notice": N_("Arrival notice recorded; the declaration was assessed and routed."),
+    "cancel": N_("Declaration cancelled."),
+}
+PARTY_LABELS = {
+    "declarant": N_("Declarant"),
+    "importer": N_("Importer"),
+    "exporter": N_("Exporter"),
+    "seller": N_("Seller"),
+    "buyer": N_("Buyer"),
+    "courier": N_("Courier"),
 }
 ACTION_TITLES = {
-    "record_inspection": "Record inspection result",
-    "refer_physical": "Refer to physical inspection",
-    "release": "Release",
-    "seize": "Seize",
-    "arrival_notice": "Arrival notice",
-    "cancel": "Cancel declaration",
+    "record_inspection": N_("Record inspection result"),
+    "refer_physical": N_("Refer to physical inspection"),
+    "release": N_("Release"),
+    "seize": N_("Seize"),
+    "arrival_notice": N_("Arrival notice"),
+    "cancel": N_("Cancel declaration"),
 }
 
 
@@ -359,7 +367,9 @@ def _show_page(
     is_owner = record.lodged_by == principal.user_id
     d = record.declaration
     parties = [
-        (role.capitalize(), p) for role in PARTY_ROLES if (p := getattr(d, role)) is not None
+        (PARTY_LABELS.get(role, role.capitalize()), p)
+        for role in PARTY_ROLES
+        if (p := getattr(d, role)) is not None
     ]
     adjustments = sum(
         (i.revenue_adjustment for i in record.inspections if i.revenue_adjustment),
