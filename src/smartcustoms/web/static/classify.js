@@ -11,6 +11,17 @@
     const el = ev.target;
     if (el && el.classList && el.classList.contains("hs-code")) target = el;
   });
+  // The declaration form: typing an item's description searches for its HS code, and a
+  // suggestion chosen then fills that item's HS code field.
+  document.addEventListener("input", (ev) => {
+    const el = ev.target;
+    if (!input || !el || !el.classList || !el.classList.contains("hs-description")) return;
+    const row = el.closest(".item-row");
+    const code = row && row.querySelector(".hs-code");
+    if (code) target = code;
+    input.value = el.value;
+    input.dispatchEvent(new Event("input"));
+  });
   if (!input || !list) return;
   let timer = null;
   let seq = 0;
