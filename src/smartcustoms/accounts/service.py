@@ -184,8 +184,14 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     errors: list[FieldError] = []
-    if not _EMAIL.match(email):
+    if len(email) > 254:
+        errors.append(
+            FieldError("email", "too_long", "an email address has at most 254 characters")
+        )
+    elif not _EMAIL.match(email):
         errors.append(FieldError("email", "invalid_email", f"'{email}' is not an email address"))
+    if len(name.strip()) > 200:
+        errors.append(FieldError("name", "too_long", "a name has at most 200 characters"))
     errors.extend(password_problems(password, email))
     try:
         role_set = parse_roles(roles)

@@ -341,7 +341,7 @@ def create_economy(
     _admin(principal)
     form = {"code": code, "name": name, "currency": currency}
     try:
-        accounts.create_economy(uow, code[:8], name[:200] or None, currency[:8] or None)
+        accounts.create_economy(uow, code[:8], name[:120] or None, currency[:8] or None)
     except InvalidInput as exc:
         return _economies_page(
             request, uow, principal, form=form, errors=list(exc.errors), status_code=422
