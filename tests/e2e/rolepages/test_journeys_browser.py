@@ -3,6 +3,9 @@ then logs in, and each role's navigation offers only what it may open."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from smartcustoms.declarations import service
@@ -11,6 +14,16 @@ from tests.conftest import Actors
 from tests.integration.declarations.conftest import KR
 
 PASSWORD = "correct horse battery"
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a screenshot when SMARTCUSTOMS_SCREENSHOTS names a folder (docs/screenshots is made
+    this way: ``SMARTCUSTOMS_SCREENSHOTS=docs/screenshots pytest tests/e2e/rolepages``)."""
+    folder = os.environ.get("SMARTCUSTOMS_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def log_in(page: Page, live_server: str, email: str, password: str = PASSWORD) -> None:
@@ -60,6 +73,7 @@ def test_trader_lodges_with_two_mistakes_fixes_them_and_sees_the_assessment(
     expect(currency).to_have_value("USX")  # what was typed is kept
     expect(currency).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Description of the goods (item 1)")).to_have_value("Li-ion packs")
+    shot(page, "trader-form-errors")
     assert service.list_declarations(kr.db.uow(), kr.declarant, ListFilters()).total == 0
 
     currency.fill("USD")
@@ -67,6 +81,7 @@ def test_trader_lodges_with_two_mistakes_fixes_them_and_sees_the_assessment(
     page.get_by_test_id("preview").click()
     expect(page.get_by_test_id("notice")).to_contain_text("Valid")
     expect(page.get_by_test_id("preview-assessment")).to_contain_text("Total due")
+    shot(page, "trader-form-preview")
 
     page.get_by_test_id("submit").click()
     page.wait_for_url("**/declarations/*?done=submitted")
@@ -94,6 +109,7 @@ def test_admin_creates_an_officer_who_can_then_log_in(
     page.get_by_label("officer", exact=True).check()
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_test_id("user-email")).to_have_text("new.officer@kr.test")
+    shot(page, "admin-user")
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, live_server, "new.officer@kr.test", "a long enough passphrase")
@@ -102,6 +118,7 @@ def test_admin_creates_an_officer_who_can_then_log_in(
     expect(nav.get_by_role("link", name="Declarations")).to_be_visible()
     expect(nav.get_by_role("link", name="Administration")).to_have_count(0)
     expect(page.get_by_test_id("figures-officer")).to_be_visible()
+    shot(page, "officer-home")
 
 
 def test_navigation_shows_only_permitted_links_per_role(
