@@ -83,8 +83,10 @@ def test_create_user_shows_every_problem_beside_its_field_then_the_user_logs_in(
     )
     assert huge.status_code == 422
     assert 'data-testid="error-email"' in huge.text and 'data-testid="error-name"' in huge.text
-    long_name = client.post("/admin/economies", data={"code": "CL", "name": "x" * 500})
-    assert long_name.status_code in (303, 422)
+    long_name = client.post(
+        "/admin/economies", data={"code": "CL", "name": "x" * 500}, follow_redirects=False
+    )
+    assert long_name.status_code == 303
 
     none = client.post("/admin/users", data={"email": "kim@kr.test", "password": PASSWORD})
     assert none.status_code == 422 and 'data-testid="error-roles"' in none.text
