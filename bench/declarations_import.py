@@ -27,12 +27,14 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from smartcustoms.accounts import service as accounts
+from smartcustoms.audit import service as audit_service
 from smartcustoms.db import migrate
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service, importing, service
-from smartcustoms.declarations.mapping import read_records
-from smartcustoms.declarations.profiles import load_profile
-from smartcustoms.declarations.validation import read_document
+from smartcustoms.declarations import service
+from smartcustoms.declarations.intake import importing
+from smartcustoms.declarations.intake.mapping import read_records
+from smartcustoms.declarations.intake.profiles import load_profile
+from smartcustoms.declarations.intake.validation import read_document
 from smartcustoms.reference import service as reference
 from smartcustoms.reference.sources import ReferenceSource
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from smartcustoms.risk.frame import read_frame
-from smartcustoms.risk.online.federated import run_experiment
-from smartcustoms.risk.online.simulator import (
+from smartcustoms.risk.ml.frame import read_frame
+from smartcustoms.risk.ml.online.federated import run_experiment
+from smartcustoms.risk.ml.online.simulator import (
     OnlineConfig,
     compare_to_full_information,
     full_information_config,

@@ -18,9 +18,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from smartcustoms.risk.comparison import compare
-from smartcustoms.risk.evaluation import write_report
-from smartcustoms.risk.frame import read_frame
+from smartcustoms.risk.ml.comparison import compare
+from smartcustoms.risk.ml.evaluation import write_report
+from smartcustoms.risk.ml.frame import read_frame
 
 SHOWN = (
     "precision@1%",

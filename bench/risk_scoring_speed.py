@@ -2,7 +2,7 @@
 
 Trains on the KCS train split (+ valid for early stopping), then times scoring test declarations.
 "Model time" is the boosters' prediction; "end to end" adds feature building from the history.
-"Fast path" builds the single declaration's features from a plain dict (risk.fast.FastFeatures,
+"Fast path" builds the single declaration's features from a plain dict (risk.ml.fast.FastFeatures,
 what the learned assessor uses) instead of a one-row DataFrame.
 
     SMARTCUSTOMS_DATA_DIR=../shared/data python bench/risk_scoring_speed.py
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.fast import FastFeatures
-from smartcustoms.risk.frame import read_frame
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.fast import FastFeatures
+from smartcustoms.risk.ml.frame import read_frame
 
 
 def _median_us(samples: list[float]) -> float:

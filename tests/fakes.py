@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import inspect as sa_inspect
 
+from smartcustoms.audit.log import AuditEvent, AuditLog, body_of
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.audit import AuditEvent, AuditLog, body_of
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import (
     DeclarationRow,

@@ -15,6 +15,7 @@ mounted, so the CLI never imports the web stack and a new feature is one entry h
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,15 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.risk.states import ModelStore, ScoringStates
 from smartcustoms.risk.wiring import LearnedLaneSelector
 
-__all__ = ["FEATURES", "Container", "Feature", "bootstrap", "cli_commands", "routers"]
+__all__ = [
+    "FEATURES",
+    "Container",
+    "Feature",
+    "HsSuggester",
+    "bootstrap",
+    "cli_commands",
+    "routers",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,26 @@ class Container:
         return self.ports.clock
 
 
+class HsSuggester:
+    """The application's HS classifier, built from ``home`` on first use.
+
+    The classify feature (numpy, scikit-learn) is imported only when a description is first
+    checked, so building the container at every CLI start-up stays cheap."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._holder: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Any | None:
+        with self._lock:
+            if self._holder is None:
+                from smartcustoms.classify.lodgement import LazySuggester
+
+                self._holder = LazySuggester.under(self.home)
+        return self._holder()
+
+
 def bootstrap(
     settings: Settings | None = None,
     db: Database | None = None,
@@ -71,6 +100,7 @@ def bootstrap(
         lane_selector=LearnedLaneSelector(),
         models=ModelStore(),
         scoring_states=ScoringStates(),
+        hs_suggester=HsSuggester(settings.home),
     )
     return Container(settings, database.with_ports(ports), ports, owns_db=db is None)
 
@@ -125,7 +155,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("audit", cli_groups=(("audit", f"{_CLI}.audit:app"),)),
     Feature(
         "risk",
-        routers=(f"{_WEB}.api.risk:router",),
+        routers=(f"{_WEB}.api.risk:router", f"{_WEB}.pages.risk:router"),
         cli_groups=(("risk", f"{_CLI}.risk:app"),),
     ),
     Feature(

@@ -13,18 +13,25 @@ same item, any item of the declaration. Definition (JSON)::
      "conditions": {"hs_prefix": ["8507"], "origin": ["XX"], "departure": ["YY"],
                     "office": ["020"], "parties": ["IMP-1"], "watchlist": "sanctions",
                     "min_value": 1000, "max_value": null, "min_mass": null, "max_mass": 50,
-                    "unit_value_below_norm": 0.5, "unit_value_above_norm": null},
+                    "unit_value_below_norm": 0.5, "unit_value_above_norm": null,
+                    "signals": ["hs_description_mismatch"]},
      "action": {"lane": "red", "score_add": 0.0, "random_check": 0.0}}
 
 ``unit_value_below_norm: 0.5`` fires when the item's value per kg is under half the HS-level
 reference (the mean log unit value of earlier declarations of the HS6, or HS4 when the HS6 has
 fewer than 3). Actions: force at least a lane (``yellow``/``red``), add to the fraud score, or
 send to red with probability ``random_check`` (a draw fixed by the declaration id).
+
+``signals`` matches an item for which lodging raised a risk signal of that name (HS
+classification raises ``hs_description_mismatch`` when the description does not fit the
+declared code). Signals exist at lodging only: tested on past declarations such a condition
+matches nothing (the items frame then has no ``signals`` column).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -43,6 +50,7 @@ _BOUNDS = {"min_value": "item_value", "max_value": "item_value", "min_mass": "ne
            "max_mass": "net_mass_kg"}  # fmt: skip
 _RATIOS = ("unit_value_below_norm", "unit_value_above_norm")
 _NORM_MIN_COUNT = 3
+_SIGNAL_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,7 @@ class Conditions:
     max_mass: float | None = None
     unit_value_below_norm: float | None = None
     unit_value_above_norm: float | None = None
+    signals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,7 @@ class RuleDefinition:
             f"unit value over {c.unit_value_above_norm:g} times the HS norm"
             if c.unit_value_above_norm is not None
             else "",
+            f"signal {'/'.join(c.signals)}" if c.signals else "",
         ]
         return f"rule '{self.name}' ({', '.join(p for p in parts if p)})"
 
@@ -161,6 +171,16 @@ def _number(
     return float(raw)
 
 
+def _signal_names(raw: Any, path: str, errors: list[FieldError]) -> tuple[str, ...]:
+    names = _strings(raw, path, errors)
+    for i, name in enumerate(names):
+        if name and not _SIGNAL_NAME.fullmatch(name):
+            errors.append(
+                FieldError(f"{path}[{i}]", "invalid", "a signal name: lower-case letters and _")
+            )
+    return names
+
+
 def parse_definition(raw: Any) -> RuleDefinition:
     """Validate a rule definition, reporting every problem at once (paths as in the JSON)."""
     if not isinstance(raw, Mapping):
@@ -177,7 +197,7 @@ def parse_definition(raw: Any) -> RuleDefinition:
     if not isinstance(act_raw, Mapping):
         errors.append(FieldError("action", "not_an_object", "action is an object"))
         act_raw = {}
-    known = {*_LIST_CONDITIONS, "parties", "watchlist", *_BOUNDS, *_RATIOS}
+    known = {*_LIST_CONDITIONS, "parties", "watchlist", "signals", *_BOUNDS, *_RATIOS}
     for key in cond_raw:
         if key not in known:
             errors.append(
@@ -206,6 +226,7 @@ def parse_definition(raw: Any) -> RuleDefinition:
         unit_value_above_norm=_number(
             cond_raw.get("unit_value_above_norm"), f"{p}unit_value_above_norm", errors, 1.0
         ),
+        signals=_signal_names(cond_raw.get("signals"), f"{p}signals", errors),
     )
     if conditions == Conditions():
         errors.append(
@@ -246,7 +267,8 @@ def _hash(values: Sequence[str] | np.ndarray) -> np.ndarray:
 
 
 def log_unit_value(value: np.ndarray, mass: np.ndarray) -> np.ndarray:
-    return np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    out: np.ndarray = np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,8 +393,26 @@ def evaluate(rules: Sequence[RuleDefinition], items: pd.DataFrame, ctx: RuleCont
                     hit &= ratio < c.unit_value_below_norm
                 if c.unit_value_above_norm is not None:
                     hit &= ratio > c.unit_value_above_norm
+        if c.signals:
+            hit &= _raised(items, c.signals)
         out[:, j] = hit
     return out
+
+
+def _raised(items: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
+    """Items for which lodging raised one of the named signals (a ``signals`` column of name
+    collections; without the column, as on past declarations, none)."""
+    if "signals" not in items.columns:
+        return np.zeros(len(items), dtype=bool)
+    wanted = set(names)
+    return np.fromiter(
+        (
+            isinstance(s, tuple | list | frozenset | set) and bool(wanted.intersection(s))
+            for s in items["signals"]
+        ),
+        dtype=bool,
+        count=len(items),
+    )
 
 
 def _ratio(items: pd.DataFrame, ctx: RuleContext) -> np.ndarray:
@@ -382,7 +422,8 @@ def _ratio(items: pd.DataFrame, ctx: RuleContext) -> np.ndarray:
     luv = log_unit_value(
         items["item_value"].to_numpy(np.float64), items["net_mass_kg"].to_numpy(np.float64)
     )
-    return np.exp(luv - ctx.norms.norm(items["hs_code"].to_numpy(object)))
+    ratio: np.ndarray = np.exp(luv - ctx.norms.norm(items["hs_code"].to_numpy(object)))
+    return ratio
 
 
 def fired_by_declaration(

@@ -30,8 +30,9 @@ from smartcustoms.accounts.tables import (
     UserRoleRow,
     UserRow,
 )
+from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core import codes
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id, new_token
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import (
@@ -112,7 +113,7 @@ def create_economy(
             name=name.strip(),
             currency=currency,
             is_apec=code in codes.APEC_CODES,
-            created_at=(clock or SystemClock()).now(),
+            created_at=(clock or uow.clock).now(),
         )
         repo.add(row)
         uow.commit()
@@ -121,7 +122,7 @@ def create_economy(
 
 def ensure_apec_economies(uow: UnitOfWork, *, clock: Clock | None = None) -> int:
     """Create the 21 APEC economies that do not exist yet; returns how many were added."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         added = 0
@@ -219,7 +220,7 @@ def create_user(
             name=name.strip() or email.split("@")[0],
             password_hash=_hasher.hash(password),
             is_active=True,
-            created_at=(clock or SystemClock()).now(),
+            created_at=(clock or uow.clock).now(),
         )
         repo.add(row)
         repo.set_roles(row, role_set)
@@ -256,7 +257,7 @@ def verify_password(
     Raises :class:`RateLimited` while the account or the client is held back (the password is
     then not even checked), :class:`AuthenticationRequired` for a wrong email or password.
     """
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     email = email.strip().lower()[:254]
     client = client[:64]
     with uow:
@@ -328,9 +329,7 @@ def _record_lockout(
     log.warning("login locked out: email=%s client=%s", email, client or "-")
     if row is None:
         return  # no economy's audit chain to write to; the log and login_attempts keep it
-    from smartcustoms.declarations.audit import AuditEvent, AuditLog
-
-    AuditLog(uow.session).append(
+    uow.repo(AuditLog).append(
         row.economy_code,
         [
             AuditEvent(
@@ -351,7 +350,7 @@ def set_active(
 ) -> tuple[User, int]:
     """Enable or disable a user; disabling also revokes every token and session of theirs.
     Returns the user and how many tokens were revoked."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         row = repo.user_by_email(email.strip().lower())
@@ -366,7 +365,7 @@ def set_active(
 
 def revoke_all_tokens(uow: UnitOfWork, email: str, *, clock: Clock | None = None) -> int:
     """Revoke every token and session of a user (who stays enabled); returns how many."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         row = repo.user_by_email(email.strip().lower())
@@ -392,7 +391,7 @@ def issue_token(
     """A new bearer token (or web session); every token has a lifetime."""
     if ttl <= timedelta(0):
         raise InvalidInput.single("ttl", "out_of_range", "a token lives for a positive time")
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     secret = TOKEN_PREFIX + new_token()
     with uow:
         repo = AccountsRepository(uow.session)
@@ -428,7 +427,7 @@ def login(
 
 
 def authenticate(uow: UnitOfWork, secret: str, *, clock: Clock | None = None) -> Principal:
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         token = repo.token_by_hash(_hash_secret(secret))
@@ -462,7 +461,7 @@ def revoke_token(
             )
         ):
             raise NotFound(f"no token {token_id}")
-        token.revoked_at = (clock or SystemClock()).now()
+        token.revoked_at = (clock or uow.clock).now()
         uow.commit()
 
 
@@ -471,7 +470,7 @@ def revoke_secret(uow: UnitOfWork, secret: str, *, clock: Clock | None = None) -
     with uow:
         token = AccountsRepository(uow.session).token_by_hash(_hash_secret(secret))
         if token is not None and token.revoked_at is None:
-            token.revoked_at = (clock or SystemClock()).now()
+            token.revoked_at = (clock or uow.clock).now()
             uow.commit()
 
 
@@ -533,7 +532,7 @@ def reset_password(
 ) -> int:
     """Give a user of ``economy`` a new password (the same rules as at creation) and revoke
     their tokens and sessions, so whoever knew the old one is out; returns how many."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = AccountsRepository(uow.session)
         row = _user_in(repo, user_id, economy)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cases import attachments as files
-from smartcustoms.cases.model import Case, ReviewAction
+from smartcustoms.cases.model import Attachment, Case, ReviewAction
 from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.service import (
     editable_version,
@@ -15,7 +15,7 @@ from smartcustoms.cases.service import (
     to_case,
     visible_case,
 )
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import NotFound
 
@@ -33,7 +33,7 @@ def add_attachment(
 ) -> Case:
     """Check and store a file, and list it on the working version (opened if needed)."""
     info = files.check(data, filename)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = visible_case(repo, ref, principal)
@@ -60,7 +60,7 @@ def add_attachment(
 def remove_attachment(
     uow: UnitOfWork, principal: Principal, ref: str, sha256: str, *, clock: Clock | None = None
 ) -> Case:
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = visible_case(repo, ref, principal)
@@ -77,7 +77,7 @@ def remove_attachment(
 
 def read_attachment(
     uow: UnitOfWork, ref: str, sha256: str, principal: Principal | None, *, files_dir: Path
-) -> tuple[files.Attachment, bytes]:
+) -> tuple[Attachment, bytes]:
     """An attachment of a version the caller may see (the public: the published one)."""
     case = get_case(uow, ref, principal)
     versions = [v for v in (case.published, case.working) if v is not None]

@@ -22,7 +22,7 @@ from smartcustoms.cases.model import PRIORITY_AREAS, TECHNOLOGIES, THEMES, CaseC
 from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.validation import content_from_stored, content_to_dict
 from smartcustoms.core import codes
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.cache import stamp_of
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import InvalidInput
@@ -113,7 +113,7 @@ def build(
         )
     doc = CompiledDocument(
         year,
-        (clock or SystemClock()).now(),
+        (clock or uow.clock).now(),
         foreword.strip() if foreword and foreword.strip() else DEFAULT_FOREWORD,
         sections,
     )

@@ -12,7 +12,7 @@ from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.service import insert_case, publish_version, record_event
 from smartcustoms.cases.tables import CaseRow
 from smartcustoms.cases.validation import content_from_stored
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.errors import FieldError, InvalidInput, PermissionDenied
 
@@ -43,7 +43,7 @@ def import_contents(
             raise PermissionDenied("importing cases needs a contributor role")
         if publish and not is_reviewer(principal):
             raise PermissionDenied("publishing on import needs the role knowledge_manager")
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     created: list[str] = []
     skipped: list[str] = []
     errors: list[FieldError] = []

@@ -42,7 +42,7 @@ from smartcustoms.cases.repository import CasesRepository
 from smartcustoms.cases.tables import CaseEventRow, CaseRow, CaseVersionRow
 from smartcustoms.cases.validation import content_from_stored, content_to_dict, parse_content
 from smartcustoms.core import codes
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.cache import bump
 from smartcustoms.db.fulltext import FullTextIndex
@@ -273,7 +273,7 @@ def create_case(
         raise PermissionDenied(
             "drafting cases needs the role officer, analyst, knowledge_manager or admin"
         )
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         content = _parse(uow, data, principal)
         repo = CasesRepository(uow.session)
@@ -378,7 +378,7 @@ def update_case(
     uow: UnitOfWork, principal: Principal, ref: str, data: Any, *, clock: Clock | None = None
 ) -> Case:
     """Replace the working version's content (opening one if only a published text exists)."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = visible_case(repo, ref, principal)
@@ -402,7 +402,7 @@ def submit_case(
     comment: str = "",
     clock: Clock | None = None,
 ) -> Case:
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = visible_case(repo, ref, principal)
@@ -435,7 +435,7 @@ def comment_case(
     uow: UnitOfWork, principal: Principal, ref: str, comment: str, *, clock: Clock | None = None
 ) -> Case:
     """Add a remark to the case's history (contributors and reviewers of its economy)."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     if not comment.strip():
         raise InvalidInput.single("comment", "required", "write a comment")
     with uow:
@@ -453,7 +453,7 @@ def return_case(
     uow: UnitOfWork, principal: Principal, ref: str, comment: str, *, clock: Clock | None = None
 ) -> Case:
     """Send a submitted case back to its authors with what to change."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     if not comment.strip():
         raise InvalidInput.single(
             "comment", "required", "say what should change when returning a case"
@@ -482,7 +482,7 @@ def approve_case(
     clock: Clock | None = None,
 ) -> Case:
     """Publish the submitted version; an earlier published version becomes superseded."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = CasesRepository(uow.session)
         row = _review_target(repo, ref, principal)

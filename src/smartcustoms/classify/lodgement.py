@@ -1,6 +1,6 @@
 """The classifier at lodgement: does each item's description fit its declared code?
 
-:class:`DescriptionCheck` is the :class:`~smartcustoms.declarations.assessor.SignalSource`
+:class:`DescriptionCheck` is the :class:`~smartcustoms.declarations.lanes.SignalSource`
 port the entry points pass to ``declarations.service.submit`` / ``validate``. An item whose
 description reads confidently like another heading, while its declared heading gets almost no
 probability, raises the ``hs_description_mismatch`` signal: a warning naming the likely code
@@ -23,7 +23,7 @@ import numpy as np
 from smartcustoms.classify.model import GoodsQuery, Mismatch
 from smartcustoms.classify.store import CURRENT, ModelStore
 from smartcustoms.classify.suggester import Suggester
-from smartcustoms.declarations.assessor import Signal
+from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 
 __all__ = ["MISMATCH", "DescriptionCheck", "LazySuggester", "find_mismatches"]
@@ -120,28 +120,37 @@ class DescriptionCheck:
     suggester: Callable[[], Suggester | None]
 
     def __call__(self, declaration: Declaration) -> list[Signal]:
+        return self.many([declaration])[0]
+
+    def many(self, declarations: Sequence[Declaration]) -> list[list[Signal]]:
+        """One classifier pass over every item of ``declarations`` (a bulk import's chunk)."""
+        out: list[list[Signal]] = [[] for _ in declarations]
         try:
             model = self.suggester()
         except Exception:  # an advisory check never stops a lodgement (a damaged model file)
             log.exception("HS classifier could not be loaded; lodging without the check")
-            return []
+            return out
         if model is None:
-            return []
-        items = [(it.description or "", it.hs_code or "") for it in declaration.items]
-        return [
-            Signal(
-                name=MISMATCH,
-                item=m.item,
-                path=f"items[{m.item}].hs_code",
-                message=f"item {m.item + 1}: likely HS {m.likely[:4]}.{m.likely[4:]}: "
-                + m.explanation,
-                detail={
-                    "declared": m.declared,
-                    "likely": m.likely,
-                    "likely_confidence": m.likely_confidence,
-                    "declared_probability": m.declared_probability,
-                    "declared_rank": m.declared_rank,
-                },
-            )
-            for m in find_mismatches(model, items)
-        ]
+            return out
+        owners = [(k, i) for k, d in enumerate(declarations) for i in range(len(d.items))]
+        items = [(it.description or "", it.hs_code or "") for d in declarations for it in d.items]
+        for m in find_mismatches(model, items):
+            k, i = owners[m.item]
+            out[k].append(_signal(i, m))
+        return out
+
+
+def _signal(item: int, m: Mismatch) -> Signal:
+    return Signal(
+        name=MISMATCH,
+        item=item,
+        path=f"items[{item}].hs_code",
+        message=f"item {item + 1}: likely HS {m.likely[:4]}.{m.likely[4:]}: " + m.explanation,
+        detail={
+            "declared": m.declared,
+            "likely": m.likely,
+            "likely_confidence": m.likely_confidence,
+            "declared_probability": m.declared_probability,
+            "declared_rank": m.declared_rank,
+        },
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.progress import Progress
 
+from smartcustoms.audit import service as audit_service
+from smartcustoms.audit.log import VerifyReport
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
-from smartcustoms.declarations import audit_service
-from smartcustoms.declarations.audit import VerifyReport
 
 app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 

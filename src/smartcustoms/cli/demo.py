@@ -131,7 +131,7 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         from smartcustoms.exchange.demo import connect_demo
 
         url = f"http://{st.settings.host}:{st.settings.port}"
-        return connect_demo(st.db.uow, st.settings.secret_key, url, DEMO_ECONOMIES)  # type: ignore[arg-type]
+        return connect_demo(st.db.uow, st.settings.secret_key, url, DEMO_ECONOMIES)
 
     def parcels(report: Callable[[str, int, int], None]) -> str:
         from smartcustoms.ecommerce.demo import load_demo_parcels
@@ -163,9 +163,10 @@ def _steps(st: CliState) -> list[tuple[str, Step]]:
         traffic = prepare_traffic(economy, st.settings.data_dir, work)
         out += [(s.label, s.run) for s in economy_steps(st.db.uow, traffic, st.settings.files_dir)]
     out.append(("example cases", cases))
+    # the classifier first: demo parcels declared without an HS code are classified
+    out.append(("HS classifier", classifier))
     out.append(("e-commerce parcels", parcels))
     out.append(("exchange KR-SG", exchange))
-    out.append(("HS classifier", classifier))
     return out
 
 

@@ -247,6 +247,31 @@ def send(
     emit(out, as_json, lambda m: console.print(f"message {m.id} queued for {m.recipient}"))
 
 
+@app.command("share-model")
+def share_model(
+    ctx: typer.Context,
+    round_: int = typer.Option(1, "--round", min=1, help="Federated round number."),
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """One federated round: the active risk model's update (its trees, never a declaration)
+    signed into the outbox for every active partner."""
+    from smartcustoms.exchange.services import model_updates  # loads LightGBM
+
+    s = state(ctx)
+    sent = model_updates.federated_round(
+        s.db.uow(), _who(economy), s.settings.secret_key, round_=round_
+    )
+    emit(
+        sent,
+        as_json,
+        lambda ms: console.print(
+            f"model update round {round_} queued for "
+            + (", ".join(m.recipient for m in ms) or "no partner")
+        ),
+    )
+
+
 @app.command("verify")
 def verify(
     ctx: typer.Context,

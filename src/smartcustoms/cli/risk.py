@@ -22,7 +22,7 @@ from smartcustoms.errors import InvalidInput
 # The model and its evaluation pull in LightGBM, scikit-learn and pandas (seconds to import):
 # they are imported by the commands that use them, so `smartcustoms --help` stays instant.
 if TYPE_CHECKING:
-    from smartcustoms.risk.estimator import RiskModel
+    from smartcustoms.risk.ml.estimator import RiskModel
 
 app = typer.Typer(help="Learned risk model: train, evaluate.", no_args_is_help=True)
 # Progress goes to stderr (``console``); results to stdout (``stdout``), never mixed with the
@@ -73,7 +73,7 @@ def _guarded(as_json: bool, work: Callable[[], T]) -> T:
 
 
 def _labelled(path: Path, profile: str, what: str) -> Any:
-    from smartcustoms.risk.frame import has_labels, read_frame
+    from smartcustoms.risk.ml.frame import has_labels, read_frame
 
     frame = read_frame(path, profile)
     if not has_labels(frame):
@@ -133,7 +133,7 @@ def train(
     assert out is not None
 
     def work() -> dict[str, Any]:
-        from smartcustoms.risk.estimator import RiskModel
+        from smartcustoms.risk.ml.estimator import RiskModel
 
         with progress_steps(as_json, 3, "reading files") as step:
             frame = _labelled(from_file, profile, "from_file")
@@ -250,15 +250,15 @@ def evaluate(
     """Precision/recall at 1, 2, 5, 10% inspected, ROC AUC, critical frauds caught."""
 
     def work() -> dict[str, Any]:
-        from smartcustoms.risk.comparison import compare
-        from smartcustoms.risk.estimator import RiskModel
-        from smartcustoms.risk.evaluation import (
+        from smartcustoms.risk.ml.comparison import compare
+        from smartcustoms.risk.ml.estimator import RiskModel
+        from smartcustoms.risk.ml.evaluation import (
             evaluate_scores,
             precision_curve,
             summarize,
             write_report,
         )
-        from smartcustoms.risk.frame import FRAUD, critical_target, frame_fingerprint
+        from smartcustoms.risk.ml.frame import FRAUD, critical_target, frame_fingerprint
 
         model = RiskModel.load(model_dir)
         test = _labelled(from_file, profile, "from_file")

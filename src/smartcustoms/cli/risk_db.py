@@ -155,6 +155,9 @@ def budget(
     window: int | None = typer.Option(
         None, "--window", help="Thresholds follow this many recent scores (0: fixed)"
     ),
+    strategy: str | None = typer.Option(
+        None, "--strategy", help="Exploration draws: exploit, random, diverse or adaptive"
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Show or set the inspection budget (target lane shares); recalibrates thresholds."""
@@ -162,7 +165,7 @@ def budget(
 
     db = state(ctx).db
     principal = _principal(economy)
-    if any(v is not None for v in (red, yellow, exploration, aeo_factor, window)):
+    if any(v is not None for v in (red, yellow, exploration, aeo_factor, window, strategy)):
         current = service.get_budget(db.uow(), principal)
         operations.set_budget(
             db.uow(),
@@ -173,6 +176,7 @@ def budget(
                 "exploration": current.exploration if exploration is None else exploration,
                 "aeo_factor": current.aeo_factor if aeo_factor is None else aeo_factor,
                 "window": current.window if window is None else window,
+                "strategy": current.strategy if strategy is None else strategy,
             },
         )
     view = service.get_budget(db.uow(), principal)
@@ -181,7 +185,8 @@ def budget(
         as_json,
         lambda b: console.print(
             f"{b.economy}: red {b.red:.1%}, yellow {b.yellow:.1%}, exploration "
-            f"{b.exploration:.1%}, AEO factor {b.aeo_factor:g}, window {b.window}; thresholds "
+            f"{b.exploration:.1%} ({b.strategy}), AEO factor {b.aeo_factor:g}, window {b.window}; "
+            f"thresholds "
             f"{json.dumps((b.thresholds or {}).get('regular'))}"
         ),
     )
@@ -260,6 +265,74 @@ def simulate(
     emit(sim if as_json else doc, as_json, lambda d: console.print(d))
 
 
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter("a date YYYY-MM-DD", param_hint=name) from exc
+
+
+def evaluate_controls(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    since: str | None = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: str | None = typer.Option(None, "--until", help="YYYY-MM-DD (excluded)"),
+    as_json: bool = JsonOption,
+) -> None:
+    """Fraud rate of all lodged declarations estimated from recorded controls (IPW)."""
+    from smartcustoms.risk import controls
+
+    found = controls.evaluate_controls(
+        state(ctx).db.uow(),
+        _principal(economy),
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+    )
+
+    def show(doc: dict[str, Any]) -> None:
+        e = doc["estimate"]
+
+        def pct(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.2%}"
+
+        console.print(
+            f"{doc['economy']}: {e['lodged']} lodged, {e['controlled']} controlled "
+            f"({e['labelled']} with a result, {e['pending']} pending, {e['explored']} explored, "
+            f"{e['unreachable']} never had a chance of control)"
+        )
+        console.print(f"hit rate of controls (biased): {pct(e['hit_rate'])}")
+        console.print(
+            f"fraud rate, inverse propensity weighted: {pct(e['horvitz_thompson'])} "
+            f"(± {pct(e['horvitz_thompson_se'])}); self-normalised {pct(e['hajek'])}"
+        )
+
+    emit(found.to_dict(), as_json, show)
+
+
+def tune_exploration(
+    ctx: typer.Context,
+    economy: str = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """One round of the adaptive strategy's bandit: reward the exploration share in force
+    with the hit rate of the controls labelled since the last round, choose the next share."""
+    from smartcustoms.risk import controls
+
+    found = controls.tune_exploration(state(ctx).db.uow(), _principal(economy))
+    emit(
+        found.to_dict(),
+        as_json,
+        lambda t: console.print(
+            f"{t['economy']}: exploration share {t['share']:.0%} of the inspection budget "
+            f"({t['exploration_rate']:.2%} of declarations) after round {t['rounds']}; "
+            f"{t['rewarded']} new results"
+            + (f", hit rate {t['reward']:.1%}" if t["reward"] is not None else "")
+        ),
+    )
+
+
 def rules(
     ctx: typer.Context,
     economy: str = EconomyOption,
@@ -322,6 +395,8 @@ def register(app: typer.Typer) -> None:
         ("calibrate", calibrate),
         ("drift", drift),
         ("simulate", simulate),
+        ("evaluate-controls", evaluate_controls),
+        ("tune-exploration", tune_exploration),
         ("rules", rules),
         ("aeo", aeo),
     ):

@@ -49,9 +49,9 @@ def simulate_online(
     """Replay the files week by week, revealing labels only for inspected declarations."""
     import pandas as pd
 
-    from smartcustoms.risk.frame import has_labels, read_frame
-    from smartcustoms.risk.online.report import chart_svg
-    from smartcustoms.risk.online.simulator import (
+    from smartcustoms.risk.ml.frame import has_labels, read_frame
+    from smartcustoms.risk.ml.online.report import chart_svg
+    from smartcustoms.risk.ml.online.simulator import (
         OnlineConfig,
         full_information_config,
         result_document,

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from smartcustoms.core.clock import Clock, SystemClock
 
-__all__ = ["LaneSelector", "ModelLoader", "Ports"]
+__all__ = ["HsSuggesterHolder", "LaneSelector", "ModelLoader", "Ports"]
 
 
 class LaneSelector(Protocol):
@@ -31,6 +31,13 @@ class ModelLoader(Protocol):
     def load(self, directory: str | Path) -> Any: ...
 
 
+class HsSuggesterHolder(Protocol):
+    """The application's HS classifier (the classify feature's ``Suggester``), loaded on first
+    use and reloaded when a new model version becomes current; None while none is built."""
+
+    def __call__(self) -> Any | None: ...
+
+
 @dataclass(frozen=True)
 class Ports:
     clock: Clock = field(default_factory=SystemClock)
@@ -40,3 +47,5 @@ class Ports:
     models: ModelLoader | None = None
     scoring_states: Any = None
     """The risk feature's per-economy scoring state cache (``risk.scoring.ScoringStates``)."""
+    hs_suggester: HsSuggesterHolder | None = None
+    """The HS classifier: lodging's description check, e-commerce parcels without a code."""

@@ -28,6 +28,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ports import Ports
 from smartcustoms.db.cache import StampedCache
 from smartcustoms.errors import OperationFailed, SmartCustomsError
@@ -37,6 +38,8 @@ __all__ = ["UnitOfWork", "transactional"]
 R = TypeVar("R")
 P = ParamSpec("P")
 Repo = TypeVar("Repo")
+
+_SYSTEM_CLOCK = SystemClock()  # stateless: reads the system time on every call
 
 
 class UnitOfWork:
@@ -64,6 +67,12 @@ class UnitOfWork:
         return self._session
 
     @property
+    def clock(self) -> Clock:
+        """The application's clock (``Ports.clock``), the system clock for a bare unit of work.
+        Services take ``clock or uow.clock``: an explicit clock (a test, a replay) wins."""
+        return self.ports.clock if self.ports is not None else _SYSTEM_CLOCK
+
+    @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
@@ -77,7 +86,7 @@ class UnitOfWork:
         found = self._repos.get(kind)
         if found is None:
             found = self._repos[kind] = kind(self.session)  # type: ignore[call-arg]
-        return found  # type: ignore[no-any-return]
+        return found
 
     def __enter__(self) -> UnitOfWork:
         if self._depth == 0:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import importing
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.tariff import service as tariff
 from smartcustoms.tariff.derive import Observation, derive_lines, kr_demo_settings

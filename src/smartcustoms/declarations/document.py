@@ -14,15 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from smartcustoms.db.types import plain
-from smartcustoms.declarations.model import (
-    Assessment,
-    AssessmentLine,
-    Declaration,
+from smartcustoms.declarations.model import Declaration, Item, Party
+from smartcustoms.tariff.duties import (
     DeMinimisCheck,
+    DutyAssessment,
+    DutyLine,
     FxRate,
-    Item,
     ItemValuation,
-    Party,
 )
 
 PARTY_ROLES = ("declarant", "importer", "exporter", "seller", "buyer", "courier")
@@ -100,7 +98,7 @@ def document_hash(d: Declaration) -> str:
 # --- assessments -------------------------------------------------------------------------------
 
 
-def assessment_to_dict(a: Assessment) -> dict[str, Any]:
+def assessment_to_dict(a: DutyAssessment) -> dict[str, Any]:
     def conv(obj: Any) -> Any:
         if isinstance(obj, Decimal):
             return dec(obj)
@@ -116,10 +114,10 @@ def assessment_to_dict(a: Assessment) -> dict[str, Any]:
     return result
 
 
-def assessment_from_dict(d: dict[str, Any]) -> Assessment:
+def assessment_from_dict(d: dict[str, Any]) -> DutyAssessment:
     D = Decimal
     dm = d.get("de_minimis")
-    return Assessment(
+    return DutyAssessment(
         currency=d["currency"],
         invoice_currency=d["invoice_currency"],
         date=date.fromisoformat(d["date"]),
@@ -141,7 +139,7 @@ def assessment_from_dict(d: dict[str, Any]) -> Assessment:
             for v in d["valuation"]
         ],
         lines=[
-            AssessmentLine(
+            DutyLine(
                 ln["item"],
                 ln["tax"],
                 D(ln["base"]),

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import InvalidInput, NotFound, OperationFailed
@@ -93,8 +92,7 @@ def save(
             )
         draft_id = new_id()
         path = _path(folder, draft_id)
-    clock = uow.ports.clock if uow.ports is not None else SystemClock()
-    draft = Draft(draft_id, str(values.get("reference", ""))[:64], clock.now(), values)
+    draft = Draft(draft_id, str(values.get("reference", ""))[:64], uow.clock.now(), values)
     text = json.dumps(
         {
             "id": draft.id,

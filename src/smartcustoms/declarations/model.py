@@ -1,4 +1,5 @@
-"""The goods declaration as plain objects: document, assessment, lifecycle record."""
+"""The goods declaration as plain objects: document, lanes, lifecycle record (the duty
+assessment it carries is :class:`smartcustoms.tariff.duties.DutyAssessment`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from smartcustoms.errors import FieldError
+from smartcustoms.tariff.duties import DutyAssessment
 
 Day = date  # the Declaration has a field named ``date``
 
@@ -125,73 +127,6 @@ class Declaration:
         return self.seller if self.kind is Kind.IMPORT else self.buyer
 
 
-# --- assessment --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FxRate:
-    currency: str
-    month: date
-    per_usd: Decimal
-    source_quote: str
-
-
-@dataclass(frozen=True, slots=True)
-class ItemValuation:
-    item: int
-    """1-based line number."""
-    invoice_value: Decimal
-    freight: Decimal
-    insurance: Decimal
-    cif: Decimal
-    """In the invoice currency."""
-    customs_value: Decimal
-    """CIF in the economy's currency, rounded to its minor unit."""
-
-
-@dataclass(frozen=True, slots=True)
-class AssessmentLine:
-    item: int
-    tax: str
-    """``duty``, ``specific_duty`` or ``vat``."""
-    base: Decimal
-    base_unit: str
-    """A currency code, ``kg`` or ``unit``."""
-    rate: Decimal
-    rate_unit: str
-    """``%`` or ``<CCY>/kg`` / ``<CCY>/unit``."""
-    source: str
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class DeMinimisCheck:
-    threshold: Decimal
-    threshold_currency: str
-    threshold_local: Decimal
-    consignment_value: Decimal
-    scope: str
-    applies: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    currency: str
-    invoice_currency: str
-    date: date
-    rates_used: list[FxRate]
-    valuation: list[ItemValuation]
-    lines: list[AssessmentLine]
-    de_minimis: DeMinimisCheck | None
-    customs_value: Decimal
-    duty_total: Decimal
-    tax_total: Decimal
-    total: Decimal
-    notes: list[str] = field(default_factory=list)
-    complete: bool = True
-    """False when a line had no rate (no schedule line, nothing declared)."""
-
-
 # --- lanes, inspection, record -----------------------------------------------------------------
 
 
@@ -265,7 +200,7 @@ class DeclarationRecord:
     version: int
     declaration_date: date
     declaration: Declaration
-    assessment: Assessment | None
+    assessment: DutyAssessment | None
     inspections: list[InspectionResult]
     source: str
     created_at: datetime
@@ -300,7 +235,7 @@ class ValidationReport:
 
     errors: list[FieldError]
     warnings: list[FieldError]
-    assessment: Assessment | None = None
+    assessment: DutyAssessment | None = None
     """A preview of duties and taxes when the document is valid."""
 
     @property

@@ -7,6 +7,15 @@ economy (a caller never sees another economy's declarations) and read-only; noth
 Exchange between administrations uses :class:`DeclarationView`, :func:`find`,
 :func:`imports_from` and :func:`released_exports`.
 
+Risk targeting (``smartcustoms.risk.source`` maps these into its declaration frame) uses:
+
+- :func:`declaration_items`: declarations with their items and inspection results, one row per
+  item, as one SQL select into plain rows (:class:`ItemTable`, no ORM object per row: training
+  reads tens of thousands of declarations);
+- :func:`recent_lane_scores`: the lane scores stored on the latest declarations;
+- :func:`rule_items`: a (not yet stored) declaration's items as the records of the rule engine
+  (``smartcustoms.selectivity``), which the rule-based lane assessor evaluates.
+
 Trade statistics (``smartcustoms.stats``) use:
 
 - :func:`trade_cells`: declaration items summed by flow, month, partner, HS subheading, mode
@@ -33,33 +42,38 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
+from smartcustoms.audit.tables import AuditEntryRow, AuditHeadRow
 from smartcustoms.core.clock import as_utc
 from smartcustoms.db.types import Amount
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.document import from_document
 from smartcustoms.declarations.model import UNKNOWN_COUNTRY, Declaration, Kind, Status
 from smartcustoms.declarations.tables import (
-    AuditEntryRow,
-    AuditHeadRow,
     DeclarationItemRow,
     DeclarationRow,
+    InspectionResultRow,
 )
 
 __all__ = [
     "COUNTED_STATUSES",
+    "ITEM_COLUMNS",
     "Changes",
     "DeclarationView",
+    "ItemTable",
     "ReleaseRecord",
     "TradeCell",
     "TradeLine",
     "changes_since",
     "cleared_descriptions",
     "declarant_counts",
+    "declaration_items",
     "economies",
     "find",
     "imports_from",
+    "recent_lane_scores",
     "release_records",
     "released_exports",
+    "rule_items",
     "trade_cells",
     "trade_lines",
 ]
@@ -229,7 +243,8 @@ class ReleaseRecord:
 
 
 def _json(path: tuple[str | int, ...]) -> ColumnElement[Any]:
-    return DeclarationRow.document[path].as_string()
+    text: ColumnElement[Any] = DeclarationRow.document[path].as_string()
+    return text
 
 
 def _mode() -> ColumnElement[Any]:
@@ -511,3 +526,166 @@ def cleared_descriptions(
                 if description and len(code) >= 6:
                     out.append((description, code[:6]))
         return out
+
+
+ITEM_COLUMNS: tuple[str, ...] = (
+    "declaration_id", "reference", "declaration_date", "office",
+    "national_process_type", "national_import_type", "national_import_use",
+    "national_payment_type", "national_transport_mode_code", "transport_mode",
+    "declarant_id", "importer_id", "seller_id", "courier_id", "exporter_id", "buyer_id",
+    "line_no", "hs_code", "departure_country", "origin_country",
+    "first_declared_duty_rate", "preference", "first_origin_indicator",
+    "net_mass_kg", "invoice_value", "fraud", "critical",
+)  # fmt: skip
+"""The columns of :func:`declaration_items`, in order. ``national_*``: the national fields of
+the document (text); parties by their ids; ``first_declared_duty_rate`` and
+``first_origin_indicator``: the document's first item's (text); ``fraud`` / ``critical``: 1
+when any recorded inspection found fraud (critical fraud), 0 when inspections found none, None
+when the declaration was never inspected."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemTable:
+    """Rows of plain values and their column names: a bulk read that goes straight into a data
+    frame (``pandas.DataFrame.from_records(table.rows, columns=table.columns)``)."""
+
+    columns: tuple[str, ...]
+    rows: Sequence[tuple[Any, ...]]
+
+
+def _items_query(
+    economy: str,
+    since: date | None,
+    until: date | None,
+    inspected_only: bool,
+    first_item_only: bool,
+) -> Any:
+    D, item, ins = DeclarationRow, DeclarationItemRow, InspectionResultRow
+    outcomes = (
+        select(
+            ins.declaration_id.label("declaration_id"),
+            func.max(case((ins.fraud, 1), else_=0)).label("fraud"),
+            func.max(case((and_(ins.fraud, ins.critical), 1), else_=0)).label("critical"),
+        )
+        .where(ins.economy == economy)
+        .group_by(ins.declaration_id)
+        .subquery()
+    )
+    # JSON fields are extracted by the database (one select, no document parsed per row).
+    columns: dict[str, Any] = {
+        "declaration_id": D.id,
+        "reference": D.reference,
+        "declaration_date": D.declaration_date,
+        "office": D.office,
+        "national_process_type": _json(("national", "process_type")),
+        "national_import_type": _json(("national", "import_type")),
+        "national_import_use": _json(("national", "import_use")),
+        "national_payment_type": _json(("national", "payment_type")),
+        "national_transport_mode_code": _json(("national", "transport_mode_code")),
+        "transport_mode": _json(("transport_mode",)),
+        "declarant_id": D.declarant_id,
+        "importer_id": _json(("importer", "id")),
+        "seller_id": _json(("seller", "id")),
+        "courier_id": _json(("courier", "id")),
+        "exporter_id": _json(("exporter", "id")),
+        "buyer_id": _json(("buyer", "id")),
+        "line_no": item.line_no,
+        "hs_code": item.hs_code,
+        "departure_country": _json(("departure_country",)),
+        "origin_country": item.origin_country,
+        "first_declared_duty_rate": _json(("items", 0, "declared_duty_rate")),
+        "preference": item.preference,
+        "first_origin_indicator": _json(("items", 0, "origin_indicator")),
+        "net_mass_kg": item.net_mass_kg,
+        "invoice_value": item.invoice_value,
+        "fraud": outcomes.c.fraud,
+        "critical": outcomes.c.critical,
+    }
+    assert tuple(columns) == ITEM_COLUMNS
+    stmt = (
+        select(*(c.label(name) for name, c in columns.items()))
+        .join(item, item.declaration_id == D.id)
+        .outerjoin(outcomes, outcomes.c.declaration_id == D.id)
+        .where(D.economy == economy)
+    )
+    if first_item_only:
+        stmt = stmt.where(item.line_no == 1)
+    if since is not None:
+        stmt = stmt.where(D.declaration_date >= since)
+    if until is not None:
+        stmt = stmt.where(D.declaration_date < until)
+    if inspected_only:
+        stmt = stmt.where(outcomes.c.fraud.is_not(None))
+    return stmt.order_by(D.declaration_date, D.id, item.line_no)
+
+
+def declaration_items(
+    uow: UnitOfWork,
+    economy: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    inspected_only: bool = False,
+    first_item_only: bool = False,
+) -> ItemTable:
+    """The economy's declarations dated in [since, until) with their items and inspection
+    results, one row per item (:data:`ITEM_COLUMNS`), by declaration date, id and line number.
+
+    ``inspected_only``: only declarations with a recorded inspection result;
+    ``first_item_only``: only each declaration's first item (line 1).
+    """
+    stmt = _items_query(economy.upper(), since, until, inspected_only, first_item_only)
+    with uow:
+        rows = uow.session.execute(stmt).all()
+    return ItemTable(ITEM_COLUMNS, rows)
+
+
+def recent_lane_scores(
+    uow: UnitOfWork,
+    economy: str,
+    *,
+    before: date,
+    assessed_since: datetime | None,
+    limit: int,
+) -> list[tuple[float, str | None]]:
+    """(lane score, trader id) of the economy's ``limit`` most recent declarations dated before
+    ``before`` that have a lane score and were stored at or after ``assessed_since``, oldest
+    first."""
+    D = DeclarationRow
+    stmt = select(D.lane_score, D.trader_id).where(
+        D.economy == economy.upper(), D.declaration_date < before, D.lane_score.is_not(None)
+    )
+    if assessed_since is not None:
+        stmt = stmt.where(D.created_at >= assessed_since)
+    stmt = stmt.order_by(D.declaration_date.desc(), D.created_at.desc(), D.id.desc()).limit(limit)
+    with uow:
+        rows = uow.session.execute(stmt).all()
+    return [(float(score), trader) for score, trader in reversed(rows) if score is not None]
+
+
+def rule_items(declaration: Declaration, declaration_id: str = "") -> list[dict[str, Any]]:
+    """The items of ``declaration`` (stored or not) as the item records the rule engine
+    (``smartcustoms.selectivity``) evaluates, in its column names, first item first."""
+    d = declaration
+    base: dict[str, Any] = {
+        "declaration_id": declaration_id or d.reference,
+        "office": d.office,
+        "departure_country": d.departure_country or "",
+        "declarant_id": d.declarant.id,
+        "importer_id": d.importer.id if d.importer else "",
+        "seller_id": d.seller.id if d.seller else "",
+        "courier_id": d.courier.id if d.courier else "",
+        "exporter_id": d.exporter.id if d.exporter else "",
+        "buyer_id": d.buyer.id if d.buyer else "",
+    }
+    return [
+        base
+        | {
+            "line_no": n,
+            "hs_code": it.hs_code,
+            "origin_country": it.origin_country,
+            "net_mass_kg": float(it.net_mass_kg),
+            "item_value": float(it.invoice_value),
+        }
+        for n, it in enumerate(d.items, start=1)
+    ]

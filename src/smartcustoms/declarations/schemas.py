@@ -1,6 +1,6 @@
 """API models. Amounts are Decimals, which serialise as JSON strings (never floats).
 
-Request bodies for lodging are read by :mod:`.validation` (so every problem is reported at
+Request bodies for lodging are read by :mod:`.intake.validation` (so every problem is reported at
 once, with its path); :class:`DeclarationIn` documents their shape and serves the JSON schema.
 """
 

@@ -1,7 +1,8 @@
 """Use cases of the declaration: validate, submit, read, list, amend, cancel.
 
 Officer actions (arrival notice, inspection results, release, seizure) are in
-:mod:`.actions`; bulk import in :mod:`.importing`. Every use case owns its transaction: an
+:mod:`.control`; bulk import in :mod:`.intake.importing`. Every state change goes through
+:func:`.transitions.transition`. Every use case owns its transaction: an
 invalid declaration stores nothing, and each state change is written together with its audit
 entry or not at all.
 """
@@ -14,42 +15,24 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.audit.log import AuditEvent, AuditLog
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.pagination import Page, PageRequest
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.document import (
+    document_hash,
+    to_document,
+)
+from smartcustoms.declarations.intake.checking import Checker
+from smartcustoms.declarations.intake.lodging import Lodgement, lodge
+from smartcustoms.declarations.lanes import (
     Assessor,
     RuleBasedConfig,
     Signal,
     SignalSource,
 )
-from smartcustoms.declarations.audit import AuditEvent, AuditLog
-from smartcustoms.declarations.checking import Checker
-from smartcustoms.declarations.document import (
-    document_hash,
-    to_document,
-)
-from smartcustoms.declarations.flow import (  # noqa: F401  (re-exported for callers)
-    ENTITY,
-    READERS,
-    SYSTEM,
-    apply_assessment,
-    assess_and_route,
-    assessor_for,
-    check_action,
-    claim,
-    event,
-    get_assessor_config,
-    item_rows,
-    load_row,
-    read_record,
-    sees_all,
-    state_of,
-    transition,
-)
 from smartcustoms.declarations.lifecycle import Action
-from smartcustoms.declarations.lodging import Lodgement, lodge
 from smartcustoms.declarations.model import (
     Declaration,
     DeclarationRecord,
@@ -65,7 +48,37 @@ from smartcustoms.declarations.tables import (
     DeclarationRow,
     DeclarationVersionRow,
 )
+from smartcustoms.declarations.transitions import (
+    READERS,
+    SYSTEM,
+    act,
+    apply_duties,
+    assess_and_route,
+    check_action,
+    get_assessor_config,
+    item_rows,
+    load_row,
+    read_record,
+    sees_all,
+    transition,
+)
 from smartcustoms.errors import ConcurrentChange, Conflict, FieldError, InvalidInput
+
+__all__ = [
+    "SubmitResult",
+    "amend",
+    "cancel",
+    "document_hash_of",
+    "get",
+    "get_assessor_config",
+    "list_declarations",
+    "set_assessor_config",
+    "status_counts",
+    "submit",
+    "system_principal",
+    "validate",
+    "versions",
+]
 
 
 def system_principal(economy: str, name: str = SYSTEM) -> Principal:
@@ -109,7 +122,7 @@ def validate(
     """Every problem of ``raw`` at once, and the duties it would owe; stores nothing.
     ``signals`` (a port, e.g. HS classification) adds its findings as warnings."""
     principal.require(*READERS)
-    today = (clock or SystemClock()).now().date()
+    today = (clock or uow.clock).now().date()
     with uow:
         checker = Checker(uow, principal.economy, today)
         decl, errors, warnings = checker.read(raw)
@@ -134,7 +147,7 @@ def submit(
     """Lodge a declaration; replaying the same payload returns the existing one.
     ``signals`` (a port) raises risk signals: warnings to the trader, inputs to the lane."""
     lifecycle.check(Action.SUBMIT, None, principal)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         checker = Checker(uow, principal.economy, now.date())
         decl, errors, warnings = checker.read(raw)
@@ -224,7 +237,7 @@ def amend(
 
     ``expected_version`` (the version the caller edited) makes a stale amendment a
     :class:`ConcurrentChange` instead of overwriting one made meanwhile."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         row = load_row(repo, principal, declaration_id, lock=True)
@@ -244,43 +257,45 @@ def amend(
                 f"declaration {row.id} is at version {row.version}, not {expected_version}: "
                 "it was amended meanwhile; reload it and try again"
             )
-        claim(repo, row, now)
-        before = {**state_of(row), "document_hash": document_hash_of(row)}
-        repo.add_version(
-            DeclarationVersionRow(
-                declaration_id=row.id,
-                version=row.version,
-                document=row.document,
-                assessment=row.assessment,
-                superseded_at=now,
-                superseded_by=principal.user_id,
-            )
-        )
-        row.version += 1
-        row.document = to_document(decl)
-        row.declaration_date = decl.date or row.declaration_date
-        row.office = decl.office
-        row.declarant_id = decl.declarant.id
-        row.trader_id = decl.trader.id if decl.trader else None
-        row.partner_id = decl.partner.id if decl.partner else None
-        row.invoice_currency = decl.invoice_currency
-        row.updated_at = now
         new_status = lifecycle.after_amend(Status(row.status))
-        row.status = new_status.value
+
+        def replace_document(r: DeclarationRow) -> None:
+            repo.add_version(
+                DeclarationVersionRow(
+                    declaration_id=r.id,
+                    version=r.version,
+                    document=r.document,
+                    assessment=r.assessment,
+                    superseded_at=now,
+                    superseded_by=principal.user_id,
+                )
+            )
+            r.version += 1
+            r.document = to_document(decl)
+            r.declaration_date = decl.date or r.declaration_date
+            r.office = decl.office
+            r.declarant_id = decl.declarant.id
+            r.trader_id = decl.trader.id if decl.trader else None
+            r.partner_id = decl.partner.id if decl.partner else None
+            r.invoice_currency = decl.invoice_currency
+
         events = [
-            event(
+            transition(
+                repo,
                 row,
-                Action.AMEND.value,
-                principal.user_id,
+                Action.AMEND,
+                principal,
                 now,
-                before,
-                {**state_of(row), "document_hash": document_hash(decl)},
+                to=new_status,
+                change=replace_document,
+                before={"document_hash": document_hash_of(row)},
+                after={"document_hash": document_hash(decl)},
             )
         ]
         if new_status is Status.SUBMITTED:
             assess_and_route(uow, row, decl, a, events, now, assessor)
         elif new_status is not Status.PRE_LODGED:
-            apply_assessment(row, a)
+            apply_duties(row, a)
         repo.set_items(row.id, item_rows(row.id, decl, a if row.assessment else None))
         uow.repo(AuditLog).append(row.economy, events)
         uow.commit()
@@ -301,9 +316,7 @@ def cancel(
     *,
     clock: Clock | None = None,
 ) -> DeclarationRecord:
-    return transition(
-        uow, principal, declaration_id, Action.CANCEL, Status.CANCELLED, reason, clock=clock
-    )
+    return act(uow, principal, declaration_id, Action.CANCEL, reason, clock=clock)
 
 
 def versions(uow: UnitOfWork, principal: Principal, declaration_id: str) -> list[dict[str, Any]]:
@@ -330,7 +343,7 @@ def set_assessor_config(
     """Replace the rule-based assessor's rules and random rates (analysts, admins)."""
     principal.require(Role.ANALYST)
     config = RuleBasedConfig.from_dict(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(DeclarationRepository)
         old = repo.assessor_config(principal.economy)

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from smartcustoms.core.pagination import PageRequest
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.demo import load_kr_demo_schedule
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.model import ListFilters
 from smartcustoms.demo.traffic import (
     Traffic,

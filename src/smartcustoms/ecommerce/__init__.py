@@ -14,6 +14,6 @@ Where things are:
 - ``threeorders.py`` matching and reconciling order, payment and waybill records
 - ``services/``     use cases, one module each (see its ``__init__``): regimes and settings,
   the engine's context, manifest jobs, parcels and the queue, three-order records, figures
-- ``charts.py``     server-rendered SVG charts; ``schemas.py`` JSON documents; ``demo.py``
+- ``schemas.py`` JSON documents; ``demo.py``
   demo parcels; ``catalogue.py`` goods, descriptions and the words that make them vague
 """

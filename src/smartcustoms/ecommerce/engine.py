@@ -17,12 +17,13 @@ disagree, fail their signature or exceed a limit; otherwise **release**.
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from smartcustoms.ecommerce.model import (
 )
 from smartcustoms.ecommerce.validation import P_NUM, as_object, columns, member_of, validate
 
+if TYPE_CHECKING:
+    from smartcustoms.classify.queries import ParcelClassification
+
 __all__ = [
     "ChunkResult",
     "Context",
@@ -47,12 +51,25 @@ __all__ = [
     "running_totals",
 ]
 
+log = logging.getLogger(__name__)
 ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "IDR", "PYG", "ISK", "UGX"})
 BIT = {s.name: np.int64(1 << s.bit) for s in SIGNALS}
 WEIGHTS = {s.name: s.weight for s in SIGNALS if s.weight}
 REFUSE, INSPECT, HOLD, RELEASE = 3, 2, 1, 0
 SPLIT_SAME_SELLER = 1.0  # added to the split weight when one seller sent all the parts
-HOLD_SIGNALS = ("vague", "vendor_tax", "three_order", "three_order_wait", "over_limit", "signature")
+HOLD_SIGNALS = (
+    "vague",
+    "vendor_tax",
+    "three_order",
+    "three_order_wait",
+    "over_limit",
+    "signature",
+    "unclassified",
+)
+CLASSIFY_CONFIDENCE = 0.5
+"""An item without an HS code takes the classifier's subheading at this calibrated confidence
+or above (about one in two such suggestions right or better); below it, a dutiable parcel is
+held for information, one under the duty de minimis is released with the uncertainty noted."""
 
 
 def buyer_key(secret_key: str) -> bytes:
@@ -85,11 +102,14 @@ class Context:
     existing: Callable[[list[str]], set[str]]
     """waybills among those given that earlier manifests already stored"""
     three_orders: Callable[[pd.DataFrame, RunState], pd.DataFrame] | None = None
+    """adds three-order signal columns (bits and reason text) for the given parcels"""
     rules: Sequence[Any] = ()
     """the risk feature's active selectivity rules (``RuleDefinition``)"""
     rule_context: Any = None
     """their ``RuleContext`` (watch lists)"""
-    """adds three-order signal columns (bits and reason text) for the given parcels"""
+    classify: Callable[[Sequence[str]], Sequence[ParcelClassification | None]] | None = None
+    """HS classification of descriptions (``classify.queries.ParcelClassifier.classify_many``)
+    for items declared without a code; None while no classifier is built"""
 
     @property
     def local(self) -> str:
@@ -183,6 +203,8 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
     hs = it["hs_code"][ikeep]
     hs6 = np.array([h[:6] for h in hs], dtype=object)
     desc = it["description"][ikeep]
+    # items declared without a code: the HS classifier's subheading, when it is confident
+    guessed = _classify_missing(ctx.classify, desc, hs, hs6)
     icc = num["icc"][ikeep]
     qty, price = num["qty"][ikeep], num["price"][ikeep]
     # personal data only as keyed hashes, from here on
@@ -293,6 +315,9 @@ def decide_chunk(records: list[tuple[int, Any]], ctx: Context, state: RunState) 
             js = js[np.r_[True, ip[js][1:] != ip[js][:-1]]]  # first such item of each parcel
             bits[ip[js]] |= BIT[name]
             detail[name] = {int(ip[j]): texts[name](j) for j in js}
+    # items classified here (no code declared), or not classifiable with confidence
+    if guessed:
+        _classified_signals(guessed, ip, duty_relieved, bits, detail)
     # watch-listed parties
     if ctx.watch:
         hit = np.zeros(n, dtype=bool)
@@ -506,6 +531,85 @@ def _apply_rules(
     return forced
 
 
+@dataclass(frozen=True, slots=True)
+class _Guess:
+    """The HS classifier's answer for one item declared without a code."""
+
+    description: str
+    answer: ParcelClassification | None
+
+    @property
+    def confident(self) -> bool:
+        a = self.answer
+        return a is not None and not a.vague and a.confidence >= CLASSIFY_CONFIDENCE
+
+
+def _classify_missing(
+    classify: Callable[[Sequence[str]], Sequence[ParcelClassification | None]] | None,
+    desc: np.ndarray,
+    hs: np.ndarray,
+    hs6: np.ndarray,
+) -> dict[int, _Guess]:
+    """Classify the items without an HS code (each distinct description once); a confident
+    subheading replaces the empty code in ``hs6`` (duties, value norms). Item index -> guess."""
+    if classify is None:
+        return {}
+    js = np.flatnonzero(hs == "")
+    if not len(js):
+        return {}
+    texts = sorted({str(desc[j]) for j in js})
+    try:
+        answers = dict(zip(texts, classify(texts), strict=True))
+    except Exception:  # advisory: a damaged model never stops a manifest
+        log.exception("HS classifier failed; parcels without a code keep the default rate")
+        return {}
+    out: dict[int, _Guess] = {}
+    for j in js:
+        guess = _Guess(str(desc[j]), answers.get(str(desc[j])))
+        if guess.confident and guess.answer is not None:
+            hs6[j] = guess.answer.hs_code
+        out[int(j)] = guess
+    return out
+
+
+def _classified_signals(
+    guessed: dict[int, _Guess],
+    ip: np.ndarray,
+    duty_relieved: np.ndarray,
+    bits: np.ndarray,
+    detail: dict[str, dict[int, str]],
+) -> None:
+    """The ``classified`` note, or the ``unclassified`` hold of a dutiable parcel (first such
+    item of each parcel)."""
+    for j, g in sorted(guessed.items()):
+        parcel = int(ip[j])
+        a = g.answer
+        if g.confident and a is not None:
+            name = "classified"
+            text = (
+                f"no HS code declared for '{g.description}': classified as HS "
+                f"{a.hs_code[:4]}.{a.hs_code[4:]} ({a.confidence:.0%} confident)"
+            )
+        else:
+            best = (
+                f" (best guess HS {a.hs_code[:4]}.{a.hs_code[4:]} at {a.confidence:.0%})"
+                if a is not None and not a.vague
+                else ""
+            )
+            need = f"; say {', '.join(a.missing)}" if a is not None and a.missing else ""
+            name = "unclassified" if not duty_relieved[parcel] else "classified"
+            text = (
+                f"no HS code declared and '{g.description}' cannot be classified with "
+                f"confidence{best}: give the HS code{need}"
+            )
+            if duty_relieved[parcel]:
+                text += " (no duty due: under the de minimis threshold)"
+        if parcel in detail.get(name, {}):
+            continue
+        bits[parcel] |= BIT[name]
+        detail.setdefault(name, {})[parcel] = text
+
+
 def _judge_description(key: str, reg: Regime) -> tuple[str, bool, bool]:
     """(prohibition reason or "", vague, misfit) for one distinct description + HS code."""
     desc, hs = key.split("\x1f", 1)
@@ -543,6 +647,8 @@ _ORDER = (
     "split",
     "misfit",
     "vague",
+    "unclassified",
+    "classified",
     "seller_repeat",
     "vendor_tax",
     "three_order",

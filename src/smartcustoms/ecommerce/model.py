@@ -86,6 +86,13 @@ SIGNALS: tuple[Signal, ...] = (
     Signal(11, "over_limit", 0.0, "over the per-transaction or annual per-buyer limit"),
     Signal(12, "signature", 0.0, "a record's signature is missing or does not verify"),
     Signal(13, "rule", 0.0, "a selectivity rule of the risk feature fired"),
+    Signal(14, "classified", 0.0, "no HS code declared: the HS classifier's subheading is used"),
+    Signal(
+        15,
+        "unclassified",
+        0.0,
+        "no HS code declared and the description cannot be classified with confidence",
+    ),
 )
 SIGNAL_BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
 
@@ -133,7 +140,7 @@ class Regime:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             value = getattr(self, name)
             if isinstance(value, Decimal):
                 value = str(value)

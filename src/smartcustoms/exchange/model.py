@@ -41,6 +41,7 @@ class MessageType(enum.StrEnum):
     CERTIFICATE_REVOCATION = "certificate_revocation"
     AEO_STATUS = "aeo_status"
     RISK_ALERT = "risk_alert"
+    RISK_MODEL_UPDATE = "risk_model_update"
 
 
 class KeyStatus(enum.StrEnum):

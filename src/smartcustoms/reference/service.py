@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.codes import is_currency
 from smartcustoms.db.fulltext import FullTextIndex
 from smartcustoms.db.uow import UnitOfWork
@@ -68,7 +68,7 @@ def load(
     data that was there before stays intact.
     """
     wanted = _wanted(datasets)
-    clock = clock or SystemClock()
+    clock = clock or uow.clock
     skipped: dict[str, str] = {}
     plan: list[str] = []
     for name in wanted:

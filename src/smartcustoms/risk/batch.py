@@ -2,7 +2,7 @@
 declarations at once, as if they had been lodged one by one in date order.
 
 Vectorised per day of declarations: one feature matrix and one booster call per day (no
-per-row pandas), then the same lane decision as a single lodgement (:func:`.lanes.decide`).
+per-row pandas), then the same lane decision as a single lodgement (:func:`.ml.lanes.decide`).
 Between days two things move forward, exactly as they would in production:
 
 * **thresholds**: recalibrated from the rolling window of recent scores (:mod:`.window`), which
@@ -20,23 +20,30 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.assessor import BatchItem
-from smartcustoms.declarations.frames import declaration_records
+from smartcustoms.declarations.lanes import BatchItem
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
-from smartcustoms.risk.budget import LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
-from smartcustoms.risk.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
-from smartcustoms.risk.lanes import NAMES, decide
+from smartcustoms.risk.ml.budget import LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
+from smartcustoms.risk.ml.lanes import NAMES, decide
+from smartcustoms.risk.registry import history_model
 from smartcustoms.risk.rules import RuleContext, UnitValueNorms
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
-from smartcustoms.risk.scoring import EconomyState, history_model, window_for_day
+from smartcustoms.risk.scoring import (
+    EconomyState,
+    exploration_reason,
+    window_for_day,
+    with_signals,
+)
+from smartcustoms.risk.source import declaration_records
 
 EXPLAIN_TOP = 3
 
@@ -62,17 +69,30 @@ def _labels(items: Sequence[BatchItem], order: np.ndarray) -> tuple[np.ndarray, 
     return fraud, critical
 
 
+@dataclass(frozen=True, slots=True)
+class BatchAssessment:
+    """The lane decisions in the items' order, and how each was selected (same order)."""
+
+    decisions: list[LaneDecision]
+    propensity: np.ndarray  # chance of control before any draw
+    exploration: np.ndarray  # chance of the exploration draw
+    explored: np.ndarray  # sent to red by the exploration draw
+
+
 def assess_batch(
     uow: UnitOfWork, economy: str, state: EconomyState, items: Sequence[BatchItem]
-) -> list[LaneDecision]:
+) -> BatchAssessment:
     """Lane decisions for ``items``, returned in their order (processed in date order)."""
     n = len(items)
     if n == 0:
-        return []
+        return BatchAssessment([], np.zeros(0), np.zeros(0), np.zeros(0, bool))
     order = np.argsort([it.context.on.toordinal() for it in items], kind="stable")
     records = [
-        declaration_records(
-            items[i].declaration, items[i].context.declaration_id, items[i].context.on
+        with_signals(
+            declaration_records(
+                items[i].declaration, items[i].context.declaration_id, items[i].context.on
+            ),
+            items[i].context.signals,
         )
         for i in order
     ]
@@ -107,6 +127,8 @@ def assess_batch(
     fraud_raw = np.full(n, np.nan)
     critical_p = np.full(n, np.nan)
     explored = np.zeros(n, bool)
+    propensity = np.ones(n)
+    exploration = np.zeros(n)
     checked = np.zeros(n, bool)
     why: list[list[LaneExplanation]] = [[] for _ in range(n)]
     bounds = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
@@ -130,6 +152,7 @@ def assess_batch(
             decision.explored,
             decision.random_checked,
         )
+        propensity[a:b], exploration[a:b] = decision.propensity, decision.exploration
         if decision.scores is not None:
             scores[a:b] = decision.scores
             if window is not None:
@@ -167,7 +190,7 @@ def assess_batch(
         tags = [state.rules[j].tag for j in np.flatnonzero(fired[k])]
         reasons += [state.rules[j].definition.describe() for j in np.flatnonzero(fired[k])]
         if explored[k]:
-            reasons.append(f"random exploration ({state.budget.exploration:.1%} of traffic)")
+            reasons.append(exploration_reason(state.budget, float(exploration[k])))
             tags.append("random:exploration")
         if checked[k]:
             reasons.append("random check required by a rule")
@@ -184,4 +207,11 @@ def assess_batch(
             model_version=None if np.isnan(fraud_raw[k]) else state.version,
             explanations=why[k],
         )
-    return [d for d in out if d is not None]
+    back = np.empty(n, np.int64)  # position in date order of each item
+    back[order] = np.arange(n)
+    return BatchAssessment(
+        [d for d in out if d is not None],
+        propensity[back],
+        exploration[back],
+        explored[back],
+    )

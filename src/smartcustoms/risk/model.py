@@ -84,6 +84,8 @@ class BudgetView:
     """The active model's calibrated thresholds (None without an active model)."""
     window: int = 2000
     """Lane thresholds follow this many recent scores (0: fixed at the calibration)."""
+    strategy: str = "random"
+    """How the exploration share is drawn: exploit, random, diverse or adaptive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,11 @@ class ScoreResult:
     rules_fired: list[str]
     aeo: bool
     explored: bool
+    propensity: float = 1.0
+    """The probability this declaration had of being sent to control (yellow or red) under
+    the budget's selection strategy, before any draw; 1 when sent there for certain."""
+    exploration: float = 0.0
+    """Its chance of being drawn for exploration."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,9 +35,12 @@ def set_budget(
     window = raw.get("window", service.budget_of(uow, principal.economy).window)
     if isinstance(window, bool) or not isinstance(window, int):
         errors.append(FieldError("window", "not_an_integer", "a number of declarations"))
+    strategy = raw.get("strategy", service.budget_of(uow, principal.economy).strategy)
+    if not isinstance(strategy, str):
+        errors.append(FieldError("strategy", "invalid", "a strategy name"))
     if errors:
         raise InvalidInput(errors)
-    budget = service.validate_budget(**values, window=window)
+    budget = service.validate_budget(**values, window=window, strategy=strategy)
     with uow:
         service.save_budget(uow, principal, budget, clock=clock)
         _recalibrate_active(uow, principal, clock)

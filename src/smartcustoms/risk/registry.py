@@ -23,14 +23,14 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork, transactional
-from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import service
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.lanes import policy_to_dict
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.lanes import policy_to_dict
 from smartcustoms.risk.model import ModelInfo
 from smartcustoms.risk.repository import RiskRepository
+from smartcustoms.risk.source import declarations_frame
 from smartcustoms.risk.tables import ModelRow
 
 CALIBRATION_FILE = "calibration.npz"
@@ -139,7 +139,7 @@ def register_model(
 ) -> ModelInfo:
     """Save ``model`` and its calibration sample; record it as a candidate (or activate it)."""
     principal.require(*WRITERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     version = f"{principal.economy}-{now:%Y%m%d-%H%M%S}-{new_id()[:6]}"
     directory = models_root(files_dir) / principal.economy / version
     model.save(directory)
@@ -231,7 +231,7 @@ def activate(
 ) -> ModelInfo:
     """Make ``version`` the active model (the previous one is retired); recalibrates."""
     principal.require(*WRITERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = _own(repo, principal, version)

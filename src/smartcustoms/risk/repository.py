@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from smartcustoms.risk.tables import (
     AeoTraderRow,
     BudgetRow,
+    ExplorationTuningRow,
     ModelRow,
+    PartnerUpdateRow,
     RuleRow,
     RuleVersionRow,
+    SelectionRow,
     WatchlistEntryRow,
 )
+
+_CHUNK = 500  # ids per IN list: well under every database's parameter limit
 
 
 class RiskRepository:
@@ -179,5 +188,48 @@ class RiskRepository:
             .limit(1)
             .scalar_subquery()
         )
-        row = self.session.execute(select(mv, m, r, rc, wc, wa, b, ac, aa, th)).one()
+        tu = (
+            select(ExplorationTuningRow.updated_at)
+            .where(ExplorationTuningRow.economy == economy)
+            .scalar_subquery()
+        )
+        row = self.session.execute(select(mv, m, r, rc, wc, wa, b, ac, aa, th, tu)).one()
         return tuple(row)
+
+    # -- selections (propensity and exploration of every lodged declaration) -----------------
+    def put_selections(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert selection records, replacing any of the same declarations (a declaration
+        assessed again, e.g. on its arrival notice, keeps only its latest selection)."""
+        ids = [r["declaration_id"] for r in rows]
+        for i in range(0, len(ids), _CHUNK):
+            self.session.execute(
+                delete(SelectionRow).where(SelectionRow.declaration_id.in_(ids[i : i + _CHUNK]))
+            )
+        if rows:
+            self.session.execute(insert(SelectionRow), list(rows))
+
+    def selections(
+        self, economy: str, since: date | None = None, until: date | None = None
+    ) -> list[SelectionRow]:
+        stmt = select(SelectionRow).where(SelectionRow.economy == economy)
+        if since is not None:
+            stmt = stmt.where(SelectionRow.declared_on >= since)
+        if until is not None:
+            stmt = stmt.where(SelectionRow.declared_on < until)
+        return list(self.session.scalars(stmt.order_by(SelectionRow.declared_on)))
+
+    def tuning(self, economy: str, *, lock: bool = False) -> ExplorationTuningRow | None:
+        stmt = select(ExplorationTuningRow).where(ExplorationTuningRow.economy == economy)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).one_or_none()
+
+    # -- model updates from partners -------------------------------------------------------
+    def partner_updates(self, economy: str) -> list[PartnerUpdateRow]:
+        return list(
+            self.session.scalars(
+                select(PartnerUpdateRow)
+                .where(PartnerUpdateRow.economy == economy)
+                .order_by(PartnerUpdateRow.received_at, PartnerUpdateRow.id)
+            )
+        )

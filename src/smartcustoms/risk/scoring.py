@@ -8,7 +8,9 @@ model is updated with them, boosters unchanged), so nothing dated on or after D 
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,24 +19,25 @@ import numpy as np
 import pandas as pd
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import (
-    declaration_records,
-    declarations_frame,
-    items_frame,
-)
+from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
-from smartcustoms.risk import service
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
-from smartcustoms.risk.fast import FastFeatures
-from smartcustoms.risk.lanes import NAMES, decide, policy_from_dict, shares
+from smartcustoms.risk import controls, service
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.fast import FastFeatures
+from smartcustoms.risk.ml.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
 from smartcustoms.risk.registry import CalibrationSample, history_model
 from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
+from smartcustoms.risk.source import (
+    declaration_records,
+    declarations_frame,
+    items_frame,
+)
 from smartcustoms.risk.states import ScoringStates
 from smartcustoms.risk.window import ScoreWindow, seed, window_before
 
@@ -82,16 +85,25 @@ def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
         repo = uow.repo(RiskRepository)
         stamp = repo.state_stamp(economy)
         if cache is not None:
-            cached = cache.get((key, economy))
+            cached: EconomyState | None = cache.get((key, economy))
             if cached is not None and cached.stamp == stamp:
                 return cached
         row = repo.active_model(economy)
+        budget = service.budget_of(uow, economy)
+        policy = policy_from_dict(row.thresholds) if row and row.thresholds else None
+        if budget.strategy == "adaptive":
+            # The bandit's share replaces the budget's exploration everywhere: the thresholds
+            # (recalibrated with the budget) leave it its part of red, the draws use it.
+            rate = controls.adaptive_rate(uow, economy, budget)
+            budget = dataclasses.replace(budget, exploration=rate)
+            if policy is not None:
+                policy = dataclasses.replace(policy, exploration=rate)
         state = EconomyState(
             stamp=stamp,
             version=row.version if row else None,
             directory=row.directory if row else None,
-            policy=policy_from_dict(row.thresholds) if row and row.thresholds else None,
-            budget=service.budget_of(uow, economy),
+            policy=policy,
+            budget=budget,
             rules=service.active_rules(uow, economy),
             watchlists=repo.watchlists(economy),
             aeo=repo.aeo_ids(economy),
@@ -157,8 +169,11 @@ def score_declaration(
     declaration_id: str,
     on: date,
     explain_top: int = 3,
+    signals: Sequence[Signal] = (),
 ) -> ScoreResult:
-    records = declaration_records(declaration, declaration_id, on)
+    """The lane of one declaration now; ``signals`` (raised at lodging, e.g. a description
+    that does not fit its HS code) are matched by rules with a ``signals`` condition."""
+    records = with_signals(declaration_records(declaration, declaration_id, on), signals)
     first = records[0]
     trader = first["importer_id"] or first["exporter_id"]
     is_aeo = bool(trader) and trader in state.aeo
@@ -209,7 +224,7 @@ def score_declaration(
     reasons += [r.definition.describe() for r in fired_rules]
     names = [r.tag for r in fired_rules]
     if decision.explored[0]:
-        reasons.append(f"random exploration ({state.budget.exploration:.1%} of traffic)")
+        reasons.append(exploration_reason(state.budget, float(decision.exploration[0])))
         names.append("random:exploration")
     if decision.random_checked[0]:
         names.append("random:rule-check")
@@ -223,9 +238,11 @@ def score_declaration(
     # What a partner's pre-arrival data says: a discrepancy sends a green declaration to yellow.
     findings = exchange.pre_arrival_findings(uow, economy, declaration, on)
     reasons += [f"pre-arrival data: {f['explanation']}" for f in findings]
+    propensity = float(decision.propensity[0])
     if lane == "green" and any(f["severity"] == "discrepancy" for f in findings):
         lane = "yellow"
         names.append("exchange:pre-arrival")
+        propensity = 1.0  # the partner's data sent it to control, no draw
     return ScoreResult(
         lane=lane,
         fraud_probability=fraud,
@@ -237,7 +254,16 @@ def score_declaration(
         rules_fired=names,
         aeo=is_aeo,
         explored=bool(decision.explored[0]),
+        propensity=propensity,
+        exploration=float(decision.exploration[0]),
     )
+
+
+def exploration_reason(budget: LaneBudget, chance: float) -> str:
+    """The reason shown for a declaration the exploration draw sent to red."""
+    if budget.strategy == "random":
+        return f"random exploration ({budget.exploration:.1%} of traffic)"
+    return f"{budget.strategy} exploration (drawn with probability {chance:.2%})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,3 +330,12 @@ def simulate_lanes(
         red_hit_rate=float(fraud[red_inspected].mean()) if red_inspected.any() else None,
         lanes={str(i): NAMES[int(v)] for i, v in zip(ids, lanes, strict=True)},
     )
+
+
+def with_signals(records: list[dict[str, Any]], signals: Sequence[Signal]) -> list[dict[str, Any]]:
+    """The item records with a ``signals`` column: the names of the signals raised on each
+    item, for the rules' ``signals`` condition (``selectivity.evaluate``)."""
+    if signals:
+        for i, record in enumerate(records):
+            record["signals"] = tuple(s.name for s in signals if s.item == i)
+    return records

@@ -13,12 +13,11 @@ from typing import Any
 import numpy as np
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import items_frame
 from smartcustoms.errors import FieldError, InvalidInput, NotFound
-from smartcustoms.risk.budget import LaneBudget
+from smartcustoms.risk.ml.budget import SELECTION_STRATEGIES, LaneBudget
 from smartcustoms.risk.model import (
     AeoTrader,
     BudgetView,
@@ -36,6 +35,7 @@ from smartcustoms.risk.rules import (
     fired_by_declaration,
     parse_definition,
 )
+from smartcustoms.risk.source import items_frame
 from smartcustoms.risk.tables import (
     AeoTraderRow,
     BudgetRow,
@@ -92,7 +92,7 @@ def create_rule(
 ) -> RuleView:
     principal.require(*WRITERS)
     definition = parse_definition(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = RuleRow(
@@ -132,7 +132,7 @@ def update_rule(
     """Each edit is a new version; the rule keeps its status (an active rule stays active)."""
     principal.require(*WRITERS)
     definition = parse_definition(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id, lock=True)
@@ -164,7 +164,7 @@ def set_rule_status(
         raise InvalidInput.single(
             "status", "invalid_choice", f"status is one of {', '.join(RULE_STATUSES)}"
         )
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = _own_rule(repo, principal, rule_id, lock=True)
@@ -306,7 +306,7 @@ def add_to_watchlist(
     ]
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = repo.watchlist_entry(principal.economy, watchlist.strip(), party_id.strip())
@@ -356,7 +356,9 @@ def budget_of(uow: UnitOfWork, economy: str) -> LaneBudget:
         row = uow.repo(RiskRepository).budget(economy)
         if row is None:
             return LaneBudget()
-        return LaneBudget(row.red, row.yellow, row.exploration, row.aeo_factor, row.window)
+        return LaneBudget(
+            row.red, row.yellow, row.exploration, row.aeo_factor, row.window, row.strategy
+        )
 
 
 def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
@@ -376,6 +378,7 @@ def get_budget(uow: UnitOfWork, principal: Principal) -> BudgetView:
             row.updated_at if row else None,
             active.thresholds if active else None,
             b.window,
+            b.strategy,
         )
 
 
@@ -383,7 +386,12 @@ MAX_WINDOW = 1_000_000
 
 
 def validate_budget(
-    red: float, yellow: float, exploration: float, aeo_factor: float, window: int = 2000
+    red: float,
+    yellow: float,
+    exploration: float,
+    aeo_factor: float,
+    window: int = 2000,
+    strategy: str = "random",
 ) -> LaneBudget:
     errors = []
     for name, value in (
@@ -413,9 +421,13 @@ def validate_budget(
                 "recent declarations",
             )
         )
+    if strategy not in SELECTION_STRATEGIES:
+        errors.append(
+            FieldError("strategy", "invalid", f"one of {', '.join(SELECTION_STRATEGIES)}")
+        )
     if errors:
         raise InvalidInput(errors)
-    return LaneBudget(red, yellow, exploration, aeo_factor, window)
+    return LaneBudget(red, yellow, exploration, aeo_factor, window, strategy)
 
 
 def save_budget(
@@ -423,7 +435,7 @@ def save_budget(
 ) -> None:
     """Store the budget (the caller recalibrates the active model's thresholds)."""
     principal.require(*WRITERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = repo.budget(principal.economy)
@@ -441,7 +453,7 @@ def save_budget(
             repo.add(row)
         row.red, row.yellow = budget.red, budget.yellow
         row.exploration, row.aeo_factor = budget.exploration, budget.aeo_factor
-        row.window = budget.window
+        row.window, row.strategy = budget.window, budget.strategy
         row.updated_by, row.updated_at = principal.user_id, now
         uow.commit()
 
@@ -465,7 +477,7 @@ def add_aeo(
     principal.require(*WRITERS)
     if not trader_id.strip():
         raise InvalidInput.single("trader_id", "required", "give the trader's identifier")
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = uow.repo(RiskRepository)
         row = repo.aeo_trader(principal.economy, trader_id.strip())

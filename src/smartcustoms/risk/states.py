@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from smartcustoms.risk.estimator import RiskModel
+    from smartcustoms.risk.ml.estimator import RiskModel
 
 __all__ = ["ModelStore", "ScoringStates"]
 
@@ -50,7 +50,7 @@ class ModelStore:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        from smartcustoms.risk.estimator import RiskModel  # LightGBM: loaded when used
+        from smartcustoms.risk.ml.estimator import RiskModel  # LightGBM: loaded when used
 
         model = RiskModel.load(key)
         with self._lock:

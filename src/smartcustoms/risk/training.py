@@ -22,14 +22,14 @@ import pandas as pd
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import declarations_frame
 from smartcustoms.errors import Conflict, InvalidInput
 from smartcustoms.risk import registry, service
-from smartcustoms.risk.drift import psi
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.evaluation import precision_at
+from smartcustoms.risk.ml.drift import psi
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.evaluation import precision_at
 from smartcustoms.risk.model import DriftReport, ModelInfo, RetrainResult, WeekDrift
 from smartcustoms.risk.registry import CalibrationSample, history_model
+from smartcustoms.risk.source import declarations_frame
 
 Step = Callable[[str], None]
 MIN_ROWS = 200
@@ -116,7 +116,7 @@ def _sample_before(
     model: RiskModel, earlier: pd.DataFrame, latest: pd.DataFrame
 ) -> CalibrationSample:
     """Scores of ``latest`` by ``model``'s boosters with a history of ``earlier`` only."""
-    from smartcustoms.risk.features import FeatureBuilder
+    from smartcustoms.risk.ml.features import FeatureBuilder
 
     scorer = copy.copy(model)
     scorer.builder_ = FeatureBuilder(model.smoothing, model.exact_values)
@@ -198,11 +198,11 @@ def retrain(
     )
 
 
-def drift(
+def scores_since_training(
     uow: UnitOfWork, principal: Principal, *, since: date | None = None, until: date | None = None
-) -> DriftReport:
-    """Weekly score distribution (PSI) and hit rate of stored declarations after the active
-    model's training period, against its reference (calibration) sample."""
+) -> tuple[ModelInfo, CalibrationSample, pd.DataFrame, np.ndarray]:
+    """The active model, its reference (calibration) sample, and the stored declarations dated
+    after its training period with their fraud scores now (what drift is measured on)."""
     principal.require(Role.ANALYST, Role.OFFICER)
     active = registry.active_info(uow, principal.economy)
     if active is None:
@@ -211,10 +211,32 @@ def drift(
     start = since or active.training_to
     frame = declarations_frame(uow, principal.economy, since=start, until=until)
     frame = frame[frame["date"] > pd.Timestamp(active.training_to)].reset_index(drop=True)
-    weeks: list[WeekDrift] = []
+    scores = np.zeros(0)
     if len(frame):
         model = history_model(uow, principal.economy, active.directory, frame["date"].min().date())
         scores = model.predict_risk(frame.drop(columns=["fraud", "critical_fraud"])).fraud
+    return active, reference, frame, np.asarray(scores, np.float64)
+
+
+def drift(
+    uow: UnitOfWork, principal: Principal, *, since: date | None = None, until: date | None = None
+) -> DriftReport:
+    """Weekly score distribution (PSI) and hit rate of stored declarations after the active
+    model's training period, against its reference (calibration) sample."""
+    scored = scores_since_training(uow, principal, since=since, until=until)
+    return drift_of(principal.economy, *scored)
+
+
+def drift_of(
+    economy: str,
+    active: ModelInfo,
+    reference: CalibrationSample,
+    frame: pd.DataFrame,
+    scores: np.ndarray,
+) -> DriftReport:
+    """The weekly drift report of what :func:`scores_since_training` returned."""
+    weeks: list[WeekDrift] = []
+    if len(frame):
         days = frame["date"].to_numpy(dtype="datetime64[D]")
         week = (days.astype(np.int64) + 3) // 7
         fraud = frame["fraud"].to_numpy(np.float64)
@@ -235,7 +257,7 @@ def drift(
             )
     ref_fraud = reference.fraud[~np.isnan(reference.fraud)]
     return DriftReport(
-        economy=principal.economy,
+        economy=economy,
         model_version=active.version,
         reference_size=len(reference.scores),
         reference_mean_score=float(reference.scores.mean()) if len(reference.scores) else 0.0,

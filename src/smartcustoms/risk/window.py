@@ -21,9 +21,9 @@ from datetime import date, datetime
 import numpy as np
 
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations.frames import recent_lane_scores
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.registry import CalibrationSample
+from smartcustoms.risk.source import recent_lane_scores
 
 MIN_SCORES = 100
 """Below this many scores the window says nothing reliable about a 3% tail: keep the model's

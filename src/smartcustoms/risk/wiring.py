@@ -12,14 +12,15 @@ application's (``uow.ports.scoring_states``), never the process's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.core.clock import SystemClock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import service as declarations
-from smartcustoms.declarations.assessor import Assessor, AssessorContext, BatchItem
 from smartcustoms.declarations.document import from_document
+from smartcustoms.declarations.lanes import Assessor, AssessorContext, BatchItem
 from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
 from smartcustoms.errors import InvalidInput
 from smartcustoms.risk.model import ScoreResult
@@ -33,20 +34,26 @@ __all__ = ["LearnedAssessor", "LearnedLaneSelector", "score_payload"]
 
 
 class LearnedAssessor:
-    """The declarations :class:`~smartcustoms.declarations.assessor.Assessor` of the risk
+    """The declarations :class:`~smartcustoms.declarations.lanes.Assessor` of the risk
     feature, bound to the unit of work of the lodging transaction.
 
-    It reads the risk tables and past inspection results inside that transaction. This is safe
-    because scoring only reads: :func:`score_declaration` never commits or rolls back (keep it
-    that way), so the lodging service still decides alone whether the declaration, its lane
-    and its audit entries are stored together.
+    It reads the risk tables and past inspection results inside that transaction, and adds
+    one selection record per declaration (its propensity and exploration draw,
+    :mod:`.controls`). This is safe because it never commits or rolls back (keep it that way),
+    so the lodging service still decides alone whether the declaration, its lane, its
+    selection record and its audit entries are stored together.
     """
 
     def __init__(self, uow: UnitOfWork, state: EconomyState) -> None:
         self._uow = uow
         self.state = state
 
+    def _now(self) -> datetime:
+        ports = self._uow.ports
+        return ports.clock.now() if ports is not None else SystemClock().now()
+
     def assess(self, declaration: Declaration, context: AssessorContext) -> LaneDecision:
+        from smartcustoms.risk.controls import record_selections, selection_record
         from smartcustoms.risk.scoring import score_declaration
 
         result = score_declaration(
@@ -56,6 +63,27 @@ class LearnedAssessor:
             declaration,
             context.declaration_id,
             context.on,
+            signals=context.signals,
+        )
+        budget = self.state.budget
+        record_selections(
+            self._uow,
+            [
+                selection_record(
+                    economy=context.economy,
+                    declaration_id=context.declaration_id,
+                    on=context.on,
+                    budget=budget,
+                    exploration_rate=budget.exploration,
+                    lane=result.lane,
+                    score=result.score,
+                    propensity=result.propensity,
+                    exploration=result.exploration,
+                    explored=result.explored,
+                    model_version=result.model_version,
+                    now=self._now(),
+                )
+            ],
         )
         return LaneDecision(
             lane=Lane(result.lane),
@@ -71,9 +99,32 @@ class LearnedAssessor:
     def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:
         """Many declarations in date order (a bulk import): see :mod:`.batch`."""
         from smartcustoms.risk.batch import assess_batch  # batch builds on scoring
+        from smartcustoms.risk.controls import record_selections, selection_record
 
         economy = items[0].context.economy if items else ""
-        return assess_batch(self._uow, economy, self.state, items)
+        done = assess_batch(self._uow, economy, self.state, items)
+        budget, now = self.state.budget, self._now()
+        record_selections(
+            self._uow,
+            [
+                selection_record(
+                    economy=item.context.economy,
+                    declaration_id=item.context.declaration_id,
+                    on=item.context.on,
+                    budget=budget,
+                    exploration_rate=budget.exploration,
+                    lane=decision.lane.value,
+                    score=decision.score,
+                    propensity=float(done.propensity[k]),
+                    exploration=float(done.exploration[k]),
+                    explored=bool(done.explored[k]),
+                    model_version=decision.model_version,
+                    now=now,
+                )
+                for k, (item, decision) in enumerate(zip(items, done.decisions, strict=True))
+            ],
+        )
+        return done.decisions
 
 
 class LearnedLaneSelector:

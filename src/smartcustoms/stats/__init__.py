@@ -12,5 +12,5 @@ declarations themselves (read-only: through ``smartcustoms.declarations.queries`
 - ``release``: release times (WCO Time Release Study method)
 - ``mirror``: A's exports to B against B's imports from A
 - ``publish``: public aggregates with small-cell suppression
-- ``charts`` / ``export`` / ``report``: SVG charts, CSV/XLSX/SDMX-CSV, the period report
+- ``export`` / ``report``: CSV/XLSX/SDMX-CSV, the period report
 """

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.stats.model import BUILTIN_PERIODS, Period, parse_period
@@ -82,7 +82,7 @@ def define_period(
     if problems:
         raise InvalidInput(problems)
     assert span is not None
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = StatsRepository(uow.session)
         row = repo.period(principal.economy, key)

@@ -16,7 +16,7 @@ from typing import Any
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
@@ -109,7 +109,7 @@ def publish(
     if problems:
         raise InvalidInput(problems)
     assert q is not None
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         p = service.period_of(uow, principal.economy, period)
         result = service.trade_in(uow, principal, p, q, clock)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
 from smartcustoms.stats.levels import LEVELS, project
@@ -105,7 +105,7 @@ def ensure_fresh(
     uow: UnitOfWork, economy: str, *, full: bool = False, clock: Clock | None = None
 ) -> RefreshReport:
     """Bring the economy's cells up to date inside the caller's transaction (no commit)."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     repo = StatsRepository(uow.session)
     state = repo.state(economy)
     # The common case, without a lock: nothing was lodged or changed since.

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from smartcustoms import charts
 from smartcustoms.accounts.model import Principal
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.stats import charts, green, release, service
+from smartcustoms.stats import green, release, service
 from smartcustoms.stats.model import By, Flow, GrowthRow, Period, TradeResult, add_months
 from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import StatsRepository
@@ -56,7 +57,7 @@ def default_period(uow: UnitOfWork, economy: str) -> str:
 def build(
     uow: UnitOfWork, principal: Principal, period: str, *, clock: Clock | None = None
 ) -> PeriodReport:
-    today = (clock or SystemClock()).now().date()
+    today = (clock or uow.clock).now().date()
     with uow:
         p = service.period_of(uow, principal.economy, period)
 

@@ -49,12 +49,15 @@ from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import CellFilter, StatsRepository, Sum
 
 __all__ = [
+    "READERS",
+    "By",
     "NamedPeriodInfo",
     "Query",
     "Totals",
     "compare",
     "define_period",
     "growth",
+    "labels",
     "list_periods",
     "named_periods",
     "parse_query",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.codes import is_currency
 from smartcustoms.db.cache import bump, stamp_of
 from smartcustoms.db.uow import UnitOfWork
@@ -108,7 +108,7 @@ def set_schedule(
     )
     _may_edit(principal, economy)
     check_settings(settings)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = TariffRepository(uow.session)
         row = repo.settings_row(economy)

@@ -98,7 +98,7 @@ def create_app(
 
 def swagger_ui_dir() -> str:
     """The Swagger UI files shipped by the ``swagger-ui-bundle`` package."""
-    from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+    from swagger_ui_bundle import swagger_ui_path
 
     return str(swagger_ui_path)
 

@@ -111,3 +111,34 @@ def test_schema_has_no_drift(db: Database) -> None:
     from smartcustoms.db import migrate
 
     migrate.check(db.url)
+
+
+def test_services_read_the_clock_of_the_composition_root(db: Database) -> None:
+    """``bootstrap(clock=...)`` reaches every use case through ``uow.clock``; an explicit
+    ``clock=`` argument still wins, and a bare unit of work reads the system clock."""
+    from smartcustoms.bootstrap import bootstrap
+    from smartcustoms.config import Settings
+
+    then = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    wired = bootstrap(
+        Settings(environment="test", database_url=db.url), db=db, clock=FixedClock(then)
+    )
+    service.create_economy(wired.uow(), "KR", "Korea", "KRW")
+    user = service.create_user(
+        wired.uow(), economy="KR", email="a@kr.test", password="long enough pw", roles=["officer"]
+    )
+    assert user.created_at.replace(tzinfo=UTC) == then
+    earlier = then - timedelta(days=400)
+    other = service.create_user(
+        wired.uow(),
+        economy="KR",
+        email="b@kr.test",
+        password="long enough pw",
+        roles=["officer"],
+        clock=FixedClock(earlier),
+    )
+    assert other.created_at.replace(tzinfo=UTC) == earlier
+    bare = service.create_user(
+        db.uow(), economy="KR", email="c@kr.test", password="long enough pw", roles=["officer"]
+    )
+    assert abs(bare.created_at.replace(tzinfo=UTC) - datetime.now(UTC)) < timedelta(minutes=5)

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from smartcustoms.accounts import service
 from smartcustoms.accounts.model import LoginPolicy
+from smartcustoms.audit import service as audit_service
 from smartcustoms.core.clock import FixedClock
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service
 from smartcustoms.errors import AuthenticationRequired, InvalidInput, RateLimited
 from tests.conftest import Actors
 from tests.pages import csrf_token

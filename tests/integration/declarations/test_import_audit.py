@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from smartcustoms.accounts import service as accounts
+from smartcustoms.audit import service as audit_service
+from smartcustoms.audit.tables import AuditEntryRow
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service, importing, service
+from smartcustoms.declarations import service
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.model import ListFilters, Status
 from smartcustoms.declarations.tables import (
-    AuditEntryRow,
     DeclarationRow,
     InspectionResultRow,
 )
@@ -117,14 +119,14 @@ def test_dry_run_and_sample_import(cli: Database, tmp_path: Path) -> None:
 def test_audit_verify_names_the_edited_row(
     cli: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from smartcustoms.declarations import actions
+    from smartcustoms.declarations import control
     from smartcustoms.declarations.model import Outcome
     from tests.integration.declarations.conftest import DOC
 
     p = service.system_principal("KR")
     service.set_assessor_config(cli.uow(), p, {"random_red_rate": 1, "random_yellow_rate": 0})
     rec = service.submit(cli.uow(), p, DOC).record
-    actions.record_inspection(cli.uow(), p, rec.id, Outcome.NO_DISCREPANCY)
+    control.record_inspection(cli.uow(), p, rec.id, Outcome.NO_DISCREPANCY)
     assert audit_service.verify(cli.uow()).ok
     with cli.engine.begin() as conn:
         target = conn.execute(

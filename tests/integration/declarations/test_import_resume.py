@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from smartcustoms.accounts import service as accounts
+from smartcustoms.audit import service as audit_service
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import audit_service, service
+from smartcustoms.declarations import service
 from smartcustoms.declarations.tables import DeclarationRow, ImportBatchRow
 
 TEST_SPLIT = Path("customs-declarations") / "df_syn_test_eng.csv"

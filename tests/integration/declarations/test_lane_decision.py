@@ -7,9 +7,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from smartcustoms.declarations import importing, service
-from smartcustoms.declarations.assessor import AssessorContext
+from smartcustoms.declarations import service
 from smartcustoms.declarations.demo import write_sample
+from smartcustoms.declarations.intake import importing
+from smartcustoms.declarations.lanes import AssessorContext
 from smartcustoms.declarations.model import Declaration, Lane, LaneDecision, LaneExplanation
 from tests.integration.declarations.conftest import KR, doc
 from tests.integration.declarations.test_pages import login

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from smartcustoms.core.clock import FixedClock
-from smartcustoms.declarations import actions, service
+from smartcustoms.declarations import control, service
 from smartcustoms.declarations.model import Lane, Outcome, Status
 from smartcustoms.errors import Conflict, InvalidInput, PermissionDenied
 from tests.integration.declarations.conftest import KR, doc
@@ -39,24 +39,24 @@ def test_pre_lodgement_waits_for_arrival_notice(kr: KR) -> None:
     ).record
     assert rec.status is Status.PRE_LODGED and rec.assessment is None
     with pytest.raises(PermissionDenied):
-        actions.arrival_notice(kr.db.uow(), kr.declarant, rec.id, clock=clock)
+        control.arrival_notice(kr.db.uow(), kr.declarant, rec.id, clock=clock)
     clock.advance(datetime(2021, 5, 30, 9, tzinfo=UTC) - clock.now())
-    done = actions.arrival_notice(kr.db.uow(), kr.officer, rec.id, clock=clock)
+    done = control.arrival_notice(kr.db.uow(), kr.officer, rec.id, clock=clock)
     assert done.status is Status.RELEASED and done.assessment is not None
     assert [h.action for h in done.history] == ["submit", "arrival_notice", "assess", "route"]
     with pytest.raises(Conflict):
-        actions.arrival_notice(kr.db.uow(), kr.officer, rec.id, clock=clock)
+        control.arrival_notice(kr.db.uow(), kr.officer, rec.id, clock=clock)
 
 
 def test_documentary_check_referral_and_results(kr: KR) -> None:
     a = lodge(kr, "yellow", reference="A")
     with pytest.raises(PermissionDenied):
-        actions.refer_physical(kr.db.uow(), kr.declarant, a)
-    rec = actions.refer_physical(kr.db.uow(), kr.officer, a, "invoice looks altered")
+        control.refer_physical(kr.db.uow(), kr.declarant, a)
+    rec = control.refer_physical(kr.db.uow(), kr.officer, a, "invoice looks altered")
     assert rec.status is Status.PHYSICAL_INSPECTION and rec.lane is Lane.RED
     with pytest.raises(PermissionDenied):
-        actions.record_inspection(kr.db.uow(), kr.declarant, a, Outcome.NO_DISCREPANCY)
-    rec = actions.record_inspection(
+        control.record_inspection(kr.db.uow(), kr.declarant, a, Outcome.NO_DISCREPANCY)
+    rec = control.record_inspection(
         kr.db.uow(),
         kr.officer,
         a,
@@ -67,30 +67,30 @@ def test_documentary_check_referral_and_results(kr: KR) -> None:
     assert rec.status is Status.RELEASED
     assert rec.inspections[0].fraud and rec.inspections[0].revenue_adjustment == 50000
     with pytest.raises(Conflict):
-        actions.record_inspection(kr.db.uow(), kr.officer, a, Outcome.NO_DISCREPANCY)
+        control.record_inspection(kr.db.uow(), kr.officer, a, Outcome.NO_DISCREPANCY)
     b = lodge(kr, "yellow", reference="B")
     assert (
-        actions.record_inspection(kr.db.uow(), kr.officer, b, Outcome.NO_DISCREPANCY).status
+        control.record_inspection(kr.db.uow(), kr.officer, b, Outcome.NO_DISCREPANCY).status
         is Status.RELEASED
     )
     c = lodge(kr, "red", reference="C")
     assert (
-        actions.record_inspection(kr.db.uow(), kr.officer, c, Outcome.SEIZURE).status
+        control.record_inspection(kr.db.uow(), kr.officer, c, Outcome.SEIZURE).status
         is Status.SEIZED
     )
     with pytest.raises(InvalidInput):
-        actions.record_inspection(kr.db.uow(), kr.officer, c, Outcome.NO_DISCREPANCY, hold=True)
+        control.record_inspection(kr.db.uow(), kr.officer, c, Outcome.NO_DISCREPANCY, hold=True)
 
 
 def test_held_goods_are_released_or_seized(kr: KR) -> None:
     for ref, decide, final in (
-        ("H1", actions.release, Status.RELEASED),
-        ("H2", actions.seize, Status.SEIZED),
+        ("H1", control.release, Status.RELEASED),
+        ("H2", control.seize, Status.SEIZED),
     ):
         i = lodge(kr, "red", reference=ref)
         with pytest.raises(Conflict):
             decide(kr.db.uow(), kr.officer, i)  # not held yet
-        held = actions.record_inspection(kr.db.uow(), kr.officer, i, Outcome.DISCREPANCY, hold=True)
+        held = control.record_inspection(kr.db.uow(), kr.officer, i, Outcome.DISCREPANCY, hold=True)
         assert held.status is Status.HELD
         with pytest.raises(PermissionDenied):
             decide(kr.db.uow(), kr.declarant, i)

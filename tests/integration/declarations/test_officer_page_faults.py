@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
-from smartcustoms.declarations import actions
+from smartcustoms.declarations import control
 from smartcustoms.declarations.model import Outcome
 from tests.integration.declarations.conftest import KR
 from tests.integration.declarations.test_pages import lodge, login
@@ -16,7 +16,7 @@ from tests.integration.declarations.test_pages import lodge, login
 
 def test_history_names_the_people_not_their_ids(client: TestClient, kr: KR) -> None:
     declaration_id = lodge(kr, "NAMES-1", "red")
-    actions.record_inspection(kr.db.uow(), kr.officer, declaration_id, Outcome.NO_DISCREPANCY)
+    control.record_inspection(kr.db.uow(), kr.officer, declaration_id, Outcome.NO_DISCREPANCY)
     login(client, kr.users["declarant"]["email"])
     page = client.get(f"/declarations/{declaration_id}").text
     history = page[page.index('data-testid="history"') :]
@@ -30,7 +30,7 @@ def test_total_due_includes_the_revenue_adjustment(client: TestClient, kr: KR) -
     declaration_id = lodge(kr, "ADJUST-1", "red")
     login(client, kr.users["officer"]["email"])
     before = _total_due(client.get(f"/declarations/{declaration_id}").text)
-    actions.record_inspection(
+    control.record_inspection(
         kr.db.uow(),
         kr.officer,
         declaration_id,

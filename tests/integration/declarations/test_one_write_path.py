@@ -13,12 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from smartcustoms.accounts import service as accounts
+from smartcustoms.audit.tables import AuditEntryRow
 from smartcustoms.bootstrap import bootstrap
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import importing, service
-from smartcustoms.declarations.mapping import read_records
-from smartcustoms.declarations.profiles import load_profile
-from smartcustoms.declarations.tables import AuditEntryRow, DeclarationItemRow, DeclarationRow
+from smartcustoms.declarations import service
+from smartcustoms.declarations.intake import importing
+from smartcustoms.declarations.intake.mapping import read_records
+from smartcustoms.declarations.intake.profiles import load_profile
+from smartcustoms.declarations.tables import DeclarationItemRow, DeclarationRow
 from smartcustoms.web.app import create_app
 
 TEST_SPLIT = Path("customs-declarations") / "df_syn_test_eng.csv"

@@ -273,3 +273,29 @@ def test_an_action_without_a_handler_never_cancels(
     response = client.post(f"/declarations/{yellow}/suspend", data={"notes": "x"})
     assert response.status_code == 404
     assert service.get(kr.db.uow(), kr.declarant, yellow).status is Status.DOCUMENTARY_CHECK
+
+
+@pytest.mark.parametrize("action", ["frobnicate", "route", "assess", "submit", "amend", ""])
+def test_an_action_the_lifecycle_table_does_not_offer_here_is_a_404(
+    client: TestClient, kr: KR, action: str
+) -> None:
+    """Unknown names, system transitions and actions with their own pages never act."""
+    yellow = lodge(kr, f"UNKNOWN-{action or 'EMPTY'}", "yellow")
+    login(client, kr.users["declarant"]["email"])
+    response = client.post(f"/declarations/{yellow}/{action}", data={"notes": "x"})
+    assert response.status_code in (404, 405)
+    assert service.get(kr.db.uow(), kr.declarant, yellow).status is Status.DOCUMENTARY_CHECK
+
+
+def test_the_page_dispatches_every_action_a_person_may_ask_for() -> None:
+    """Every requestable action of the lifecycle table has a page handler and a title, except
+    submit and amend (their own pages); nothing else has one."""
+    from smartcustoms.declarations.lifecycle import TRANSITIONS, Action
+
+    requestable = {a for a, t in TRANSITIONS.items() if t.requestable} - {
+        Action.SUBMIT,
+        Action.AMEND,
+    }
+    assert set(pages.HANDLERS) == requestable
+    assert set(pages.ACTION_TITLES) == {a.value for a in requestable}
+    assert all(pages.page_action(a.value) is a for a in requestable)

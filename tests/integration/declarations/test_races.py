@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from smartcustoms.declarations import actions, service
-from smartcustoms.declarations.audit import AuditLog
+from smartcustoms.audit.log import AuditLog
+from smartcustoms.declarations import control, service
 from smartcustoms.declarations.model import Outcome, Status
 from smartcustoms.errors import Conflict
 from tests.integration.declarations.conftest import KR, doc
@@ -52,16 +52,16 @@ def lodge(kr: KR, reference: str, lane: str) -> str:
 
 def held(kr: KR, reference: str) -> str:
     i = lodge(kr, reference, "red")
-    actions.record_inspection(kr.db.uow(), kr.officer, i, Outcome.DISCREPANCY, hold=True)
+    control.record_inspection(kr.db.uow(), kr.officer, i, Outcome.DISCREPANCY, hold=True)
     return i
 
 
 def seizure(kr: KR, i: str) -> Any:
-    return actions.record_inspection(kr.db.uow(), kr.officer, i, Outcome.SEIZURE)
+    return control.record_inspection(kr.db.uow(), kr.officer, i, Outcome.SEIZURE)
 
 
 def no_discrepancy(kr: KR, i: str) -> Any:
-    return actions.record_inspection(kr.db.uow(), kr.officer, i, Outcome.NO_DISCREPANCY)
+    return control.record_inspection(kr.db.uow(), kr.officer, i, Outcome.NO_DISCREPANCY)
 
 
 def cancel(kr: KR, i: str) -> Any:
@@ -69,15 +69,15 @@ def cancel(kr: KR, i: str) -> Any:
 
 
 def refer(kr: KR, i: str) -> Any:
-    return actions.refer_physical(kr.db.uow(), kr.officer, i, "look at it")
+    return control.refer_physical(kr.db.uow(), kr.officer, i, "look at it")
 
 
 def release(kr: KR, i: str) -> Any:
-    return actions.release(kr.db.uow(), kr.officer, i, "paid")
+    return control.release(kr.db.uow(), kr.officer, i, "paid")
 
 
 def seize(kr: KR, i: str) -> Any:
-    return actions.seize(kr.db.uow(), kr.officer, i, "contraband")
+    return control.seize(kr.db.uow(), kr.officer, i, "contraband")
 
 
 SCENARIOS: dict[str, tuple[str, Action, Action]] = {

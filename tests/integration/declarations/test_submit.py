@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import func, select
 
+from smartcustoms.audit.tables import AuditEntryRow
 from smartcustoms.declarations import service
 from smartcustoms.declarations.model import ListFilters, Status
-from smartcustoms.declarations.tables import AuditEntryRow, DeclarationRow
+from smartcustoms.declarations.tables import DeclarationRow
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.reference import service as reference
 from tests.integration.declarations.conftest import KR, doc, principal

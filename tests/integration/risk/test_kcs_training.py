@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from smartcustoms.cli.risk import app
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
-from smartcustoms.risk.frame import read_frame
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.frame import read_frame
 
 DATA = os.environ.get("SMARTCUSTOMS_DATA_DIR")
 pytestmark = pytest.mark.skipif(not DATA, reason="SMARTCUSTOMS_DATA_DIR is not set")

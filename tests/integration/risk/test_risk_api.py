@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smartcustoms.declarations import importing
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import training
 from smartcustoms.web.api.declarations import EXAMPLE

@@ -16,16 +16,16 @@ from sqlalchemy import text
 from smartcustoms.bootstrap import bootstrap
 from smartcustoms.cli.main import run
 from smartcustoms.db.engine import Database
-from smartcustoms.declarations import importing
 from smartcustoms.declarations import service as declarations
-from smartcustoms.declarations.assessor import RuleBasedAssessor
-from smartcustoms.declarations.flow import assessor_for
-from smartcustoms.declarations.frames import declarations_frame
+from smartcustoms.declarations.intake import importing
+from smartcustoms.declarations.lanes import RuleBasedAssessor
 from smartcustoms.declarations.service import system_principal
+from smartcustoms.declarations.transitions import assessor_for
 from smartcustoms.errors import Conflict, InvalidInput, NotFound
 from smartcustoms.risk import operations, registry, service, training, wiring
-from smartcustoms.risk.frame import CANONICAL_COLUMNS, normalize_frame, read_frame
+from smartcustoms.risk.ml.frame import CANONICAL_COLUMNS, normalize_frame, read_frame
 from smartcustoms.risk.registry import CalibrationSample
+from smartcustoms.risk.source import declarations_frame
 from smartcustoms.risk.wiring import LearnedAssessor
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.app import create_app

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from smartcustoms.core.clock import FixedClock
-from smartcustoms.declarations import actions
+from smartcustoms.declarations import control
 from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.model import Outcome
 from smartcustoms.errors import InvalidInput, NotFound
@@ -68,7 +68,7 @@ def test_release_times_median_mean_p90_and_shares(stats_kr: StatsKR) -> None:
         importer = {"id": "AEO-1" if ref in ("R1", "R2") else "IMP-9", "country": "KR"}
         doc = document(ref, f"2021-06-1{n}", [item("850760", "CN", 1000)], importer=importer)
         rec = declarations.submit(k.db.uow(), k.declarant, doc, clock=FixedClock(t0)).record
-        actions.record_inspection(
+        control.record_inspection(
             k.db.uow(),
             k.officer,
             rec.id,

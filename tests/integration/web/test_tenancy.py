@@ -23,12 +23,12 @@ from sqlalchemy import select
 from smartcustoms.accounts import service as accounts
 from smartcustoms.db.engine import Database
 from smartcustoms.db.registry import load_all_tables
-from smartcustoms.declarations import importing
+from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import training
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.openapi import api_routes
-from tests.conftest import REFERENCE_PREFIX, Actors
+from tests.conftest import REFERENCE_PREFIX, Actors, data_dir
 from tests.integration.cases.helpers import case_data
 
 pytestmark = pytest.mark.slow
@@ -63,22 +63,6 @@ ACTIONS = (
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MARKER_TITLE = "Tenancy marker: KR draft on bonded warehouses"
-
-
-@pytest.fixture
-def settings(tmp_path: Path, db: Database) -> Any:
-    """The shared settings with the outbox background loop off: a delivery attempt to the
-    (unreachable) partner during the run would change KR's outbox rows under the snapshot."""
-    from smartcustoms.config import Settings
-    from tests.conftest import data_dir
-
-    return Settings(
-        environment="test",
-        home=tmp_path / "home",
-        database_url=db.url,
-        data_dir=data_dir(),
-        exchange_deliver_every=0,
-    )
 
 
 def _minimal(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -118,6 +102,22 @@ def _snapshot(db: Database) -> dict[str, list[tuple[str, ...]]]:
             rows = conn.execute(select(*columns)).all()
             out[table.name] = sorted(tuple(map(str, r)) for r in rows)
     return out
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db: Database) -> Any:
+    """The test settings without the web app's background exchange delivery: its rounds send
+    KR's outbox on a timer (a change to KR's rows no request made), which the snapshot below
+    would otherwise catch whenever the suite runs slowly enough for a round to start."""
+    from smartcustoms.config import Settings
+
+    return Settings(
+        environment="test",
+        home=tmp_path / "home",
+        database_url=db.url,
+        data_dir=data_dir(),
+        exchange_deliver_every=0,
+    )
 
 
 @pytest.fixture
@@ -232,6 +232,11 @@ def kr_owns_everything(
         (f"/api/v1/risk/models/{model.version}", "analyst"),
     ]:
         assert client.get(url, headers=h[who]).status_code == 200, url
+    # A finished retraining job of KR's in the app's job table (jobs live in the process).
+    from smartcustoms.web.pages.risk import RetrainJob, jobs_of
+
+    job = RetrainJob("0" * 31 + "1", "KR", "kr-analyst", status="done")
+    jobs_of(client.app).setdefault(job.id, job)
     return {
         "declaration_id": [declaration.json()["id"]],
         "ref": [case["id"], case["slug"]],
@@ -257,6 +262,7 @@ def kr_owns_everything(
         "inbox_id": ["0" * 32],
         "alert_id": ["0" * 32],
         "action": list(ACTIONS),
+        "job_id": [job.id],
     }
 
 

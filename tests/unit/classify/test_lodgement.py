@@ -8,14 +8,14 @@ from pathlib import Path
 from smartcustoms.classify import service
 from smartcustoms.classify.lodgement import MISMATCH, LazySuggester, find_mismatches
 from smartcustoms.classify.suggester import Suggester
-from smartcustoms.declarations.assessor import (
+from smartcustoms.declarations.intake.validation import read_document
+from smartcustoms.declarations.lanes import (
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
     Signal,
 )
 from smartcustoms.declarations.model import Lane
-from smartcustoms.declarations.validation import read_document
 from tests.integration.declarations.conftest import doc
 
 

@@ -95,3 +95,25 @@ def test_outcomes_and_amendments() -> None:
     # An amendment never lets goods escape a control already ordered.
     assert lifecycle.after_amend(Status.PHYSICAL_INSPECTION) is Status.PHYSICAL_INSPECTION
     assert lifecycle.after_amend(Status.HELD) is Status.HELD
+
+
+def test_the_table_carries_each_actions_target_state() -> None:
+    targets = {a: t.targets for a, t in TRANSITIONS.items()}
+    assert targets[Action.CANCEL] == (Status.CANCELLED,)
+    assert targets[Action.REFER_PHYSICAL] == (Status.PHYSICAL_INSPECTION,)
+    assert targets[Action.RELEASE] == (Status.RELEASED,)
+    assert targets[Action.SEIZE] == (Status.SEIZED,)
+    assert targets[Action.ARRIVAL_NOTICE] == (Status.SUBMITTED,)
+    assert targets[Action.ASSESS] == (Status.ASSESSED,)
+    assert set(targets[Action.ROUTE]) == set(lifecycle.LANE_STATUS.values())
+    assert set(targets[Action.RECORD_INSPECTION]) == {Status.RELEASED, Status.HELD, Status.SEIZED}
+    assert lifecycle.target(Action.RELEASE) is Status.RELEASED
+    assert lifecycle.target(Action.RECORD_INSPECTION, Status.HELD) is Status.HELD
+    # An action with several targets needs one chosen, and only one of its own.
+    with pytest.raises(ValueError):
+        lifecycle.target(Action.RECORD_INSPECTION)
+    with pytest.raises(ValueError):
+        lifecycle.target(Action.RELEASE, Status.SEIZED)
+    # Every state an amendment may leave a declaration in is one the table names.
+    for status in TRANSITIONS[Action.AMEND].sources:
+        assert lifecycle.after_amend(status) in TRANSITIONS[Action.AMEND].targets

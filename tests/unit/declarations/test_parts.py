@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from smartcustoms.declarations.assessor import (
+from smartcustoms.audit.log import GENESIS, AuditEvent, body_of, link_hash
+from smartcustoms.declarations.intake.mapping import frame_records, read_records
+from smartcustoms.declarations.intake.profiles import load_profile, parse_profile
+from smartcustoms.declarations.intake.validation import read_document
+from smartcustoms.declarations.lanes import (
     AssessorContext,
     RuleBasedAssessor,
     RuleBasedConfig,
     uniform_draw,
 )
-from smartcustoms.declarations.audit import GENESIS, AuditEvent, body_of, link_hash
-from smartcustoms.declarations.mapping import frame_records, read_records
 from smartcustoms.declarations.model import Lane
-from smartcustoms.declarations.profiles import load_profile, parse_profile
-from smartcustoms.declarations.validation import read_document
 from smartcustoms.errors import InvalidInput
 from smartcustoms.tariff.csvio import parse_csv, write_csv
 from smartcustoms.tariff.derive import Observation, derive_lines

@@ -11,7 +11,7 @@ import pytest
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core.clock import FixedClock
 from smartcustoms.db.uow import UnitOfWork, transactional
-from smartcustoms.declarations import actions
+from smartcustoms.declarations import control
 from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.document import from_document, to_document
 from smartcustoms.declarations.model import Outcome, Status
@@ -78,12 +78,12 @@ def test_cancel_moves_and_audits_in_one_commit() -> None:
 def test_officer_actions_through_the_fake() -> None:
     uow = FakeUnitOfWork()
     did = stored(uow, Status.DOCUMENTARY_CHECK)
-    referred = actions.refer_physical(uow, OFFICER, did, "looks odd", clock=CLOCK)
+    referred = control.refer_physical(uow, OFFICER, did, "looks odd", clock=CLOCK)
     assert referred.status is Status.PHYSICAL_INSPECTION and referred.lane is not None
     assert referred.lane.value == "red"
-    held = actions.record_inspection(uow, OFFICER, did, Outcome.DISCREPANCY, hold=True, clock=CLOCK)
+    held = control.record_inspection(uow, OFFICER, did, Outcome.DISCREPANCY, hold=True, clock=CLOCK)
     assert held.status is Status.HELD and len(held.inspections) == 1
-    released = actions.release(uow, OFFICER, did, "paid", clock=CLOCK)
+    released = control.release(uow, OFFICER, did, "paid", clock=CLOCK)
     assert released.status is Status.RELEASED
     assert [h.action for h in released.history] == [
         "refer_physical",
@@ -97,7 +97,7 @@ def test_a_refused_action_stores_nothing() -> None:
     uow = FakeUnitOfWork()
     did = stored(uow, Status.RELEASED, lane="green")
     with pytest.raises(Conflict):
-        actions.seize(uow, OFFICER, did, clock=CLOCK)
+        control.seize(uow, OFFICER, did, clock=CLOCK)
     assert uow.commits == 0 and committed_status(uow) == "released"
     assert uow.audit.committed("entries") == []
 
@@ -108,9 +108,9 @@ def test_nested_use_cases_commit_once_at_the_outermost() -> None:
 
     @transactional
     def refer_then_hold(u: UnitOfWork) -> None:
-        actions.refer_physical(u, OFFICER, did, clock=CLOCK)
+        control.refer_physical(u, OFFICER, did, clock=CLOCK)
         assert uow.commits == 0  # the inner use case's commit waited for this one
-        actions.record_inspection(u, OFFICER, did, Outcome.DISCREPANCY, hold=True, clock=CLOCK)
+        control.record_inspection(u, OFFICER, did, Outcome.DISCREPANCY, hold=True, clock=CLOCK)
 
     refer_then_hold(uow)
     assert uow.commits == 1 and committed_status(uow) == "held"
@@ -122,7 +122,7 @@ def test_a_failure_after_an_inner_use_case_rolls_both_back() -> None:
 
     @transactional
     def refer_then_fail(u: UnitOfWork) -> None:
-        actions.refer_physical(u, OFFICER, did, clock=CLOCK)
+        control.refer_physical(u, OFFICER, did, clock=CLOCK)
         raise FileNotFoundError("model.txt")
 
     with pytest.raises(OperationFailed, match="nothing was stored") as failed:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartcustoms.declarations.document import from_document, to_document
-from smartcustoms.declarations.validation import Policy, check_hs_codes, read_document
+from smartcustoms.declarations.intake.validation import Policy, check_hs_codes, read_document
 from tests.unit.declarations.factories import document
 
 TODAY = date(2021, 6, 1)

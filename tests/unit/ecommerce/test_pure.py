@@ -6,7 +6,8 @@ from datetime import date
 
 import numpy as np
 
-from smartcustoms.ecommerce import charts, engine, generator, reader, signing
+from smartcustoms import charts
+from smartcustoms.ecommerce import engine, generator, reader, signing
 from smartcustoms.ecommerce.model import BadParcel
 from smartcustoms.ecommerce.regimes import BUILT_IN, built_in_for, regime_on
 
@@ -96,7 +97,9 @@ def test_running_totals_count_and_sum_within_groups_in_order() -> None:
 
 
 def test_charts_are_svg_with_labels() -> None:
-    svg = charts.bars("Decisions", [("release", 10), ("refuse", 1)], "t")
+    svg = charts.bars([("release", 10), ("refuse", 1)], "Decisions", testid="t")
     assert svg.startswith("<svg") and "release" in svg and "<title>Decisions</title>" in svg
-    col = charts.columns("Per day", ["03-01", "03-02"], [("parcels", [5, 7], "#000")], "c")
+    col = charts.grouped_columns(
+        ["03-01", "03-02"], [charts.Series("parcels", [5, 7], "#000")], "Per day", testid="c"
+    )
     assert col.count("<rect") >= 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.frame import normalize_frame
+from smartcustoms.risk.ml.frame import normalize_frame
 
 
 def make_frame(n: int = 400, days: int = 30, seed: int = 0) -> pd.DataFrame:

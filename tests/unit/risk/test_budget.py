@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartcustoms.risk.budget import (
+from smartcustoms.risk.ml.budget import (
     Lane,
     LaneBudget,
     LanePolicy,

@@ -10,7 +10,7 @@ import pandas as pd
 from risk_synth import make_frame
 from sklearn.base import clone
 
-from smartcustoms.risk.estimator import RiskModel
+from smartcustoms.risk.ml.estimator import RiskModel
 
 SMALL = {"n_estimators": 30, "num_leaves": 7, "min_child_samples": 5}
 

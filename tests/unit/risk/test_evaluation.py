@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from smartcustoms.risk.drift import psi, weekly_psi
-from smartcustoms.risk.evaluation import (
+from smartcustoms.risk.ml.drift import psi, weekly_psi
+from smartcustoms.risk.ml.evaluation import (
     evaluate_scores,
     precision_at,
     recall_at,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
-from smartcustoms.risk.estimator import RiskModel
-from smartcustoms.risk.explain import explain
+from smartcustoms.risk.ml.estimator import RiskModel
+from smartcustoms.risk.ml.explain import explain
 
 
 def test_explanations_name_real_features_with_real_counts(frame: pd.DataFrame) -> None:
@@ -53,3 +54,20 @@ def test_declared_value_is_said_in_the_invoice_currency(frame: pd.DataFrame) -> 
     unsaid = explain(model, new, top=top, batch_history=False)
     texts = [r.text for reasons in unsaid for r in reasons if r.text.startswith("declared value")]
     assert texts and not any("KRW" in t for t in texts), texts
+
+
+def test_contributions_add_up_to_the_score_a_waterfall_draws(frame: pd.DataFrame) -> None:
+    import numpy as np
+
+    from smartcustoms.risk.ml.explain import contributions
+
+    model = RiskModel(n_estimators=20, num_leaves=7, min_child_samples=5).fit(frame)
+    new = frame.tail(1).copy().reset_index(drop=True)
+    new["date"] = frame["date"].max() + pd.Timedelta(days=1)
+    base, reasons = contributions(model, new)
+    score = float(model.predict_risk(new, batch_history=False).fraud[0])
+    total = base + sum(r.contribution for r in reasons)
+    assert 1 / (1 + np.exp(-total)) == pytest.approx(score, abs=1e-6)
+    effects = [abs(r.contribution) for r in reasons]
+    assert effects == sorted(effects, reverse=True)  # largest effect first
+    assert all("nan" not in r.text for r in reasons)

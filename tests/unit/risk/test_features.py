@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from risk_synth import make_frame
 
-from smartcustoms.risk.features import FeatureBuilder, exclusive_prefix
+from smartcustoms.risk.ml.features import FeatureBuilder, exclusive_prefix
 
 
 def _history_columns(builder: FeatureBuilder) -> list[int]:

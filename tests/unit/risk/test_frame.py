@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from smartcustoms.errors import InvalidInput
-from smartcustoms.risk.frame import CANONICAL_COLUMNS, frame_fingerprint, read_frame
+from smartcustoms.risk.ml.frame import CANONICAL_COLUMNS, frame_fingerprint, read_frame
 
 HEADER = (
     "Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,"

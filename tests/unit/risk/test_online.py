@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from risk_synth import make_frame
 
-from smartcustoms.risk.features import FeatureBuilder
-from smartcustoms.risk.online.bandit import DiscountedUCB
-from smartcustoms.risk.online.federated import run_experiment, split_by_office
-from smartcustoms.risk.online.simulator import OnlineConfig, inspection_rate, simulate
-from smartcustoms.risk.online.strategies import select
+from smartcustoms.risk.ml.features import FeatureBuilder
+from smartcustoms.risk.ml.online.bandit import DiscountedUCB
+from smartcustoms.risk.ml.online.federated import run_experiment, split_by_office
+from smartcustoms.risk.ml.online.simulator import OnlineConfig, inspection_rate, simulate
+from smartcustoms.risk.ml.online.strategies import select
 
 FAST = {"n_estimators": 15, "initial_days": 7, "period_days": 7}
 

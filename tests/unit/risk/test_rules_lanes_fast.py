@@ -8,10 +8,10 @@ import pytest
 from risk_synth import make_frame
 
 from smartcustoms.errors import InvalidInput
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
-from smartcustoms.risk.fast import FastFeatures
-from smartcustoms.risk.features import FeatureBuilder
-from smartcustoms.risk.lanes import decide, shares
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.fast import FastFeatures
+from smartcustoms.risk.ml.features import FeatureBuilder
+from smartcustoms.risk.ml.lanes import decide, shares
 from smartcustoms.risk.rules import (
     ActiveRule,
     RuleContext,

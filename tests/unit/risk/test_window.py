@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from smartcustoms.risk.budget import LaneBudget, LanePolicy
+from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.window import MIN_SCORES, ScoreWindow
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from smartcustoms import charts
 from smartcustoms.errors import InvalidInput
-from smartcustoms.stats import charts, levels
+from smartcustoms.stats import levels
 from smartcustoms.stats.export import sdmx_period
 from smartcustoms.stats.model import growth_pct, parse_period, percentile, share_pct
 

@@ -5,9 +5,10 @@ running totals of the parcels already stored in the window."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,10 @@ from smartcustoms.ecommerce.model import (
 )
 from smartcustoms.ecommerce.repository import EcommerceRepository
 from smartcustoms.ecommerce.services.regimes import get_settings, regime_for
+
+if TYPE_CHECKING:
+    from smartcustoms.classify.queries import ParcelClassification
+
 from smartcustoms.errors import (
     DataUnavailable,
     SmartCustomsError,
@@ -140,6 +145,20 @@ def inspect_threshold(uow: UnitOfWork, economy: str, on: date, st: EcomSettings)
     return max(st.min_inspect_score, cut)
 
 
+def _classifier(
+    uow: UnitOfWork,
+) -> Callable[[Sequence[str]], Sequence[ParcelClassification | None]] | None:
+    """The application's HS classifier for items without a code (None while none is built:
+    such items then keep the regime's default duty rate, as before classification existed)."""
+    holder = uow.ports.hs_suggester if uow.ports is not None else None
+    if holder is None:
+        return None
+    from smartcustoms.classify.queries import ParcelClassifier
+
+    classifier = ParcelClassifier(holder)
+    return classifier.classify_many if classifier.available else None
+
+
 def build_context(uow: UnitOfWork, economy: str, on: date, secret_key: str) -> engine.Context:
     economy = economy.upper()
     regime = regime_for(uow, economy, on)
@@ -177,6 +196,7 @@ def build_context(uow: UnitOfWork, economy: str, on: date, secret_key: str) -> e
     ctx.three_orders = threeorders.checker(uow, ctx)
     from smartcustoms.risk import service as risk
 
+    ctx.classify = _classifier(uow)
     ctx.rules = [r.definition for r in risk.active_rules(uow, economy)]
     if ctx.rules:
         ctx.rule_context = risk.rule_context(uow, economy, None)

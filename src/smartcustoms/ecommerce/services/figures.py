@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from smartcustoms import charts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.core.clock import SystemClock
 from smartcustoms.db.uow import UnitOfWork
@@ -49,36 +50,56 @@ def figures(
         }
 
 
-def chart_svgs(data: Mapping[str, Any]) -> dict[str, str]:
-    from smartcustoms.ecommerce import charts
+# One colour per decision kind, the same on every chart.
+COLOURS = {"release": "#2e7d32", "hold": "#f9a825", "inspect": "#c62828", "refuse": "#4a148c"}
 
+
+def chart_svgs(data: Mapping[str, Any]) -> dict[str, str]:
     days = [d.strftime("%m-%d") for d, *_ in data["per_day"]]
     ccy = data["currency"]
     return {
-        "parcels": charts.columns(
-            "Parcels per day",
+        "parcels": charts.grouped_columns(
             days,
-            [("parcels", [n for _, n, _, _ in data["per_day"]], "#1565c0")],
-            "chart-parcels",
+            [charts.Series("parcels", [n for _, n, _, _ in data["per_day"]], "#1565c0")],
+            "Parcels per day",
+            x_label="day (month-day)",
+            y_label="parcels",
+            testid="chart-parcels",
+            css_class="ecom-chart",
+            width=560,
         ),
         "decisions": charts.bars(
-            "Decisions by kind",
             [(d.value, float(data["decisions"].get(d.value, 0))) for d in DECISION_ORDER],
-            "chart-decisions",
-            charts.COLOURS,
+            "Decisions by kind",
+            unit="parcels",
+            colours=COLOURS,
+            label_width=120,
+            width=560,
+            testid="chart-decisions",
+            css_class="ecom-chart",
+            empty="no parcels yet",
         ),
-        "revenue": charts.columns(
-            f"Duty and tax collected ({ccy})",
+        "revenue": charts.grouped_columns(
             days,
             [
-                ("duty", [x for *_, x, _ in data["per_day"]], "#6d4c41"),
-                ("tax", [x for *_, x in data["per_day"]], "#00838f"),
+                charts.Series("duty", [x for *_, x, _ in data["per_day"]], "#6d4c41"),
+                charts.Series("tax", [x for *_, x in data["per_day"]], "#00838f"),
             ],
-            "chart-revenue",
+            f"Duty and tax collected ({ccy})",
+            unit=ccy,
+            x_label="day (month-day)",
+            testid="chart-revenue",
+            css_class="ecom-chart",
+            width=560,
         ),
         "chapters": charts.bars(
-            "Top HS chapters",
             [(f"chapter {c}", float(n)) for c, n in data["chapters"]],
-            "chart-chapters",
+            "Top HS chapters",
+            unit="parcels",
+            label_width=120,
+            width=560,
+            testid="chart-chapters",
+            css_class="ecom-chart",
+            empty="no parcels yet",
         ),
     }

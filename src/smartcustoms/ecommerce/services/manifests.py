@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from smartcustoms.accounts.model import Principal
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.ecommerce import engine
@@ -76,7 +76,7 @@ def open_manifest(
 ) -> tuple[ManifestOutcome, bool]:
     """Register a manifest job (committed); returns (outcome, is_new). Same bytes: same job."""
     principal.require(*LODGERS)
-    clock = clock or SystemClock()
+    clock = clock or uow.clock
     sha, _, head = digest(data)
     fmt = fmt or detect_format(filename, head)
     now = clock.now()
@@ -131,7 +131,7 @@ def process_manifest(
     chunk_size: int = CHUNK,
 ) -> ManifestOutcome:
     """Validate, decide and store the parcels of an opened manifest job."""
-    clock = clock or SystemClock()
+    clock = clock or uow.clock
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 

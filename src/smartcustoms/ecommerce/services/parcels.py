@@ -13,7 +13,7 @@ import numpy as np
 import orjson
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.ecommerce.model import (
     ParcelView,
@@ -139,7 +139,7 @@ def record_result(
         raise InvalidInput.single(
             "result", "invalid", "result must be one of " + ", ".join(RESULTS)
         )
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = EcommerceRepository(uow.session)
         row = repo.parcel(principal.economy, waybill)
@@ -174,7 +174,7 @@ def refresh_norms(
 ) -> int:
     """Learn each HS subheading's typical unit price (median, local currency) from the parcels
     of the last ``days`` days; used from the next manifest on. Returns the number of norms."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     economy = economy.upper()
     with uow:
         repo = EcommerceRepository(uow.session)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.ecommerce import engine
 from smartcustoms.ecommerce.repository import EcommerceRepository
@@ -53,7 +53,7 @@ def register_party_key(
         )
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = EcommerceRepository(uow.session)
         row = repo.party_key(principal.economy, party_id.strip())
@@ -88,7 +88,7 @@ def submit_records(
     from smartcustoms.ecommerce.tables import EcomRecordRow
 
     principal.require(*LODGERS)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     hash_key = engine.buyer_key(secret_key)
     with uow:
         repo = EcommerceRepository(uow.session)
@@ -223,7 +223,7 @@ def expire_waiting(uow: UnitOfWork, principal: Principal, clock: Clock | None = 
     from smartcustoms.ecommerce.services.regimes import get_settings
 
     principal.require(Role.OFFICER, Role.ADMIN)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     hours = get_settings(uow, principal.economy).three_order_deadline_hours
     wait = 1 << SIGNAL_BY_NAME["three_order_wait"].bit
     changed = 0

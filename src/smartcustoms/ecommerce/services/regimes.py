@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.ecommerce.model import (
@@ -117,7 +117,7 @@ def add_regime(
             errors.append(FieldError(k, "negative", f"{k} must not be negative"))
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = EcommerceRepository(uow.session)
         if repo.regime_at(principal.economy, regime.effective_from) is not None:
@@ -186,7 +186,7 @@ def save_settings(
             errors.append(FieldError(k, "range", f"{k} must lie between 0 and 1"))
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = EcommerceRepository(uow.session)
         row = repo.settings(principal.economy)

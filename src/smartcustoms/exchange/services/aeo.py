@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.codes import is_country
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import FieldError, InvalidInput
@@ -82,7 +82,7 @@ def set_aeo(
     until = _date(valid_until, "valid_until", errors)
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         key = (principal.economy, principal.economy, trader_id.strip())
         row = uow.session.get(AeoRow, key)
@@ -187,7 +187,7 @@ def record_mra(
         errors.append(FieldError("valid_until", "before_start", "ends before it starts"))
     if errors or start is None:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         row = uow.session.get(MraRow, (principal.economy, code))
         if row is None:

@@ -4,12 +4,13 @@ that the receiving analysts turn into a selectivity rule in one step."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.codes import is_country
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
@@ -36,12 +37,13 @@ def check_alert(raw: Any) -> dict[str, Any]:
     hs = raw.get("hs_prefixes") or []
     origin = raw.get("origin") or []
     departure = raw.get("departure") or []
-    for path, values, ok, what in (
+    checks: tuple[tuple[str, Any, Callable[[str], bool], str], ...] = (
         ("parties", parties, lambda v: bool(v.strip()), "party identifiers"),
         ("hs_prefixes", hs, lambda v: bool(_HS_PREFIX.match(v)), "HS prefixes of 2-10 digits"),
         ("origin", origin, lambda v: is_country(v), "ISO country codes"),
         ("departure", departure, lambda v: is_country(v), "ISO country codes"),
-    ):
+    )
+    for path, values, ok, what in checks:
         if not isinstance(values, list) or not all(isinstance(v, str) and ok(v) for v in values):
             errors.append(FieldError(path, "invalid", f"a list of {what}"))
     if not (parties or hs):
@@ -73,7 +75,7 @@ def send_alert(
 ) -> dict[str, Any]:
     principal.require(Role.ANALYST)
     alert = check_alert(raw)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         out = messages.send(
             uow, principal, secret, partner, MessageType.RISK_ALERT, alert, clock=clock

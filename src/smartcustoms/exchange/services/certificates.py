@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core import signing
-from smartcustoms.core.clock import Clock, SystemClock, as_utc
+from smartcustoms.core.clock import Clock, as_utc
 from smartcustoms.core.codes import is_country
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
@@ -159,7 +159,7 @@ def issue(
         days = DEFAULT_VALIDITY.days
     if errors:
         raise InvalidInput(errors)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     number = f"{principal.economy}-{now:%Y}-{new_id()[:12].upper()}"
     with uow:
         signer = active_signer(uow, principal.economy, secret)
@@ -289,7 +289,7 @@ def check_credential(
 ) -> CertificateCheck:
     """Signature, issuer trust (own economy or a partner's known key), validity period and
     revocation as known to ``verifier``."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     if not isinstance(credential, dict):
         return CertificateCheck(False, None, ["not a credential (a JSON object)"])
     try:
@@ -394,7 +394,7 @@ def revoke(
     clock: Clock | None = None,
 ) -> dict[str, Any]:
     principal.require(Role.OFFICER)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         row = uow.session.get(CertificateRow, (principal.economy, certificate_id))
         if row is None or row.role != "issued":
@@ -483,7 +483,7 @@ def set_policy(
 ) -> dict[str, Any]:
     """Whether a claimed tariff preference needs a verified certificate of origin here."""
     principal.require(Role.ADMIN)
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         row = uow.session.get(PolicyRow, principal.economy)
         if row is None:

@@ -204,7 +204,7 @@ def _dead(row: OutboxRow, why: str, report: DeliveryReport) -> None:
 
 def requeue(uow: UnitOfWork, economy: str, message_id: str, *, clock: Clock | None = None) -> None:
     """Put a refused or dead message back in the queue (after the cause was fixed)."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         row = ExchangeRepository(uow.session).outbox_message(economy, message_id)
         if row is None:

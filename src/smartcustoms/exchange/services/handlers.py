@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from smartcustoms.exchange.model import MessageType
-from smartcustoms.exchange.services import aeo, alerts, certificates, prearrival
+from smartcustoms.exchange.services import aeo, alerts, certificates, model_updates, prearrival
 from smartcustoms.exchange.services.messages import Handler
 
 __all__ = ["default_handlers"]
@@ -19,4 +19,5 @@ def default_handlers() -> Mapping[str, Handler]:
         MessageType.CERTIFICATE_REVOCATION.value: certificates.receive_revocation,
         MessageType.AEO_STATUS.value: aeo.receive_aeo_status,
         MessageType.RISK_ALERT.value: alerts.receive_alert,
+        MessageType.RISK_MODEL_UPDATE.value: model_updates.receive_model_update,
     }

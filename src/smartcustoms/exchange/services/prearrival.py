@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from smartcustoms.core.clock import Clock, SystemClock
+from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries as declarations
@@ -135,7 +135,7 @@ def enqueue_released_exports(
     uow: UnitOfWork, economy: str, secret: str, *, clock: Clock | None = None
 ) -> list[str]:
     """Sign the data set of every released export to an active partner not yet sent."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     with uow:
         repo = ExchangeRepository(uow.session)
         partners = {
@@ -437,7 +437,7 @@ def match_imports(
     tolerance: Tolerance = Tolerance(),
 ) -> MatchReport:
     """Match import declarations to stored pre-arrival data and record the comparison."""
-    now = (clock or SystemClock()).now()
+    now = (clock or uow.clock).now()
     report = MatchReport()
     with uow:
         repo = ExchangeRepository(uow.session)

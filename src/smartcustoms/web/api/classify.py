@@ -1,12 +1,14 @@
 """/api/v1/classify: HS code suggestions for one goods description or many.
 
-The classifier is loaded once per app instance, on first use (``app.state.classifier``), and
-reloaded when a newer build becomes current. The same holder backs the lodgement check that
-the declaration routes pass to the declarations service (:func:`description_check`).
+The classifier is the application's (``Ports.hs_suggester``, built by the composition root):
+loaded on first use and reloaded when a newer build becomes current. The same holder backs
+the lodgement check that the declaration routes pass to the declarations service
+(:func:`description_check`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
@@ -31,11 +33,10 @@ EXAMPLE_ONE = {
 }
 
 
-def suggester_holder(request: Request) -> LazySuggester:
-    holder = getattr(request.app.state, "classifier", None)
-    if not isinstance(holder, LazySuggester):
-        holder = LazySuggester.under(get_settings(request).home)
-        request.app.state.classifier = holder
+def suggester_holder(request: Request) -> Callable[[], Suggester | None]:
+    holder: Callable[[], Suggester | None] | None = request.app.state.container.ports.hs_suggester
+    if holder is None:  # a container built without one: the settings' home, uncached
+        return LazySuggester.under(get_settings(request).home)
     return holder
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
 from smartcustoms.core.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
-from smartcustoms.declarations import actions, lifecycle, service
+from smartcustoms.declarations import control, lifecycle, service
 from smartcustoms.declarations.document import to_document
 from smartcustoms.declarations.model import (
     DeclarationRecord,
@@ -247,7 +247,7 @@ def arrival(
 ) -> DeclarationOut:
     """Arrival notice for a pre-lodged declaration (officers)."""
     return record_out(
-        actions.arrival_notice(uow, principal, declaration_id, body.arrived_on), principal
+        control.arrival_notice(uow, principal, declaration_id, body.arrived_on), principal
     )
 
 
@@ -256,7 +256,7 @@ def refer(
     declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
 ) -> DeclarationOut:
     """Send a declaration under documentary check to physical inspection (officers)."""
-    return record_out(actions.refer_physical(uow, principal, declaration_id, body.note), principal)
+    return record_out(control.refer_physical(uow, principal, declaration_id, body.note), principal)
 
 
 @router.post("/declarations/{declaration_id}/inspection", response_model=DeclarationOut)
@@ -265,7 +265,7 @@ def inspection(
 ) -> DeclarationOut:
     """Record an inspection result (officers)."""
     return record_out(
-        actions.record_inspection(
+        control.record_inspection(
             uow,
             principal,
             declaration_id,
@@ -283,14 +283,14 @@ def inspection(
 def release(
     declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
 ) -> DeclarationOut:
-    return record_out(actions.release(uow, principal, declaration_id, body.note), principal)
+    return record_out(control.release(uow, principal, declaration_id, body.note), principal)
 
 
 @router.post("/declarations/{declaration_id}/seize", response_model=DeclarationOut)
 def seize(
     declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
 ) -> DeclarationOut:
-    return record_out(actions.seize(uow, principal, declaration_id, body.note), principal)
+    return record_out(control.seize(uow, principal, declaration_id, body.note), principal)
 
 
 @router.get("/tariff/{economy}", tags=["tariff"])

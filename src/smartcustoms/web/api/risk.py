@@ -1,17 +1,18 @@
 """/api/v1/risk: score a declaration, selectivity rules, model registry, inspection budget,
-trusted traders, watch lists, drift. Everything is scoped to the caller's economy (another
-economy's rule or model: 404); rules, models and budgets need the analyst role."""
+trusted traders, watch lists, drift, recorded controls (IPW estimates). Everything is scoped
+to the caller's economy (another economy's rule or model: 404); rules, models and budgets need
+the analyst role."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.risk import operations, registry, service, training, wiring
+from smartcustoms.risk import controls, operations, registry, service, training, wiring
 from smartcustoms.risk.model import (
     AeoTrader,
     BudgetView,
@@ -53,6 +54,12 @@ class BudgetIn(BaseModel):
         le=10_000_000,
         description="thresholds follow this many recent scores (0: fixed at the model's "
         "calibration; omitted: unchanged)",
+    )
+    strategy: Literal["exploit", "random", "diverse", "adaptive"] | None = Field(
+        None,
+        description="how the exploration share is drawn: exploit (none), random (uniform), "
+        "diverse (by the model's uncertainty), adaptive (diverse, share tuned by a bandit); "
+        "omitted: unchanged",
     )
 
 
@@ -163,6 +170,19 @@ def calibrate(
 ) -> ModelInfo:
     """Recalibrate the active model's thresholds (``recent``: on the latest weeks)."""
     return registry.recalibrate(uow, principal, recent=recent, weeks=weeks)
+
+
+@router.get("/controls", response_model=None)
+def evaluate_controls(
+    uow: UoW,
+    principal: ReaderDep,
+    since: Annotated[date | None, Query(description="first declaration date")] = None,
+    until: Annotated[date | None, Query(description="declaration date excluded")] = None,
+) -> dict[str, Any]:
+    """The fraud rate of all lodged declarations estimated from recorded controls, each
+    label weighted by 1 / the declaration's selection propensity; beside it the naive hit
+    rate of controls."""
+    return controls.evaluate_controls(uow, principal, since=since, until=until).to_dict()
 
 
 # --- budget, trusted traders, watch lists --------------------------------------------------

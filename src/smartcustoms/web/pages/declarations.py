@@ -11,7 +11,8 @@ import contextlib
 import json
 import re
 from bisect import bisect_right
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -22,11 +23,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.audit import service as audit_service
 from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import actions, audit_service, lifecycle, service
+from smartcustoms.declarations import control, lifecycle, service
 from smartcustoms.declarations.document import PARTY_ROLES
+from smartcustoms.declarations.lifecycle import TRANSITIONS, Action
 from smartcustoms.declarations.model import (
     DeclarationRecord,
     DeclarationSummary,
@@ -435,6 +438,66 @@ def _refused(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ActionForm:
+    """The fields an action form may post (each action reads the ones it needs)."""
+
+    outcome: str = ""
+    notes: str = ""
+    revenue_adjustment: str = ""
+    hold: str = ""
+    critical: str = ""
+    arrived_on: str = ""
+
+    def inspection(self) -> dict[str, str]:
+        return {
+            "outcome": self.outcome,
+            "notes": self.notes,
+            "revenue_adjustment": self.revenue_adjustment,
+            "hold": self.hold,
+            "critical": self.critical,
+        }
+
+
+def _arrival_notice(uow: UnitOfWork, principal: Principal, did: str, form: ActionForm) -> None:
+    try:
+        day = date.fromisoformat(form.arrived_on) if form.arrived_on else None
+    except ValueError:
+        raise InvalidInput.single(
+            "arrived_on", "invalid_date", "use a date like 2021-05-14"
+        ) from None
+    control.arrival_notice(uow, principal, did, day)
+
+
+def _inspect(uow: UnitOfWork, principal: Principal, did: str, form: ActionForm) -> None:
+    _record_inspection(uow, principal, did, form.inspection())
+
+
+Handler = Callable[[UnitOfWork, Principal, str, ActionForm], object]
+# The use case behind each action a page form may post: every requestable action of the
+# lifecycle table except submit and amend, which have their own pages (tests check the match).
+HANDLERS: dict[Action, Handler] = {
+    Action.ARRIVAL_NOTICE: _arrival_notice,
+    Action.CANCEL: lambda uow, p, did, f: service.cancel(uow, p, did, f.notes),
+    Action.REFER_PHYSICAL: lambda uow, p, did, f: control.refer_physical(uow, p, did, f.notes),
+    Action.RECORD_INSPECTION: _inspect,
+    Action.RELEASE: lambda uow, p, did, f: control.release(uow, p, did, f.notes),
+    Action.SEIZE: lambda uow, p, did, f: control.seize(uow, p, did, f.notes),
+}
+
+
+def page_action(name: str) -> Action | None:
+    """The lifecycle action a page form posted, if it is one a person may ask for here;
+    None (answered 404) for anything else, so an unknown name can never act."""
+    try:
+        action = Action(name)
+    except ValueError:
+        return None
+    if not TRANSITIONS[action].requestable or action not in HANDLERS:
+        return None
+    return action if name in ACTION_TITLES else None
+
+
 @router.post("/declarations/{declaration_id}/{action}")
 def act(
     request: Request,
@@ -449,49 +512,27 @@ def act(
     critical: Annotated[str, Form()] = "",
     arrived_on: Annotated[str, Form()] = "",
 ) -> Response:
-    """One endpoint per lifecycle action; the service checks role, ownership and state."""
-    if action not in ACTION_TITLES:
+    """One endpoint for the lifecycle actions, dispatched from the lifecycle table; the
+    service checks role, ownership and state."""
+    chosen = page_action(action)
+    if chosen is None:
         return Response(status_code=404)
+    form = ActionForm(outcome, notes, revenue_adjustment, hold, critical, arrived_on)
     try:
-        if action == "record_inspection":
-            typed = {
-                "outcome": outcome,
-                "notes": notes,
-                "revenue_adjustment": revenue_adjustment,
-                "hold": hold,
-                "critical": critical,
-            }
-            try:
-                _record_inspection(uow, principal, declaration_id, typed)
-            except InvalidInput as exc:
-                # The officer fixes the form: it comes back as typed, with what is wrong.
-                return _show_page(
-                    request,
-                    uow,
-                    principal,
-                    declaration_id,
-                    form=typed,
-                    form_errors=list(exc.errors),
-                    status_code=422,
-                )
-        elif action == "refer_physical":
-            actions.refer_physical(uow, principal, declaration_id, notes)
-        elif action == "release":
-            actions.release(uow, principal, declaration_id, notes)
-        elif action == "seize":
-            actions.seize(uow, principal, declaration_id, notes)
-        elif action == "arrival_notice":
-            try:
-                day = date.fromisoformat(arrived_on) if arrived_on else None
-            except ValueError:
-                raise InvalidInput.single(
-                    "arrived_on", "invalid_date", "use a date like 2021-05-14"
-                ) from None
-            actions.arrival_notice(uow, principal, declaration_id, day)
-        elif action == "cancel":
-            service.cancel(uow, principal, declaration_id, notes)
-        else:  # a title without a handler: never fall through to another action
-            return Response(status_code=404)
+        HANDLERS[chosen](uow, principal, declaration_id, form)
+    except InvalidInput as exc:
+        if chosen is not Action.RECORD_INSPECTION:
+            return _refused(request, principal, declaration_id, exc)
+        # The officer fixes the form: it comes back as typed, with what is wrong.
+        return _show_page(
+            request,
+            uow,
+            principal,
+            declaration_id,
+            form=form.inspection(),
+            form_errors=list(exc.errors),
+            status_code=422,
+        )
     except SmartCustomsError as exc:
         return _refused(request, principal, declaration_id, exc)
     return RedirectResponse(f"/declarations/{declaration_id}?done={action}", status_code=303)
@@ -515,7 +556,7 @@ def _record_inspection(
         problems += exc.errors
     if problems or chosen is None:
         raise InvalidInput(problems)
-    actions.record_inspection(
+    control.record_inspection(
         uow,
         principal,
         declaration_id,

@@ -36,7 +36,7 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.core import codes
 from smartcustoms.declarations import drafts, service
 from smartcustoms.declarations.document import to_document
-from smartcustoms.declarations.importing import ImportRejected, import_file
+from smartcustoms.declarations.intake.importing import ImportRejected, import_file
 from smartcustoms.declarations.model import INCOTERMS, MAX_ITEMS, Kind, TransportMode
 from smartcustoms.errors import (
     ConcurrentChange,

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from smartcustoms import charts
 from smartcustoms.accounts.model import Role
 from smartcustoms.errors import InvalidInput
-from smartcustoms.stats import charts, export, publish, report, service
+from smartcustoms.stats import export, publish, report, service
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW
 from smartcustoms.web.pages.home import render
 

@@ -1,0 +1,9 @@
+"""The audit trail every feature appends to: an append-only SHA-256 hash chain per economy.
+
+- ``log``: ``AuditEvent`` (what happened), ``AuditLog`` (the repository: append under the
+  chain head's lock, read an entity's history, verify the chains);
+- ``service``: the read-only use cases (verify, heads, history) for the CLI and pages;
+- ``tables``: ``audit_entries`` and ``audit_heads``.
+
+A kernel package: it imports ``core`` and ``db`` only, never a feature (import-linter checks).
+"""

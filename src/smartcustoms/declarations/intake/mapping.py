@@ -1,0 +1,186 @@
+"""Read a file through a mapping profile into declaration documents, without storing anything.
+
+:func:`read_records` gives one :class:`MappedRow` per data row (document + inspection labels);
+:func:`frame_records` flattens them into the canonical columns of the risk model's declaration
+frame (``smartcustoms.risk.frame``), so the risk team can read any profiled file directly.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from smartcustoms.declarations.intake.profiles import FieldSpec, Profile, load_profile
+from smartcustoms.errors import FieldError, InvalidInput
+
+_SEGMENT_INDEX = "["
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRow:
+    row: int
+    """Line number in the file (the header is line 1)."""
+    document: dict[str, Any]
+    fraud: bool | None = None
+    critical: bool | None = None
+    critical_code: str | None = None
+    problems: list[FieldError] = field(default_factory=list)
+    """Mapping problems (e.g. a code missing from a code list), paths as in the document."""
+
+
+@cache
+def _segments(target: str) -> tuple[tuple[str, int | None], ...]:
+    out: list[tuple[str, int | None]] = []
+    for part in target.split("."):
+        if _SEGMENT_INDEX in part:
+            name, rest = part.split("[", 1)
+            out.append((name, int(rest.rstrip("]"))))
+        else:
+            out.append((part, None))
+    return tuple(out)
+
+
+def _set(doc: dict[str, Any], target: str, value: str) -> None:
+    """Set ``items[0].hs_code``-style paths in a nested dict/list document."""
+    node: Any = doc
+    segments = _segments(target)
+    last = len(segments) - 1
+    for n, (name, index) in enumerate(segments):
+        if index is None:
+            if n == last:
+                node[name] = value
+            else:
+                node = node.setdefault(name, {})
+            continue
+        seq = node.setdefault(name, [])
+        while len(seq) <= index:
+            seq.append({})
+        if n == last:
+            seq[index] = value
+        else:
+            node = seq[index]
+
+
+def map_row(profile: Profile, row: dict[str, str], line: int) -> MappedRow:
+    doc: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for spec in profile.fields:
+        value = _value(profile, spec, row, problems)
+        if value:
+            _set(doc, spec.target, value)
+    fraud = critical = None
+    code = None
+    # An empty label cell means "not inspected (yet)": no inspection result is recorded.
+    label = (row.get(profile.fraud.column) or "").strip() if profile.fraud is not None else ""
+    if profile.fraud is not None and label:
+        fraud = label in profile.fraud.true_values
+        if profile.critical is not None:
+            code = (row.get(profile.critical.column) or "").strip()
+            critical = code in profile.critical.true_values
+    return MappedRow(line, doc, fraud, critical, code, problems)
+
+
+def _value(
+    profile: Profile, spec: FieldSpec, row: dict[str, str], problems: list[FieldError]
+) -> str:
+    if spec.value is not None:
+        return spec.value
+    if spec.template is not None:
+        text = spec.template
+        for column in spec.columns():
+            text = text.replace("{" + column + "}", (row.get(column) or "").strip())
+        return text
+    raw = (row.get(spec.column or "") or "").strip()
+    if not raw:
+        return ""
+    if spec.pad and raw.isdigit():
+        raw = raw.zfill(spec.pad)
+    if spec.codes:
+        table = profile.codes[spec.codes]
+        if raw not in table:
+            problems.append(
+                FieldError(
+                    spec.target,
+                    "unknown_code",
+                    f"'{raw}' is not in the {spec.codes} code list of the {profile.name} profile",
+                )
+            )
+            return ""
+        return table[raw]
+    return raw
+
+
+def open_rows(path: Path, profile: Profile) -> tuple[csv.DictReader[str], Any]:
+    if not path.is_file():
+        raise InvalidInput.single("file", "not_found", f"no such file: {path}")
+    handle = path.open(newline="", encoding="utf-8-sig")
+    reader = csv.DictReader(handle)
+    header = set(reader.fieldnames or [])
+    missing = [c for c in profile.required_columns() if c not in header]
+    if missing:
+        handle.close()
+        raise InvalidInput(
+            [
+                FieldError(
+                    "header", "missing_column", f"column '{c}' is missing (profile {profile.name})"
+                )
+                for c in missing
+            ]
+        )
+    return reader, handle
+
+
+def read_records(
+    path: str | Path, profile: str | Path | Profile = "kcs-cdd"
+) -> Iterator[MappedRow]:
+    """Every data row of ``path`` mapped to a declaration document; nothing is validated or
+    stored (see :func:`smartcustoms.declarations.intake.importing.import_file` for that)."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    reader, handle = open_rows(Path(path), prof)
+    with handle:
+        for line, row in enumerate(reader, start=2):
+            yield map_row(prof, row, line)
+
+
+def flat_record(m: MappedRow) -> dict[str, Any]:
+    """One mapped row in the risk frame's canonical columns (first item only)."""
+    d = m.document
+    item = (d.get("items") or [{}])[0]
+    national = d.get("national") or {}
+    return {
+        "declaration_id": national.get("source_id") or d.get("reference", ""),
+        "date": d.get("date", ""),
+        "office": d.get("office", ""),
+        "process_type": national.get("process_type", ""),
+        "import_type": national.get("import_type", ""),
+        "import_use": national.get("import_use", ""),
+        "payment_type": national.get("payment_type", ""),
+        "transport_mode": national.get("transport_mode_code", d.get("transport_mode", "")),
+        "declarant_id": (d.get("declarant") or {}).get("id", ""),
+        "importer_id": (d.get("importer") or {}).get("id", ""),
+        "seller_id": (d.get("seller") or {}).get("id", ""),
+        "courier_id": (d.get("courier") or {}).get("id", ""),
+        "hs_code": item.get("hs_code", ""),
+        "departure_country": d.get("departure_country", ""),
+        "origin_country": item.get("origin_country", ""),
+        "tax_rate": item.get("declared_duty_rate", ""),
+        "tax_type": item.get("preference", ""),
+        "origin_indicator": item.get("origin_indicator", ""),
+        "net_mass_kg": item.get("net_mass_kg", ""),
+        "item_value": item.get("invoice_value", ""),
+        "fraud": None if m.fraud is None else int(m.fraud),
+        "critical_fraud": None if m.fraud is None else (2 if m.critical else (1 if m.fraud else 0)),
+    }
+
+
+def frame_records(
+    path: str | Path, profile: str | Path | Profile = "kcs-cdd"
+) -> list[dict[str, Any]]:
+    """Rows of ``path`` as flat records with the risk frame's column names (not stored):
+    ``pandas.DataFrame(frame_records(p))`` can go straight into ``risk.frame.normalize_frame``.
+    """
+    return [flat_record(m) for m in read_records(path, profile)]

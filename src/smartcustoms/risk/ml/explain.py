@@ -1,0 +1,206 @@
+"""Why a declaration scored as it did: LightGBM contributions turned into plain sentences.
+
+Contributions (SHAP values from ``pred_contrib``) of the features describing one thing (say, the
+four importer-history features) are added up, so the officer reads one reason per subject, with
+the real numbers behind it: "importer's past fraud rate 34% (12 of 35 inspected)".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from smartcustoms.risk.ml.features import GROUPS, HistoryGroup
+
+if TYPE_CHECKING:
+    from smartcustoms.risk.ml.estimator import RiskModel
+
+_PRETTY: dict[str, str] = {
+    "office": "customs office",
+    "process_type": "process type",
+    "import_type": "import type",
+    "import_use": "import use",
+    "payment_type": "payment type",
+    "transport_mode": "mode of transport",
+    "tax_type": "tax type",
+    "origin_indicator": "origin indicator",
+    "departure_country": "country of departure",
+    "origin_country": "country of origin",
+    "courier_id": "courier",
+}
+_UNIT_VALUE = ("log_unit_value", "unit_value_dev")
+_GROUP_BY_NAME: dict[str, HistoryGroup] = {g.name: g for g in GROUPS}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason: the subject's main feature, its summed contribution (log-odds), a sentence."""
+
+    feature: str
+    contribution: float
+    text: str
+
+
+def _subject(feature: str) -> str:
+    """Features explained together share a subject (a history group, the unit value, ...)."""
+    prefix, _, rest = feature.partition("_")
+    if prefix in ("te", "tc", "n", "c") and rest in _GROUP_BY_NAME:
+        return rest
+    if feature in _UNIT_VALUE:
+        return "unit_value"
+    return feature
+
+
+def _fmt_value(column: str, value: object, currency: str = "") -> str:
+    if column == "item_value" and isinstance(value, int | float) and math.isfinite(value):
+        # The item value is in the invoice's currency: say which, never assume one.
+        amount = f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:,.2f}"
+        return f"{currency} {amount}".strip()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _row_values(frame: pd.DataFrame, i: int) -> dict[str, object]:
+    row: dict[str, object] = {c: frame[c].iat[i] for c in frame.columns}
+    row["hs4"] = str(row.get("hs_code", ""))[:4]
+    return row
+
+
+def _history_sentence(
+    group: HistoryGroup, feats: dict[str, float], row: dict[str, object], model: RiskModel
+) -> str:
+    label = group.label.format(**{c: _fmt_value(c, row.get(c, "")) for c in (*group.columns,)})
+    n = round(feats[f"n_{group.name}"])
+    earlier = round(feats[f"c_{group.name}"])
+    head = label if label.endswith("'s") else f"{label}:"
+    if n == 0:
+        return f"{head} no inspection history ({earlier} earlier declarations)"
+    a, prior = model.builder_.smoothing, model.builder_.prior_
+    frauds = round(feats[f"te_{group.name}"] * (n + a) - prior * a)
+    return f"{head} past fraud rate {frauds / n:.0%} ({frauds} of {n} inspected)"
+
+
+def _sentence(
+    subject: str, feats: dict[str, float], row: dict[str, object], model: RiskModel
+) -> str:
+    if subject in _GROUP_BY_NAME:
+        return _history_sentence(_GROUP_BY_NAME[subject], feats, row, model)
+    hs = str(row.get("hs_code", ""))
+    if subject == "unit_value":
+        dev = feats["unit_value_dev"]
+        if not math.isfinite(dev):
+            return f"unit value not comparable (no earlier HS {hs} declarations)"
+        change = math.exp(dev) - 1.0
+        if abs(change) < 0.05:
+            return f"unit value in line with the HS {hs} norm"
+        side = "below" if change < 0 else "above"
+        amount = f"{-change:.0%}" if change < 0 else f"{change:.0%}"
+        if change >= 1.0:
+            amount = f"{math.exp(dev):.1f} times"
+            return f"unit value {amount} the HS {hs} norm"
+        return f"unit value {amount} {side} the HS {hs} norm"
+    if subject == "origin_mismatch":
+        origin, departure = row.get("origin_country", ""), row.get("departure_country", "")
+        if feats[subject] > 0.5:
+            return f"country of origin {origin} differs from country of departure {departure}"
+        return f"origin and departure both {origin}"
+    if subject == "tax_rate":
+        rate = feats[subject]
+        return f"tax rate {rate:g}%" if math.isfinite(rate) else "no tax rate declared"
+    if subject == "log_net_mass":
+        return f"net mass {_fmt_value('net_mass_kg', row.get('net_mass_kg'))} kg"
+    if subject == "log_item_value":
+        currency = str(row.get("invoice_currency") or "")
+        return f"declared value {_fmt_value('item_value', row.get('item_value'), currency)}"
+    if subject == "hs_numeric":
+        return f"HS code {hs}"
+    if subject == "hs_chapter":
+        return f"HS chapter {hs[:2]}"
+    if subject.startswith("code_"):
+        column = subject[len("code_") :]
+        seen = "" if math.isfinite(feats[subject]) else "new "
+        return f"{seen}{_PRETTY.get(column, column)} {row.get(column, '') or '(none)'}"
+    return f"{subject} = {feats[subject]:g}"
+
+
+def _by_subject(
+    model: RiskModel, frame: pd.DataFrame, batch_history: bool
+) -> tuple[np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
+    """(feature matrix, feature names, subjects, contributions per subject, base values)."""
+    matrix = model.features(frame, batch_history=batch_history)
+    raw = np.asarray(model.fraud_booster_.predict(matrix, pred_contrib=True))
+    contrib, base = raw[:, :-1], raw[:, -1]
+    names = [str(n) for n in model.feature_names_in_]
+    subjects = sorted({_subject(n) for n in names})
+    index = {s: i for i, s in enumerate(subjects)}
+    member = np.zeros((len(names), len(subjects)))
+    for j, name in enumerate(names):
+        member[j, index[_subject(name)]] = 1.0
+    return matrix, names, subjects, contrib @ member, base  # summed per subject, vectorised
+
+
+def contributions(
+    model: RiskModel, frame: pd.DataFrame, currency: str = ""
+) -> tuple[float, list[Reason]]:
+    """Every subject's contribution to the first row's fraud score, largest effect first, and
+    the model's base value: base + the contributions = the score's log-odds (a waterfall)."""
+    matrix, names, subjects, by_subject, base = _by_subject(model, frame.iloc[:1], False)
+    feats = dict(zip(names, matrix[0].astype(float), strict=True))
+    row = _row_values(frame, 0)
+    if currency:
+        row["invoice_currency"] = currency
+    main_feature = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
+    scores = by_subject[0]
+    order = np.argsort(-np.abs(scores), kind="stable")
+    reasons = [
+        Reason(
+            main_feature[subjects[k]], float(scores[k]), _sentence(subjects[k], feats, row, model)
+        )
+        for k in (int(k) for k in order)
+    ]
+    return float(base[0]), reasons
+
+
+def explain(
+    model: RiskModel,
+    frame: pd.DataFrame,
+    top: int = 3,
+    batch_history: bool = True,
+    currencies: Sequence[str] | None = None,
+) -> list[list[Reason]]:
+    """The ``top`` reasons for each declaration's fraud score, strongest risk-raising first.
+
+    ``currencies``: the invoice currency of each row (values are said in it); else the frame's
+    ``invoice_currency`` column if it has one, else values are given without a currency.
+
+    When fewer than ``top`` subjects raise the risk, the strongest risk-lowering ones follow,
+    their sentence ending in "(lowers risk)".
+    """
+    matrix, names, subjects, by_subject, _ = _by_subject(model, frame, batch_history)
+    main_feature = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
+    out: list[list[Reason]] = []
+    for i in range(len(frame)):
+        scores = by_subject[i]
+        order = [int(k) for k in np.argsort(-scores, kind="stable")]
+        chosen = [k for k in order if scores[k] > 0][:top]
+        if len(chosen) < top:
+            lowering = [k for k in np.argsort(scores, kind="stable") if scores[k] < 0]
+            chosen += [int(k) for k in lowering[: top - len(chosen)]]
+        feats = dict(zip(names, matrix[i].astype(float), strict=True))
+        row = _row_values(frame, i)
+        if currencies is not None:
+            row["invoice_currency"] = currencies[i]
+        reasons = []
+        for k in chosen:
+            text = _sentence(subjects[k], feats, row, model)
+            if scores[k] < 0:
+                text += " (lowers risk)"
+            reasons.append(Reason(main_feature[subjects[k]], float(scores[k]), text))
+        out.append(reasons)
+    return out

@@ -1,0 +1,430 @@
+"""Leak-free features for the risk model.
+
+A declaration's history features use only declarations dated strictly *before* its date (same-day
+rows excluded, because same-day inspection results are not known when it is lodged):
+
+* for every *history group* (importer, HS6, HS6 x origin, same declared value, ...): how many
+  earlier declarations were inspected (``n_``), their smoothed fraud and critical-fraud rates
+  (``te_``, ``tc_``) and how many earlier declarations were lodged at all (``c_``, labels not
+  needed, so it may count earlier unlabelled rows of the batch being scored);
+* the declared unit value and its log ratio to the running HS6 (else HS4) norm;
+* categorical codes (unseen values -> NaN) and a few raw quantities.
+
+:meth:`FeatureBuilder.fit_transform` gives training rows their out-of-time features (each row
+sees only earlier rows) and keeps the full history; :meth:`FeatureBuilder.transform` scores later
+declarations against that history. Everything is numpy on hashed keys: no per-row pandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAUD
+
+# Columns of the per-key statistics matrix.
+_N, _S, _K, _C, _UVS, _UVN = range(6)
+_STATS = 6
+_MIX = np.uint64(0x100000001B3)  # FNV prime: cheap, well-spread combination of column hashes
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryGroup:
+    """Declarations sharing the values of ``columns`` form one history."""
+
+    name: str
+    columns: tuple[str, ...]
+    label: str  # plain words, may use {column} placeholders filled from the declaration
+    exact_value: bool = False  # keyed on an exact declared quantity
+
+
+GROUPS: tuple[HistoryGroup, ...] = (
+    HistoryGroup("importer", ("importer_id",), "importer's"),
+    HistoryGroup("declarant", ("declarant_id",), "declarant's"),
+    HistoryGroup("seller", ("seller_id",), "seller's"),
+    HistoryGroup("courier", ("courier_id",), "courier's"),
+    HistoryGroup("office", ("office",), "office {office}'s"),
+    HistoryGroup("origin", ("origin_country",), "origin {origin_country}'s"),
+    HistoryGroup("departure", ("departure_country",), "departure country {departure_country}'s"),
+    HistoryGroup("hs6", ("hs_code",), "HS {hs_code}'s"),
+    HistoryGroup("hs4", ("hs4",), "HS heading {hs4}'s"),
+    HistoryGroup("hs6_origin", ("hs_code", "origin_country"), "HS {hs_code} from {origin_country}"),
+    HistoryGroup(
+        "hs6_departure",
+        ("hs_code", "departure_country"),
+        "HS {hs_code} shipped from {departure_country}",
+    ),
+    HistoryGroup("hs6_tax_type", ("hs_code", "tax_type"), "HS {hs_code} under tax type {tax_type}"),
+    HistoryGroup("hs6_tax_rate", ("hs_code", "tax_rate"), "HS {hs_code} at tax rate {tax_rate}%"),
+    HistoryGroup("importer_hs6", ("importer_id", "hs_code"), "importer's HS {hs_code}"),
+    HistoryGroup(
+        "declarant_importer", ("declarant_id", "importer_id"), "declarant-importer pair's"
+    ),
+    HistoryGroup("importer_seller", ("importer_id", "seller_id"), "importer-seller pair's"),
+    HistoryGroup("seller_origin", ("seller_id", "origin_country"), "seller's {origin_country}"),
+    HistoryGroup("value", ("item_value",), "same declared value ({item_value})", True),
+    HistoryGroup("mass", ("net_mass_kg",), "same net mass ({net_mass_kg} kg)", True),
+    HistoryGroup(
+        "hs6_value", ("hs_code", "item_value"), "HS {hs_code} at value {item_value}", True
+    ),
+    HistoryGroup("hs6_mass", ("hs_code", "net_mass_kg"), "HS {hs_code} at {net_mass_kg} kg", True),
+    HistoryGroup(
+        "value_mass",
+        ("item_value", "net_mass_kg"),
+        "same value and mass ({item_value}, {net_mass_kg} kg)",
+        True,
+    ),
+)
+
+#: Categorical columns given as integer codes (frequency order; unseen -> NaN).
+CODED_COLUMNS: tuple[str, ...] = (
+    "office",
+    "process_type",
+    "import_type",
+    "import_use",
+    "payment_type",
+    "transport_mode",
+    "tax_type",
+    "origin_indicator",
+    "departure_country",
+    "origin_country",
+    "courier_id",
+)
+RAW_FEATURES: tuple[str, ...] = (
+    "hs_numeric",
+    "hs_chapter",
+    "tax_rate",
+    "log_net_mass",
+    "log_item_value",
+    "log_unit_value",
+    "unit_value_dev",
+    "origin_mismatch",
+)
+_SMALL_BATCH = 16
+_NORM_MIN_COUNT = 3  # fewer earlier HS6 declarations than this: compare with the HS4 norm
+
+
+def _column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column == "hs4":
+        hs = frame["hs_code"].to_numpy(dtype=object)
+        return np.fromiter((str(h)[:4] for h in hs), dtype=object, count=len(hs))
+    values = frame[column].to_numpy()
+    if values.dtype.kind == "f":
+        return values.astype(np.float64)
+    return values.astype(object)
+
+
+def _hash_columns(frame: pd.DataFrame, columns: set[str]) -> dict[str, np.ndarray]:
+    # categorize=False: no factorisation pass, which dominates the cost for a single row.
+    return {
+        c: pd.util.hash_array(_column_values(frame, c), categorize=False) for c in sorted(columns)
+    }
+
+
+def _group_keys(hashes: dict[str, np.ndarray], group: HistoryGroup) -> np.ndarray:
+    key = hashes[group.columns[0]].copy()
+    for column in group.columns[1:]:
+        key = (key * _MIX) ^ hashes[column]
+    return key
+
+
+def exclusive_prefix(keys: np.ndarray, days: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per row, the sum of ``weights`` over rows with the same key and a strictly earlier day."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros_like(weights)
+    order = np.lexsort((days, keys))
+    k, d = keys[order], days[order]
+    cum = np.cumsum(weights[order], axis=0)
+    idx = np.arange(n)
+    new_key = np.r_[True, k[1:] != k[:-1]]
+    new_day = new_key | np.r_[True, d[1:] != d[:-1]]
+    key_start = np.maximum.accumulate(np.where(new_key, idx, 0))
+    day_start = np.maximum.accumulate(np.where(new_day, idx, 0))
+    padded = np.vstack([np.zeros((1, weights.shape[1])), cum])
+    out = np.empty_like(weights)
+    out[order] = padded[day_start] - padded[key_start]
+    return out
+
+
+def _days(frame: pd.DataFrame) -> np.ndarray:
+    return frame[DATE].to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+def _log_unit_value(frame: pd.DataFrame) -> np.ndarray:
+    value = frame["item_value"].to_numpy(dtype=np.float64)
+    mass = frame["net_mass_kg"].to_numpy(dtype=np.float64)
+    out: np.ndarray = np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
+    return out
+
+
+class FeatureBuilder:
+    """Fitted feature builder holding the declaration history (labels and lodgements).
+
+    ``smoothing`` is the weight of the global prior in the smoothed fraud rates; ``exact_values``
+    enables the histories keyed on exact declared value/mass (see :data:`GROUPS`).
+    """
+
+    def __init__(self, smoothing: float = 3.0, exact_values: bool = True) -> None:
+        self.smoothing = smoothing
+        self.exact_values = exact_values
+        self._code_maps: dict[str, dict[str, float]] | None = None  # built on first small batch
+
+    # -- configuration -------------------------------------------------------------------
+    @property
+    def groups(self) -> tuple[HistoryGroup, ...]:
+        return tuple(g for g in GROUPS if self.exact_values or not g.exact_value)
+
+    @property
+    def feature_names(self) -> list[str]:
+        names: list[str] = []
+        for g in self.groups:
+            names += [f"te_{g.name}", f"tc_{g.name}", f"n_{g.name}", f"c_{g.name}"]
+        return names + [f"code_{c}" for c in CODED_COLUMNS] + list(RAW_FEATURES)
+
+    def _key_columns(self) -> set[str]:
+        return {c for g in self.groups for c in g.columns} | {"hs_code", "hs4"}
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame) -> FeatureBuilder:
+        self.fit_transform(frame)
+        return self
+
+    def fit_transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """Out-of-time features for ``frame``; keeps its history for later rows.
+
+        Rows whose ``fraud`` label is missing (NaN: lodged but never inspected) count as
+        lodgements (``c_`` features, unit-value norms) but never in the inspected counts or fraud
+        rates, so a history of partial inspection results is used as an administration has it.
+        """
+        fraud, critical, labelled = _labels(frame)
+        count = np.array([labelled.sum()])
+        self.prior_ = _running_prior(np.array([fraud.sum()]), count)[0]
+        self.critical_prior_ = _running_prior(np.array([critical.sum()]), count)[0]
+        self.vocabularies_ = {
+            c: pd.Index(frame[c].astype(str).value_counts().index) for c in CODED_COLUMNS
+        }
+        self._code_maps = None
+        self.date_range_ = (str(frame[DATE].min().date()), str(frame[DATE].max().date()))
+        weights = self._weights(frame, labelled=labelled)
+        weights[:, _S], weights[:, _K] = fraud, critical
+        hashes = _hash_columns(frame, self._key_columns())
+        days = _days(frame)
+        # The smoothing prior is itself a running mean of earlier labels: even the global fraud
+        # rate of the training period would leak later labels into earlier rows.
+        everything = exclusive_prefix(np.zeros(len(frame), np.uint64), days, weights)
+        priors = _running_prior(everything[:, _S], everything[:, _N])
+        critical_priors = _running_prior(everything[:, _K], everything[:, _N])
+        self.history_: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        stats: dict[str, np.ndarray] = {}
+        for g in self._stat_groups():
+            keys = _group_keys(hashes, g)
+            stats[g.name] = exclusive_prefix(keys, days, weights)
+            self.history_[g.name] = _totals(keys, weights)
+        return self._assemble(frame, stats, priors, critical_priors)
+
+    def update(self, frame: pd.DataFrame) -> FeatureBuilder:
+        """Add declarations (e.g. fresh inspection results) to the history.
+
+        Unlabelled rows (``fraud`` NaN) add lodgement counts and unit values only.
+        """
+        fraud, critical, labelled = _labels(frame)
+        weights = self._weights(frame, labelled=labelled)
+        weights[:, _S], weights[:, _K] = fraud, critical
+        hashes = _hash_columns(frame, self._key_columns())
+        hs6_stats = self.history_["hs6"][1]
+        inspected = hs6_stats[:, _N].sum() + labelled.sum()
+        frauds = hs6_stats[:, _S].sum() + weights[:, _S].sum()
+        criticals = hs6_stats[:, _K].sum() + weights[:, _K].sum()
+        self.prior_ = _running_prior(np.array([frauds]), np.array([inspected]))[0]
+        self.critical_prior_ = _running_prior(np.array([criticals]), np.array([inspected]))[0]
+        for g in self._stat_groups():
+            old_keys, old_stats = self.history_[g.name]
+            keys = np.concatenate([old_keys, _group_keys(hashes, g)])
+            stacked = np.vstack([old_stats, weights])
+            self.history_[g.name] = _totals(keys, stacked)
+        end = str(frame[DATE].max().date())
+        self.date_range_ = (self.date_range_[0], max(self.date_range_[1], end))
+        return self
+
+    # -- scoring -------------------------------------------------------------------------
+    def transform(self, frame: pd.DataFrame, batch_history: bool = True) -> np.ndarray:
+        """Features for declarations dated after the history.
+
+        With ``batch_history`` the unlabelled lodgement counts and unit-value norms also include
+        earlier-dated rows of ``frame`` itself (their labels are never used).
+        """
+        hashes = _hash_columns(frame, self._key_columns())
+        days = _days(frame)
+        batch = None
+        if batch_history and len(frame) > 1:
+            batch = self._weights(frame, labelled=np.zeros(len(frame), dtype=bool))
+        stats: dict[str, np.ndarray] = {}
+        for g in self._stat_groups():
+            keys = _group_keys(hashes, g)
+            hist_keys, hist_stats = self.history_[g.name]
+            pos = np.searchsorted(hist_keys, keys)
+            pos_c = np.minimum(pos, max(len(hist_keys) - 1, 0))
+            found = (
+                (pos < len(hist_keys)) & (hist_keys[pos_c] == keys)
+                if len(hist_keys)
+                else (np.zeros(len(keys), dtype=bool))
+            )
+            values = (
+                np.where(found[:, None], hist_stats[pos_c], 0.0)
+                if len(hist_keys)
+                else (np.zeros((len(keys), _STATS)))
+            )
+            if batch is not None:
+                values = values + exclusive_prefix(keys, days, batch)
+            stats[g.name] = values
+        n = len(frame)
+        return self._assemble(
+            frame, stats, np.full(n, self.prior_), np.full(n, self.critical_prior_)
+        )
+
+    # -- internals -----------------------------------------------------------------------
+    def _stat_groups(self) -> tuple[HistoryGroup, ...]:
+        extra = tuple(g for g in GROUPS if g.name in ("hs6", "hs4") and g not in self.groups)
+        return self.groups + extra
+
+    def _weights(self, frame: pd.DataFrame, labelled: np.ndarray) -> np.ndarray:
+        weights = np.zeros((len(frame), _STATS))
+        weights[:, _N] = labelled
+        weights[:, _C] = 1.0
+        luv = _log_unit_value(frame)
+        ok = np.isfinite(luv)
+        weights[:, _UVS] = np.where(ok, luv, 0.0)
+        weights[:, _UVN] = ok
+        return weights
+
+    def _assemble(
+        self,
+        frame: pd.DataFrame,
+        stats: dict[str, np.ndarray],
+        prior: np.ndarray,
+        critical_prior: np.ndarray,
+    ) -> np.ndarray:
+        a = self.smoothing
+        columns: list[np.ndarray] = []
+        for g in self.groups:
+            st = stats[g.name]
+            columns.append((st[:, _S] + prior * a) / (st[:, _N] + a))
+            columns.append((st[:, _K] + critical_prior * a) / (st[:, _N] + a))
+            columns.append(st[:, _N])
+            columns.append(st[:, _C])
+        for c in CODED_COLUMNS:
+            columns.append(self._codes(c, frame[c].to_numpy(dtype=object)))
+        hs = _hs_numeric(frame["hs_code"].to_numpy(dtype=object))
+        value = frame["item_value"].to_numpy(dtype=np.float64)
+        mass = frame["net_mass_kg"].to_numpy(dtype=np.float64)
+        luv = _log_unit_value(frame)
+        columns += [
+            hs,
+            np.floor(hs / 10_000),
+            frame["tax_rate"].to_numpy(dtype=np.float64),
+            np.log1p(np.clip(mass, 0, None)),
+            np.log1p(np.clip(value, 0, None)),
+            luv,
+            luv - _unit_value_norm(stats["hs6"], stats["hs4"]),
+            (frame["origin_country"].to_numpy() != frame["departure_country"].to_numpy()).astype(
+                np.float64
+            ),
+        ]
+        return np.column_stack(columns).astype(np.float32)
+
+    def _codes(self, column: str, values: np.ndarray) -> np.ndarray:
+        if len(values) <= _SMALL_BATCH:
+            # A dict lookup beats building a pandas Index for one declaration.
+            if self._code_maps is None:
+                self._code_maps = {
+                    c: {v: float(i) for i, v in enumerate(idx)}
+                    for c, idx in self.vocabularies_.items()
+                }
+            lookup = self._code_maps[column]
+            return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
+        codes = self.vocabularies_[column].get_indexer(pd.Index(values.astype(str)))
+        return np.where(codes >= 0, codes, np.nan).astype(np.float64)
+
+    # -- persistence ---------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(JSON-able metadata, named arrays) describing the fitted builder."""
+        meta: dict[str, Any] = {
+            "smoothing": self.smoothing,
+            "exact_values": self.exact_values,
+            "prior": self.prior_,
+            "critical_prior": self.critical_prior_,
+            "date_range": list(self.date_range_),
+            "vocabularies": {c: [str(v) for v in idx] for c, idx in self.vocabularies_.items()},
+        }
+        arrays: dict[str, np.ndarray] = {}
+        for name, (keys, st) in self.history_.items():
+            arrays[f"{name}__keys"], arrays[f"{name}__stats"] = keys, st
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> FeatureBuilder:
+        builder = cls(smoothing=float(meta["smoothing"]), exact_values=bool(meta["exact_values"]))
+        builder.prior_ = float(meta["prior"])
+        builder.critical_prior_ = float(meta["critical_prior"])
+        builder.date_range_ = (meta["date_range"][0], meta["date_range"][1])
+        builder.vocabularies_ = {c: pd.Index(v) for c, v in meta["vocabularies"].items()}
+        builder.history_ = {
+            g.name: (arrays[f"{g.name}__keys"], arrays[f"{g.name}__stats"])
+            for g in builder._stat_groups()
+        }
+        return builder
+
+
+def _labels(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(fraud 0/1, critical 0/1, labelled mask); unlabelled rows get 0 in both label columns."""
+    fraud = pd.to_numeric(frame[FRAUD], errors="coerce").to_numpy(dtype=np.float64)
+    labelled = np.isfinite(fraud)
+    critical = (
+        pd.to_numeric(frame[CRITICAL_FRAUD], errors="coerce").to_numpy(dtype=np.float64)
+        == CRITICAL_CODE
+    )
+    return (
+        np.where(labelled, fraud, 0.0),
+        np.where(labelled, critical, False).astype(np.float64),
+        labelled,
+    )
+
+
+def _totals(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys and the summed weights of each (the lookup table for scoring)."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    totals = np.column_stack(
+        [
+            np.bincount(inverse, weights[:, j], minlength=len(unique))
+            for j in range(weights.shape[1])
+        ]
+    )
+    return unique, totals.reshape(len(unique), weights.shape[1])
+
+
+def _hs_numeric(codes: np.ndarray) -> np.ndarray:
+    """HS code as a number (its order follows the nomenclature); NaN when not all digits."""
+    text = codes.astype(str)
+    digits = np.char.isdigit(text) & (np.char.str_len(text) > 0)
+    out = np.full(len(codes), np.nan)
+    if digits.any():
+        out[digits] = text[digits].astype(np.float64)
+    return out
+
+
+def _running_prior(frauds: np.ndarray, labelled: np.ndarray) -> np.ndarray:
+    """Fraud rate of earlier labelled rows, with one pseudo-row at 50% so day one is defined."""
+    return (frauds + 0.5) / (labelled + 1.0)
+
+
+def _unit_value_norm(hs6: np.ndarray, hs4: np.ndarray) -> np.ndarray:
+    """Mean log unit value of earlier declarations of the HS6 (HS4 when HS6 is too rare)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm6 = hs6[:, _UVS] / hs6[:, _UVN]
+        norm4 = hs4[:, _UVS] / hs4[:, _UVN]
+    norm: np.ndarray = np.where(hs6[:, _UVN] >= _NORM_MIN_COUNT, norm6, norm4)
+    return norm

@@ -1,0 +1,452 @@
+"""Duties and taxes, itemised so a trader can redo every line by hand.
+
+The computation (docs/declarations.md, "Duties and taxes"):
+
+1. Freight and insurance are added to the invoice value when the Incoterm leaves them out
+   (freight: EXW FCA FAS FOB; insurance: those and CFR CPT), shared over the items in
+   proportion to invoice value, rounded to the invoice currency's minor unit, the last item
+   taking the remainder so the shares add up exactly.
+2. Customs value per item = CIF x (economy currency per USD / invoice currency per USD), the
+   monthly reference rates of the declaration date, rounded to the economy currency's minor
+   unit (half up).
+3. Duty = customs value x ad valorem rate, plus a specific duty (per kg of net mass or per
+   unit of quantity) when the tariff line has one. The rate comes from the longest HS prefix
+   of the claimed rate type when the origin qualifies, else from the general rate type.
+4. VAT/GST = (customs value + duty) x VAT rate.
+5. De minimis: when the consignment's customs value is at or below the threshold (converted at
+   the same rates), duty (and, by scope, VAT) is relieved: the lines stay, with amount 0.
+Every amount is rounded half up to the economy currency's minor unit; totals are line sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
+
+from smartcustoms.errors import FieldError
+from smartcustoms.tariff.model import DeMinimisScope, SpecificUnit, TariffSchedule
+
+__all__ = [
+    "ADD_FREIGHT",
+    "ADD_INSURANCE",
+    "DeMinimisCheck",
+    "DutiableGoods",
+    "DutiableItem",
+    "DutyAssessment",
+    "DutyLine",
+    "FxRate",
+    "FxSource",
+    "ItemValuation",
+    "allocate",
+    "assess_duties",
+    "minor_unit",
+    "round_to",
+    "specific_duty_problems",
+]
+
+
+class DutiableItem(Protocol):
+    """What the computation reads of an item (a declaration's item satisfies it)."""
+
+    @property
+    def hs_code(self) -> str: ...
+    @property
+    def origin_country(self) -> str: ...
+    @property
+    def preference(self) -> str | None: ...
+    @property
+    def net_mass_kg(self) -> Decimal: ...
+    @property
+    def invoice_value(self) -> Decimal: ...
+    @property
+    def quantity(self) -> Decimal | None: ...
+    @property
+    def declared_duty_rate(self) -> Decimal | None: ...
+
+
+class DutiableGoods(Protocol):
+    """What the computation reads of a consignment (a declaration satisfies it): the tariff
+    does not depend on the declarations feature, the declarations feature depends on it."""
+
+    @property
+    def kind(self) -> str: ...  # "import" or "export"
+    @property
+    def items(self) -> Sequence[DutiableItem]: ...
+    @property
+    def invoice_currency(self) -> str: ...
+    @property
+    def incoterm(self) -> str: ...
+    @property
+    def freight(self) -> Decimal: ...
+    @property
+    def insurance(self) -> Decimal: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate:
+    currency: str
+    month: date
+    per_usd: Decimal
+    source_quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemValuation:
+    item: int
+    """1-based line number."""
+    invoice_value: Decimal
+    freight: Decimal
+    insurance: Decimal
+    cif: Decimal
+    """In the invoice currency."""
+    customs_value: Decimal
+    """CIF in the economy's currency, rounded to its minor unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class DutyLine:
+    item: int
+    tax: str
+    """``duty``, ``specific_duty`` or ``vat``."""
+    base: Decimal
+    base_unit: str
+    """A currency code, ``kg`` or ``unit``."""
+    rate: Decimal
+    rate_unit: str
+    """``%`` or ``<CCY>/kg`` / ``<CCY>/unit``."""
+    source: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DeMinimisCheck:
+    threshold: Decimal
+    threshold_currency: str
+    threshold_local: Decimal
+    consignment_value: Decimal
+    scope: str
+    applies: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DutyAssessment:
+    currency: str
+    invoice_currency: str
+    date: date
+    rates_used: list[FxRate]
+    valuation: list[ItemValuation]
+    lines: list[DutyLine]
+    de_minimis: DeMinimisCheck | None
+    customs_value: Decimal
+    duty_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    """False when a line had no rate (no schedule line, nothing declared)."""
+
+
+FxSource = Callable[[str, date], FxRate]
+"""Monthly rate of a currency, in units per USD, for the month of the date."""
+
+ADD_FREIGHT = frozenset({"EXW", "FCA", "FAS", "FOB"})
+ADD_INSURANCE = ADD_FREIGHT | {"CFR", "CPT"}
+_ZERO_DECIMALS = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
+_THREE_DECIMALS = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+HUNDRED = Decimal(100)
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` (ISO 4217 exponent): 1 KRW, 0.01 USD, 0.001 KWD."""
+    if currency in _ZERO_DECIMALS:
+        return Decimal(1)
+    if currency in _THREE_DECIMALS:
+        return Decimal("0.001")
+    return Decimal("0.01")
+
+
+def round_to(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Share ``total`` in proportion to ``weights``; the last share takes the rounding rest."""
+    if not weights:
+        return []
+    whole = sum(weights, Decimal(0))
+    shares = []
+    for w in weights[:-1]:
+        part = total * w / whole if whole else total / len(weights)
+        shares.append(round_to(part, currency))
+    shares.append(total - sum(shares, Decimal(0)))
+    return shares
+
+
+def specific_duty_problems(
+    declaration: DutiableGoods, schedule: TariffSchedule | None
+) -> list[FieldError]:
+    """Items whose tariff line levies a duty per unit but which give no quantity."""
+    if schedule is None or declaration.kind != "import":
+        return []
+    problems = []
+    for i, item in enumerate(declaration.items):
+        match, _ = schedule.select(item.hs_code, item.origin_country, item.preference)
+        line = match.line if match else None
+        if line and line.specific_unit is SpecificUnit.UNIT and item.quantity is None:
+            problems.append(
+                FieldError(
+                    f"items[{i}].quantity",
+                    "required",
+                    f"the {schedule.economy} tariff levies a duty per unit on {item.hs_code}; "
+                    "give the quantity",
+                )
+            )
+    return problems
+
+
+def assess_duties(
+    declaration: DutiableGoods,
+    *,
+    economy: str,
+    currency: str,
+    on: date,
+    schedule: TariffSchedule | None,
+    fx: FxSource,
+) -> DutyAssessment:
+    """The itemised assessment of ``declaration`` lodged in ``economy`` (currency ``currency``)."""
+    d = declaration
+    rates: dict[str, FxRate] = {}
+
+    def factor(from_ccy: str, to_ccy: str) -> Decimal:
+        if from_ccy == to_ccy:
+            return Decimal(1)
+        for ccy in (from_ccy, to_ccy):
+            if ccy not in rates:
+                rates[ccy] = fx(ccy, on)
+        return rates[to_ccy].per_usd / rates[from_ccy].per_usd
+
+    values = [it.invoice_value for it in d.items]
+    freight = d.freight if d.incoterm in ADD_FREIGHT else Decimal(0)
+    insurance = d.insurance if d.incoterm in ADD_INSURANCE else Decimal(0)
+    freights = allocate(freight, values, d.invoice_currency)
+    insurances = allocate(insurance, values, d.invoice_currency)
+    to_local = factor(d.invoice_currency, currency)
+    valuation = []
+    for i, it in enumerate(d.items):
+        cif = it.invoice_value + freights[i] + insurances[i]
+        valuation.append(
+            ItemValuation(
+                i + 1,
+                it.invoice_value,
+                freights[i],
+                insurances[i],
+                cif,
+                round_to(cif * to_local, currency),
+            )
+        )
+    customs_value = sum((v.customs_value for v in valuation), Decimal(0))
+    notes: list[str] = [
+        f"{r.currency}: the rate of {r.month:%Y-%m} is used, the latest loaded"
+        for r in rates.values()
+        if r.month != on.replace(day=1)
+    ]
+    if d.freight and not freight:
+        notes.append(f"freight not added: {d.incoterm} prices include it")
+    if d.insurance and not insurance:
+        notes.append(f"insurance not added: {d.incoterm} prices include it")
+
+    if d.kind == "export":
+        notes.append("exports: no duties or taxes are assessed")
+        return DutyAssessment(
+            currency,
+            d.invoice_currency,
+            on,
+            _sorted(rates),
+            valuation,
+            [],
+            None,
+            customs_value,
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            notes,
+            True,
+        )
+
+    de_minimis = None
+    relieve_duty = relieve_tax = False
+    settings = schedule.settings if schedule else None
+    if settings and settings.de_minimis_amount is not None and settings.de_minimis_currency:
+        local = round_to(
+            settings.de_minimis_amount * factor(settings.de_minimis_currency, currency), currency
+        )
+        applies = customs_value <= local
+        de_minimis = DeMinimisCheck(
+            settings.de_minimis_amount,
+            settings.de_minimis_currency,
+            local,
+            customs_value,
+            settings.de_minimis_scope.value,
+            applies,
+        )
+        relieve_duty = applies
+        relieve_tax = applies and settings.de_minimis_scope is DeMinimisScope.DUTY_AND_TAX
+    if schedule is None:
+        notes.append(f"no tariff schedule for {economy}: declared rates used where given")
+
+    lines: list[DutyLine] = []
+    complete = True
+    for i, it in enumerate(d.items):
+        cv = valuation[i].customs_value
+        duty_lines = _duty_lines(i + 1, it, cv, economy, currency, schedule, notes)
+        if not duty_lines or duty_lines[0].source.startswith("no rate"):
+            complete = False
+        if relieve_duty:
+            duty_lines = [_relieved(ln) for ln in duty_lines]
+        lines.extend(duty_lines)
+        duty_due = sum((ln.amount for ln in duty_lines), Decimal(0))
+        vat_rate = settings.vat_rate if settings else Decimal(0)
+        base = cv + duty_due
+        vat_source = (
+            f"{economy} VAT/GST on customs value + duty"
+            if settings
+            else f"no rate: no {economy} tariff schedule gives a VAT/GST rate"
+        )
+        complete = complete and settings is not None
+        vat = DutyLine(
+            i + 1,
+            "vat",
+            base,
+            currency,
+            vat_rate,
+            "%",
+            vat_source,
+            round_to(base * vat_rate / HUNDRED, currency),
+        )
+        lines.append(_relieved(vat) if relieve_tax else vat)
+    duty_total = sum((ln.amount for ln in lines if ln.tax != "vat"), Decimal(0))
+    tax_total = sum((ln.amount for ln in lines if ln.tax == "vat"), Decimal(0))
+    return DutyAssessment(
+        currency,
+        d.invoice_currency,
+        on,
+        _sorted(rates),
+        valuation,
+        lines,
+        de_minimis,
+        customs_value,
+        duty_total,
+        tax_total,
+        duty_total + tax_total,
+        notes,
+        complete,
+    )
+
+
+def _sorted(rates: dict[str, FxRate]) -> list[FxRate]:
+    return [rates[k] for k in sorted(rates)]
+
+
+def _relieved(line: DutyLine) -> DutyLine:
+    return replace(
+        line, amount=Decimal(0) * line.amount, source=f"{line.source}; relieved under de minimis"
+    )
+
+
+def _duty_lines(
+    n: int,
+    it: DutiableItem,
+    cv: Decimal,
+    economy: str,
+    currency: str,
+    schedule: TariffSchedule | None,
+    notes: list[str],
+) -> list[DutyLine]:
+    match, note = (
+        schedule.select(it.hs_code, it.origin_country, it.preference) if schedule else (None, "")
+    )
+    if note:
+        notes.append(f"item {n}: {note}")
+    if match is None:
+        if it.declared_duty_rate is not None:
+            rate = it.declared_duty_rate
+            source = f"declared rate {rate} % (self-assessed; no {economy} schedule line)"
+        else:
+            return [
+                DutyLine(
+                    n,
+                    "duty",
+                    cv,
+                    currency,
+                    Decimal(0),
+                    "%",
+                    f"no rate: no line for {it.hs_code} in the {economy} "
+                    "schedule and none declared",
+                    Decimal(0),
+                )
+            ]
+        return [
+            DutyLine(
+                n, "duty", cv, currency, rate, "%", source, round_to(cv * rate / HUNDRED, currency)
+            )
+        ]
+    line = match.line
+    source = f"{economy} tariff {line.hs_prefix} {line.rate_type}: {match.why}"
+    if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
+        notes.append(
+            f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
+            f"schedule's {line.ad_valorem} %"
+        )
+    out = [
+        DutyLine(
+            n,
+            "duty",
+            cv,
+            currency,
+            line.ad_valorem,
+            "%",
+            source,
+            round_to(cv * line.ad_valorem / HUNDRED, currency),
+        )
+    ]
+    if line.specific_amount is not None and line.specific_unit is not None:
+        if line.specific_unit is SpecificUnit.KG:
+            base, unit = it.net_mass_kg, "kg"
+        else:
+            base, unit = it.quantity or Decimal(0), "unit"
+        out.append(
+            DutyLine(
+                n,
+                "specific_duty",
+                base,
+                unit,
+                line.specific_amount,
+                f"{currency}/{unit}",
+                source,
+                round_to(base * line.specific_amount, currency),
+            )
+        )
+    return out
