@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from smartcustoms.declarations import actions, service
+from smartcustoms.declarations import control, service
 from smartcustoms.declarations.model import Outcome
 from tests.conftest import Actors
 from tests.integration.declarations.conftest import KR, doc
@@ -75,7 +75,7 @@ def test_home_figures_per_role(client: TestClient, kr: KR, actors: Actors) -> No
     service.submit(kr.db.uow(), kr.declarant, doc(reference="H-2"))
     kr.quiet_lanes()
     service.submit(kr.db.uow(), kr.declarant, doc(reference="H-3"))
-    actions.record_inspection(kr.db.uow(), kr.officer, red, Outcome.DISCREPANCY, hold=True)
+    control.record_inspection(kr.db.uow(), kr.officer, red, Outcome.DISCREPANCY, hold=True)
 
     login(client, kr.users["officer"]["email"])
     home = client.get("/").text
