@@ -125,6 +125,7 @@ _CLI = "smartcustoms.cli"
 FEATURES: tuple[Feature, ...] = (
     Feature("db", cli_groups=(("db", f"{_CLI}.db:app"),)),
     Feature("home", routers=(f"{_WEB}.pages.home:router",)),
+    Feature("admin", routers=(f"{_WEB}.pages.admin:router",)),
     Feature(
         "accounts",
         routers=(f"{_WEB}.api.accounts:router",),
@@ -141,7 +142,13 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "declarations",
-        routers=(f"{_WEB}.api.declarations:router", f"{_WEB}.pages.declarations:router"),
+        # The form pages first: /declarations/form and /declarations/{id}/amend would
+        # otherwise be taken by /declarations/{id} and /declarations/{id}/{action}.
+        routers=(
+            f"{_WEB}.api.declarations:router",
+            f"{_WEB}.pages.lodge:router",
+            f"{_WEB}.pages.declarations:router",
+        ),
         cli_groups=(("declarations", f"{_CLI}.declarations:app"),),
     ),
     Feature("tariff", cli_groups=(("tariff", f"{_CLI}.tariff:app"),)),

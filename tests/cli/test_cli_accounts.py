@@ -119,3 +119,31 @@ def test_passwords_never_on_the_command_line_and_disable_revokes_tokens(
     }
     listed = json.loads(sc(cli_env, "users", "list", "--json").stdout)
     assert [u["is_active"] for u in listed] == [False]
+
+
+def test_set_roles_and_reset_password_use_the_admin_pages_services(
+    cli_env: dict[str, str],
+) -> None:
+    sc(cli_env, "db", "upgrade")
+    sc(cli_env, "economies", "create", "KR", "Korea Customs Service", "--currency", "KRW")
+    sc(
+        cli_env, "users", "create", "--economy", "KR", "--role", "officer",
+        "--email", "r@kr.test", "--password-stdin", stdin="long enough pw\n",
+    )  # fmt: skip
+    roles = sc(
+        cli_env, "users", "set-roles", "r@kr.test", "--role", "analyst", "--role", "officer",
+        "--json",
+    )  # fmt: skip
+    assert roles.returncode == 0, roles.stderr
+    assert json.loads(roles.stdout)["roles"] == ["analyst", "officer"]
+    bad = sc(cli_env, "users", "set-roles", "r@kr.test", "--role", "wizard")
+    assert bad.returncode == 2
+    sc(cli_env, "tokens", "create", "--email", "r@kr.test")
+    reset = sc(
+        cli_env, "users", "reset-password", "r@kr.test", "--password-stdin", "--json",
+        stdin="a brand new passphrase\n",
+    )  # fmt: skip
+    assert reset.returncode == 0, reset.stderr
+    assert json.loads(reset.stdout) == {"email": "r@kr.test", "tokens_revoked": 1}
+    weak = sc(cli_env, "users", "reset-password", "r@kr.test", "--password-stdin", stdin="x\n")
+    assert weak.returncode == 2

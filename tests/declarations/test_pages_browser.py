@@ -65,6 +65,7 @@ def test_declarant_sees_the_path_of_an_error_in_the_new_declaration_form(
 ) -> None:
     log_in(page, live_server, kr.users["declarant"]["email"])
     page.get_by_role("link", name="New declaration").first.click()
+    page.get_by_role("link", name="Write JSON instead").click()  # the form's JSON variant
     page.wait_for_url("**/declarations/new")
     text = json.loads(page.get_by_label("Declaration (JSON)").input_value())
     assert text["reference"].startswith("WEB-")

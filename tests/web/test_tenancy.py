@@ -188,6 +188,14 @@ def kr_owns_everything(
     aeo = client.post("/api/v1/risk/aeo", json={"trader_id": "KR-AEO-1"}, headers=h["analyst"])
     assert aeo.status_code == 204, aeo.text
     token = accounts.list_tokens(db.uow(), kr["declarant"]["id"])[0]
+    # A declaration draft of KR's declarant (kept as a file, not a row).
+    saved = client.post(
+        "/declarations/form",
+        data={"reference": "KR-DRAFT-1", "intent": "save_draft"},
+        headers=h["declarant"],
+    )
+    found = re.search(r'name="draft_id" value="([0-9a-f]+)"', saved.text)
+    assert saved.status_code == 200 and found, saved.text[-500:]
     publication = client.post(
         "/api/v1/stats/publications",
         json={"title": "KR trade, 2021", "period": "2021", "threshold": 1},
@@ -239,6 +247,8 @@ def kr_owns_everything(
         "party_id": ["KR-PARTY-1"],
         "trader_id": ["KR-AEO-1"],
         "token_id": [token.id],
+        "user_id": [kr["declarant"]["id"]],
+        "draft_id": [found.group(1)],
         "number": ["1"],
         "publication_id": [publication.json()["id"]],
         "manifest_id": [manifest.id],

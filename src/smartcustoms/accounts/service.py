@@ -23,7 +23,13 @@ from smartcustoms.accounts.model import (
 )
 from smartcustoms.accounts.passwords import password_problems
 from smartcustoms.accounts.repository import AccountsRepository, economy_from_row, user_from_row
-from smartcustoms.accounts.tables import EconomyRow, LoginAttemptRow, TokenRow, UserRow
+from smartcustoms.accounts.tables import (
+    EconomyRow,
+    LoginAttemptRow,
+    TokenRow,
+    UserRoleRow,
+    UserRow,
+)
 from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core import codes
 from smartcustoms.core.clock import Clock
@@ -179,8 +185,14 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     errors: list[FieldError] = []
-    if not _EMAIL.match(email):
+    if len(email) > 254:
+        errors.append(
+            FieldError("email", "too_long", "an email address has at most 254 characters")
+        )
+    elif not _EMAIL.match(email):
         errors.append(FieldError("email", "invalid_email", f"'{email}' is not an email address"))
+    if len(name.strip()) > 200:
+        errors.append(FieldError("name", "too_long", "a name has at most 200 characters"))
     errors.extend(password_problems(password, email))
     try:
         role_set = parse_roles(roles)
@@ -477,3 +489,84 @@ def list_tokens(uow: UnitOfWork, user_id: str) -> list[TokenInfo]:
             )
             for t in AccountsRepository(uow.session).tokens(user_id)
         ]
+
+
+# --- administration (the admin pages; the CLI uses the same functions) -------------------------
+
+
+def _user_in(repo: AccountsRepository, user_id: str, economy: str) -> UserRow:
+    # A user of another economy is reported as absent, not as forbidden (no enumeration).
+    row = repo.user(user_id)
+    if row is None or row.economy_code != economy.upper():
+        raise NotFound(f"no user {user_id}")
+    return row
+
+
+def get_user(uow: UnitOfWork, user_id: str, economy: str) -> User:
+    """One user of ``economy`` (NotFound for a user of another economy)."""
+    with uow:
+        return user_from_row(_user_in(AccountsRepository(uow.session), user_id, economy))
+
+
+def set_roles(uow: UnitOfWork, user_id: str, economy: str, roles: Iterable[str]) -> User:
+    """Replace the roles of a user of ``economy``; every role is checked, at least one given."""
+    role_set = parse_roles(roles)
+    with uow:
+        repo = AccountsRepository(uow.session)
+        row = _user_in(repo, user_id, economy)
+        # Keep the role rows that stay: replacing them all would delete and re-insert the same
+        # (user, role) keys in one flush, which the unique key refuses.
+        wanted = {r.value for r in role_set}
+        current = {r.role for r in row.roles}
+        row.roles = [r for r in row.roles if r.role in wanted] + [
+            UserRoleRow(role=v) for v in sorted(wanted - current)
+        ]
+        uow.session.flush()
+        user = user_from_row(row)
+        uow.commit()
+        return user
+
+
+def reset_password(
+    uow: UnitOfWork, user_id: str, economy: str, password: str, *, clock: Clock | None = None
+) -> int:
+    """Give a user of ``economy`` a new password (the same rules as at creation) and revoke
+    their tokens and sessions, so whoever knew the old one is out; returns how many."""
+    now = (clock or uow.clock).now()
+    with uow:
+        repo = AccountsRepository(uow.session)
+        row = _user_in(repo, user_id, economy)
+        problems = password_problems(password, row.email)
+        if problems:
+            raise InvalidInput(problems)
+        row.password_hash = _hasher.hash(password)
+        revoked = repo.revoke_tokens(row.id, now)
+        uow.commit()
+        return revoked
+
+
+def economy_tokens(uow: UnitOfWork, economy: str) -> list[tuple[User, TokenInfo]]:
+    """Every API token (not web sessions) of the users of ``economy``, oldest first."""
+    with uow:
+        repo = AccountsRepository(uow.session)
+        out: list[tuple[User, TokenInfo]] = []
+        for user_row in repo.users(economy.upper()):
+            user = user_from_row(user_row)
+            out += [
+                (
+                    user,
+                    TokenInfo(
+                        t.id,
+                        t.kind,
+                        t.name,
+                        t.secret_hash,
+                        t.created_at,
+                        t.expires_at,
+                        t.revoked_at,
+                        t.last_used_at,
+                    ),
+                )
+                for t in repo.tokens(user_row.id)
+                if t.kind == "api"
+            ]
+        return sorted(out, key=lambda pair: pair[1].created_at)

@@ -120,6 +120,50 @@ def users_revoke_tokens(ctx: typer.Context, email: str, as_json: bool = JsonOpti
     )
 
 
+@users_app.command("set-roles")
+def users_set_roles(
+    ctx: typer.Context,
+    email: str,
+    role: list[str] = typer.Option(
+        ..., help="declarant, officer, analyst, knowledge_manager, admin"
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Replace a user's roles (the same service the admin pages use)."""
+    db = state(ctx).db
+    found = service.user_by_email(db.uow(), email)
+    user = service.set_roles(db.uow(), found.id, found.economy, role)
+    emit(
+        user,
+        as_json,
+        lambda u: console.print(f"{u.email} now has roles {', '.join(sorted(u.roles))}"),
+    )
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    ctx: typer.Context,
+    email: str,
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the new password from standard input."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Give a user a new password; their tokens and sessions are revoked."""
+    db = state(ctx).db
+    found = service.user_by_email(db.uow(), email)
+    revoked = service.reset_password(
+        db.uow(), found.id, found.economy, read_password(password_stdin)
+    )
+    emit(
+        {"email": found.email, "tokens_revoked": revoked},
+        as_json,
+        lambda d: console.print(
+            f"new password for {d['email']}; revoked {d['tokens_revoked']} token(s)"
+        ),
+    )
+
+
 @users_app.command("list")
 def users_list(
     ctx: typer.Context,

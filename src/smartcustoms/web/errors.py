@@ -21,6 +21,7 @@ from smartcustoms.errors import (
     RateLimited,
     SmartCustomsError,
 )
+from smartcustoms.web.i18n import N_
 
 STATUS: dict[type[SmartCustomsError], int] = {
     InvalidInput: 422,
@@ -78,13 +79,13 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
 
 log = logging.getLogger("smartcustoms.web")
 TITLES = {
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed here",
-    409: "Conflict",
-    422: "Invalid input",
-    500: "Something went wrong",
-    503: "Not available",
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed here"),
+    409: N_("Conflict"),
+    422: N_("Invalid input"),
+    500: N_("Something went wrong"),
+    503: N_("Not available"),
 }
 
 
@@ -109,7 +110,7 @@ def error_page(
     templates = request.app.state.templates
     context = {
         "status": status,
-        "title": TITLES.get(status, "Error"),
+        "title": TITLES.get(status, N_("Error")),
         "message": message,
         "errors": list(errors or ()),  # type: ignore[call-overload]
         "principal": _principal(request),

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_LANGUAGE", "catalogue", "gettext", "install_template_globals"]
+__all__ = ["DEFAULT_LANGUAGE", "N_", "catalogue", "gettext", "install_template_globals"]
 
 DEFAULT_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -33,6 +33,13 @@ def gettext(message: str, language: str = DEFAULT_LANGUAGE, **values: Any) -> st
     """The translation of ``message`` (itself when untranslated), ``{name}`` fields filled."""
     text = catalogue(language).get(message) or message
     return text.format(**values) if values else text
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` as a message id where it is written in Python (a navigation label, a
+    page title) and translated where a template shows it (``{{ _(item.label) }}``), so that
+    the extractor (:mod:`smartcustoms.web.i18n_extract`) finds it."""
+    return message
 
 
 def install_template_globals(env: Any) -> None:

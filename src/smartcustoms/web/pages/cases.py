@@ -28,6 +28,7 @@ from smartcustoms.core.codes import APEC_ECONOMIES
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.errors import InvalidInput
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW, get_settings
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,9 +46,9 @@ VOCABS = {"priority_areas": PRIORITY_AREAS, "themes": THEMES, "technologies": TE
 def _nav(principal: Principal | None) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []  # "Case repository" itself is in the base navigation
     if is_contributor(principal):
-        items.append({"href": "/cases/drafts", "label": "Drafts"})
+        items.append({"href": "/cases/drafts", "label": N_("Drafts")})
     if is_reviewer(principal):
-        items.append({"href": "/cases/review", "label": "Review queue"})
+        items.append({"href": "/cases/review", "label": N_("Review queue")})
     return items
 
 

@@ -44,6 +44,7 @@ from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 from smartcustoms.web.errors import status_for
 from smartcustoms.web.guard import MAX_JSON_DEPTH, json_depth_exceeds
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,21 +53,30 @@ PAGE_SIZE = 25
 QUEUE = (Status.PHYSICAL_INSPECTION, Status.DOCUMENTARY_CHECK)
 FILTER_KEYS = ("status", "lane", "hs_prefix", "date_from", "date_to", "party", "reference")
 DONE = {
-    "submitted": "Declaration lodged.",
-    "record_inspection": "Inspection result recorded.",
-    "refer_physical": "Referred to physical inspection.",
-    "release": "Goods released.",
-    "seize": "Goods seized.",
-    "arrival_notice": "Arrival notice recorded; the declaration was assessed and routed.",
-    "cancel": "Declaration cancelled.",
+    "submitted": N_("Declaration lodged."),
+    "amended": N_("Declaration amended and assessed again."),
+    "record_inspection": N_("Inspection result recorded."),
+    "refer_physical": N_("Referred to physical inspection."),
+    "release": N_("Goods released."),
+    "seize": N_("Goods seized."),
+    "arrival_notice": N_("Arrival notice recorded; the declaration was assessed and routed."),
+    "cancel": N_("Declaration cancelled."),
+}
+PARTY_LABELS = {
+    "declarant": N_("Declarant"),
+    "importer": N_("Importer"),
+    "exporter": N_("Exporter"),
+    "seller": N_("Seller"),
+    "buyer": N_("Buyer"),
+    "courier": N_("Courier"),
 }
 ACTION_TITLES = {
-    "record_inspection": "Record inspection result",
-    "refer_physical": "Refer to physical inspection",
-    "release": "Release",
-    "seize": "Seize",
-    "arrival_notice": "Arrival notice",
-    "cancel": "Cancel declaration",
+    "record_inspection": N_("Record inspection result"),
+    "refer_physical": N_("Refer to physical inspection"),
+    "release": N_("Release"),
+    "seize": N_("Seize"),
+    "arrival_notice": N_("Arrival notice"),
+    "cancel": N_("Cancel declaration"),
 }
 
 
@@ -81,7 +91,13 @@ def num(value: Any) -> str:
 
 def _nav(principal: Principal) -> list[dict[str, str]]:
     if principal.has(Role.DECLARANT):
-        return [{"href": "/declarations/new", "label": "New declaration"}]
+        return [
+            {"href": "/declarations/form", "label": N_("New declaration")},
+            {"href": "/declarations/drafts", "label": N_("My drafts")},
+            {"href": "/declarations/upload", "label": N_("Bulk upload")},
+        ]
+    if principal.has(Role.OFFICER):
+        return [{"href": "/declarations/upload", "label": N_("Bulk upload")}]
     return []
 
 
@@ -354,7 +370,9 @@ def _show_page(
     is_owner = record.lodged_by == principal.user_id
     d = record.declaration
     parties = [
-        (role.capitalize(), p) for role in PARTY_ROLES if (p := getattr(d, role)) is not None
+        (PARTY_LABELS.get(role, role.capitalize()), p)
+        for role in PARTY_ROLES
+        if (p := getattr(d, role)) is not None
     ]
     adjustments = sum(
         (i.revenue_adjustment for i in record.inspections if i.revenue_adjustment),

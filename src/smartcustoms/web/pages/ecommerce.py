@@ -21,10 +21,11 @@ from smartcustoms.errors import PermissionDenied, SmartCustomsError
 from smartcustoms.web.api.ecommerce import jobs, start_job
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
 from smartcustoms.web.errors import status_for
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
-NAV = [{"href": "/ecommerce", "label": "E-commerce"}]
+NAV = [{"href": "/ecommerce", "label": N_("E-commerce")}]
 
 
 def _lodger(principal: Principal) -> bool:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+import importlib.util
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms.accounts import service
 from smartcustoms.accounts.model import Principal, Role
+from smartcustoms.cases import service as cases
+from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.declarations import drafts, figures
+from smartcustoms.declarations import service as declarations
 from smartcustoms.errors import AuthenticationRequired, RateLimited
 from smartcustoms.web.deps import (
     SESSION_COOKIE,
@@ -20,6 +25,7 @@ from smartcustoms.web.deps import (
     login_policy,
 )
 from smartcustoms.web.errors import status_for
+from smartcustoms.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,22 +34,134 @@ DEMO_SUFFIX = ".demo"
 DECLARATION_READERS = (Role.DECLARANT, Role.OFFICER, Role.ANALYST)
 
 
+def _mounted(module: str) -> bool:
+    # A feature's pages may come from another branch (the risk workbench): link them only
+    # when they are part of this installation, never to a 404.
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def main_nav(principal: Principal | None) -> list[dict[str, str]]:
-    """The top navigation: only pages the caller may open (a link that answers 403 is noise)."""
+    """The top navigation: only pages the caller may open (a link that answers 403 is noise).
+    Labels are message ids: the layout translates them."""
     items = []
     if principal is not None and principal.has(*DECLARATION_READERS):
-        items.append({"href": "/declarations", "label": "Declarations"})
+        items.append({"href": "/declarations", "label": N_("Declarations")})
     if principal is not None and principal.has(
         Role.PLATFORM, Role.CARRIER, Role.OFFICER, Role.ANALYST
     ):
-        items.append({"href": "/ecommerce", "label": "E-commerce"})
+        items.append({"href": "/ecommerce", "label": N_("E-commerce")})
     if principal is not None and principal.has(Role.OFFICER, Role.ANALYST):
-        items.append({"href": "/exchange", "label": "Exchange"})
+        items.append({"href": "/exchange", "label": N_("Exchange")})
     if principal is not None and principal.has(Role.ANALYST, Role.OFFICER, Role.ADMIN):
-        items.append({"href": "/stats", "label": "Statistics"})
-    items.append({"href": "/cases", "label": "Case repository"})
-    items.append({"href": "/reference/hs", "label": "HS nomenclature"})
+        items.append({"href": "/stats", "label": N_("Statistics")})
+    if (
+        principal is not None
+        and principal.has(Role.ANALYST)
+        and _mounted("smartcustoms.web.pages.risk")
+    ):
+        items.append({"href": "/risk", "label": N_("Risk")})
+    items.append({"href": "/cases", "label": N_("Case repository")})
+    items.append({"href": "/reference/hs", "label": N_("HS nomenclature")})
+    if principal is not None and Role.ADMIN in principal.roles:
+        items.append({"href": "/admin", "label": N_("Administration")})
     return items
+
+
+def _midnight(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+
+
+def role_figures(uow: UnitOfWork, principal: Principal, now: datetime) -> list[dict[str, Any]]:
+    """The figures each of the caller's roles needs today, one section per role held."""
+    roles = principal.roles
+    out: list[dict[str, Any]] = []
+    if Role.DECLARANT in roles:
+        counts = declarations.status_counts(uow, principal)
+        out.append(
+            {
+                "role": "declarant",
+                "title": N_("Your declarations"),
+                "figures": [
+                    (N_("drafts"), len(drafts.list_drafts(uow, principal)), "/declarations/drafts"),
+                    (N_("declarations"), sum(counts.values()), "/declarations"),
+                    (
+                        N_("under control"),
+                        counts.get("documentary_check", 0) + counts.get("physical_inspection", 0),
+                        "/declarations?tab=all&status=documentary_check",
+                    ),
+                    (
+                        N_("released"),
+                        counts.get(N_("released"), 0),
+                        "/declarations?status=released",
+                    ),
+                ],
+            }
+        )
+    if Role.OFFICER in roles:
+        counts = declarations.status_counts(uow, principal)
+        lanes = figures.lanes_since(uow, principal, _midnight(now))
+        out.append(
+            {
+                "role": "officer",
+                "title": N_("Today"),
+                "figures": [
+                    (
+                        N_("in the control queue"),
+                        counts.get("documentary_check", 0) + counts.get("physical_inspection", 0),
+                        "/declarations",
+                    ),
+                    (N_("green lane today"), lanes.get("green", 0), None),
+                    (N_("yellow lane today"), lanes.get("yellow", 0), None),
+                    (N_("red lane today"), lanes.get("red", 0), None),
+                ],
+            }
+        )
+    if Role.ANALYST in roles:
+        monday = _midnight(now) - timedelta(days=now.weekday())
+        hits = figures.hit_rate_since(uow, principal, monday)
+        rate = "–" if hits.rate is None else f"{100 * hits.rate:.1f} %"
+        out.append(
+            {
+                "role": "analyst",
+                "title": N_("This week"),
+                "figures": [
+                    (N_("hit rate of inspections"), rate, None),
+                    (N_("inspections recorded"), hits.inspected, None),
+                    (N_("inspections that found fraud"), hits.hits, None),
+                ],
+            }
+        )
+    if Role.KNOWLEDGE_MANAGER in roles:
+        queue = cases.review_queue(uow, principal)
+        out.append(
+            {
+                "role": "knowledge_manager",
+                "title": N_("Case repository"),
+                "figures": [(N_("cases awaiting review"), len(queue), "/cases/review")],
+            }
+        )
+    if Role.ADMIN in roles:
+        users = service.list_users(uow, principal.economy)
+        tokens = service.economy_tokens(uow, principal.economy)
+        out.append(
+            {
+                "role": "admin",
+                "title": N_("Administration"),
+                "figures": [
+                    (N_("users"), len(users), "/admin/users"),
+                    (N_("active users"), sum(1 for u in users if u.is_active), "/admin/users"),
+                    (
+                        N_("API tokens not revoked"),
+                        sum(1 for _, t in tokens if t.revoked_at is None),
+                        "/admin/tokens",
+                    ),
+                ],
+            }
+        )
+    return out
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
@@ -56,8 +174,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, principal: OptionalPrincipal) -> Response:
-    return render(request, "home.html", principal=principal)
+def home(request: Request, uow: UoW, principal: OptionalPrincipal) -> Response:
+    sections: list[dict[str, Any]] = []
+    if principal is not None:
+        sections = role_figures(uow, principal, request.app.state.container.clock.now())
+    return render(request, "home.html", principal=principal, sections=sections)
 
 
 @router.get("/login", response_class=HTMLResponse)

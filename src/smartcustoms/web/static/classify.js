@@ -1,11 +1,27 @@
 // HS code search-as-you-type: GET /api/v1/classify (same-origin session cookie), debounced;
-// choosing a suggestion inserts its code at the cursor of the declaration textarea.
+// choosing a suggestion inserts its code at the cursor of the declaration textarea, or fills the
+// HS code field (class "hs-code") of the declaration form that last had the focus.
 (function () {
   "use strict";
   const input = document.getElementById("hs-finder-input");
   const list = document.getElementById("hs-finder-results");
   const status = document.getElementById("hs-finder-status");
-  const target = document.getElementById("document");
+  let target = document.getElementById("document") || document.querySelector(".hs-code");
+  document.addEventListener("focusin", (ev) => {
+    const el = ev.target;
+    if (el && el.classList && el.classList.contains("hs-code")) target = el;
+  });
+  // The declaration form: typing an item's description searches for its HS code, and a
+  // suggestion chosen then fills that item's HS code field.
+  document.addEventListener("input", (ev) => {
+    const el = ev.target;
+    if (!input || !el || !el.classList || !el.classList.contains("hs-description")) return;
+    const row = el.closest(".item-row");
+    const code = row && row.querySelector(".hs-code");
+    if (code) target = code;
+    input.value = el.value;
+    input.dispatchEvent(new Event("input"));
+  });
   if (!input || !list) return;
   let timer = null;
   let seq = 0;
@@ -19,6 +35,12 @@
 
   function insert(code) {
     if (!target) return;
+    if (target.tagName === "INPUT") {
+      target.value = code;
+      target.focus();
+      status.textContent = "Inserted " + code + ".";
+      return;
+    }
     const [start, end] = caret || [target.value.length, target.value.length];
     target.value = target.value.slice(0, start) + code + target.value.slice(end);
     target.focus();
