@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.integration.declarations.conftest import KR
+from tests.declarations.conftest import KR
 
 
 def test_typing_a_description_suggests_and_fills_that_items_hs_code(

@@ -1,3 +1,3 @@
 """The KR set-up of the declaration tests (tariff, declarant, officer) for the page tests."""
 
-from tests.integration.declarations.conftest import kr  # noqa: F401
+from tests.declarations.conftest import kr  # noqa: F401

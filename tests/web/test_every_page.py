@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from smartcustoms.declarations import control, service
 from smartcustoms.declarations.model import Outcome
 from tests.conftest import Actors
-from tests.integration.declarations.conftest import KR, doc
+from tests.declarations.conftest import KR, doc
 from tests.pages import browser_login
 
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from smartcustoms.declarations import service
 from smartcustoms.declarations.model import ListFilters
 from smartcustoms.web.pages.lodge import document_from_form, form_from_document, form_values
-from tests.integration.declarations.conftest import KR, doc
+from tests.declarations.conftest import KR, doc
 from tests.pages import browser_login
 
 PASSWORD = "correct horse battery"

@@ -6,19 +6,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from smartcustoms.declarations import service
 from smartcustoms.declarations.model import ListFilters
 from tests.conftest import Actors
-from tests.integration.declarations.conftest import KR
+from tests.declarations.conftest import KR
+
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery"
 
 
 def shot(page: Page, name: str) -> None:
     """Save a screenshot when SMARTCUSTOMS_SCREENSHOTS names a folder (docs/screenshots is made
-    this way: ``SMARTCUSTOMS_SCREENSHOTS=docs/screenshots pytest tests/e2e/rolepages``)."""
+    this way: ``SMARTCUSTOMS_SCREENSHOTS=docs/screenshots pytest -m e2e tests/web``)."""
     folder = os.environ.get("SMARTCUSTOMS_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,3 +1,0 @@
-"""The KR set-up of the declaration tests (tariff, declarant, officer)."""
-
-from tests.integration.declarations.conftest import kr  # noqa: F401
