@@ -153,3 +153,31 @@ def test_keyboard_reaches_the_content_first(live_server: str, page: Page) -> Non
     page.goto(f"{live_server}/login")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
+
+
+def test_a_user_of_another_economy_cannot_reach_kr_pages_by_url(
+    live_server: str, page: Page, kr: KR, actors: Actors
+) -> None:
+    """SG's officer and administrator type KR's addresses: every page answers the HTML 404
+    page in the layout (never 200, never KR's data), as for an id that does not exist."""
+    from tests.declarations.conftest import doc
+
+    lodged = service.submit(kr.db.uow(), kr.declarant, doc(reference="KR-PRIVATE-REF")).record
+    kr_admin = actors.user("KR", "admin")
+    pages = {
+        "officer": [
+            f"/declarations/{lodged.id}",
+            f"/declarations/{lodged.id}/amend",
+            f"/risk/declarations/{lodged.id}/lane",
+        ],
+        "admin": [f"/admin/users/{kr_admin['id']}", f"/declarations/{lodged.id}"],
+    }
+    for role, paths in pages.items():
+        log_in(page, live_server, actors.user("SG", role)["email"])
+        for path in paths:
+            response = page.goto(f"{live_server}{path}")
+            assert response is not None and response.status in (403, 404), (role, path)
+            expect(page.get_by_test_id("error-status")).to_be_visible()
+            expect(page.locator("body")).not_to_contain_text("KR-PRIVATE-REF")
+            expect(page.locator("body")).not_to_contain_text(kr_admin["email"])
+        page.get_by_role("button", name="Log out").click()
