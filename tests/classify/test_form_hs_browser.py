@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.declarations.conftest import KR
+
+pytestmark = pytest.mark.e2e
 
 
 def test_typing_a_description_suggests_and_fills_that_items_hs_code(
