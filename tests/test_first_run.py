@@ -246,7 +246,7 @@ def test_the_officer_queue_holds_real_work_with_scores_and_explanations(
         assert 'data-testid="score"' in page and "model" in page
         assert 'data-testid="explanations"' in page or "Rules fired" in page
     other = "SG" if economy == "KR" else "KR"
-    ids = set(_detail_links(queue, "/declarations/", ("new",)))
+    ids = set(_detail_links(queue, "/declarations/", NOT_DECLARATIONS))
     foreign = _login(served.url, f"officer@{other.lower()}.demo")
     for path in list(ids)[:3]:  # tenancy: another economy's officer cannot open them
         assert foreign.get(path).status_code == 404
