@@ -29,7 +29,7 @@ __all__ = ["MAX_DRAFTS", "Draft", "delete", "get", "list_drafts", "save"]
 
 MAX_DRAFTS = 200
 """Drafts per declarant: enough for any desk, a bound on what one account can store."""
-_ID = re.compile(r"^[0-9a-f]{8,40}$")
+_ID = re.compile(r"[0-9a-f]{8,40}")
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -57,7 +57,7 @@ def _folder(uow: UnitOfWork, principal: Principal) -> Path:
 
 
 def _path(folder: Path, draft_id: str) -> Path:
-    if not _ID.match(draft_id):
+    if not _ID.fullmatch(draft_id):
         raise NotFound(f"no draft {draft_id[:40]}")
     return folder / f"{draft_id}.json"
 
