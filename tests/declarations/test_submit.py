@@ -157,3 +157,20 @@ def test_validate_previews_without_storing(kr: KR) -> None:
     rep = service.validate(kr.db.uow(), kr.declarant, doc())
     assert rep.valid and rep.assessment is not None and rep.assessment.total > 0
     assert service.list_declarations(kr.db.uow(), kr.officer).total == 0
+
+
+def test_submit_many_stores_all_or_none(kr: KR) -> None:
+    """Two documents of one file with the same reference but different content: checked one
+    by one, both look valid; lodged together, the second conflicts with the first and nothing
+    is stored. A clean file is lodged whole, in one transaction."""
+    clash = [doc(reference="MANY-1"), doc(reference="MANY-1", office="030")]
+    assert all(service.validate(kr.db.uow(), kr.declarant, d).valid for d in clash)
+    with pytest.raises(InvalidInput) as info:
+        service.submit_many(kr.db.uow(), kr.declarant, [*clash, doc(invoice_currency="USX")])
+    assert {e.path for e in info.value.errors} == {"[1].reference", "[2].invoice_currency"}
+    assert service.list_declarations(kr.db.uow(), kr.declarant).total == 0
+    done = service.submit_many(
+        kr.db.uow(), kr.declarant, [doc(reference="MANY-1"), doc(reference="MANY-2")]
+    )
+    assert [r.created for r in done] == [True, True]
+    assert service.list_declarations(kr.db.uow(), kr.declarant).total == 2

@@ -9,6 +9,7 @@ entry or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,7 @@ __all__ = [
     "set_assessor_config",
     "status_counts",
     "submit",
+    "submit_many",
     "system_principal",
     "validate",
     "versions",
@@ -180,6 +182,40 @@ def submit(
         row = repo.get(lodgement.id)
         assert row is not None
         return SubmitResult(read_record(uow, row), True, warnings + more)
+
+
+def submit_many(
+    uow: UnitOfWork,
+    principal: Principal,
+    documents: Sequence[Any],
+    *,
+    clock: Clock | None = None,
+    source: str = "api",
+    signals: SignalSource | None = None,
+) -> list[SubmitResult]:
+    """Lodge several declarations together, all or none: each goes through :func:`submit`
+    inside one transaction; if any is invalid or its reference is taken, nothing is stored and
+    :class:`InvalidInput` lists every problem, its path prefixed by the document's position
+    (``[2].invoice_currency``, from 0)."""
+    problems: list[FieldError] = []
+    results: list[SubmitResult] = []
+    with uow:
+        for n, raw in enumerate(documents):
+            try:
+                results.append(
+                    submit(uow, principal, raw, clock=clock, source=source, signals=signals)
+                )
+            except InvalidInput as exc:
+                problems += [
+                    FieldError(f"[{n}].{e.path}" if e.path else f"[{n}]", e.code, e.message)
+                    for e in exc.errors
+                ]
+            except Conflict as exc:  # the reference is taken (by an earlier one, or in the file)
+                problems.append(FieldError(f"[{n}].reference", "reference_conflict", exc.message))
+        if problems:
+            raise InvalidInput(problems)
+        uow.commit()
+        return results
 
 
 def _replay(

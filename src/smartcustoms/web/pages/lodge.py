@@ -12,7 +12,7 @@
   limit): a bulk file with a per-row error report. Officers and admins import a national file
   through a mapping profile (``importing.import_file``, all or nothing); declarants upload a JSON
   file of declarations (an array, or one per line), every one checked with
-  ``service.validate`` first and lodged with ``service.submit`` only if none has an error.
+  ``service.submit_many``: all in one transaction, stored only if none has an error.
 
 Field names are the document's JSON paths (``items[0].hs_code``), so every problem the
 validation reports lands beside the field it names; the few that name no field (the document
@@ -522,29 +522,25 @@ def _declarant_bulk(request: Request, uow: UoW, principal: Principal, content: b
         docs = _documents(content)
     except InvalidInput as exc:
         return _bulk_page(request, principal, errors=list(exc.errors), status_code=422)
-    signals = description_check(request)
-    rows: list[dict[str, Any]] = []
-    for n, doc in enumerate(docs, start=1):
-        report = service.validate(uow, principal, doc, signals=signals)
-        rows += [
-            {"row": n, "column": "", "field": e.path, "message": e.message} for e in report.errors
-        ]
-    summary = {"rows": len(docs), "invalid": len({r["row"] for r in rows}), "stored": 0}
-    if rows:
+    try:
+        lodged = service.submit_many(
+            uow, principal, docs, source="web-bulk", signals=description_check(request)
+        )
+    except InvalidInput as exc:
+        rows = [_row_error(e) for e in exc.errors]
+        summary = {"rows": len(docs), "invalid": len({r["row"] for r in rows}), "stored": 0}
         return _bulk_page(request, principal, report=summary, rows=rows, status_code=422)
-    lodged = []
-    for n, doc in enumerate(docs, start=1):
-        try:
-            lodged.append(service.submit(uow, principal, doc, source="web-bulk", signals=signals))
-        except (InvalidInput, Conflict) as exc:
-            # Checked above; a reference taken meanwhile is reported, the rest still lodged.
-            rows.append({"row": n, "column": "", "field": "reference", "message": exc.message})
-    summary["stored"] = sum(1 for r in lodged if r.created)
-    return _bulk_page(
-        request,
-        principal,
-        report=summary,
-        rows=rows,
-        lodged=lodged,
-        status_code=422 if rows else 200,
-    )
+    stored = sum(1 for r in lodged if r.created)
+    summary = {"rows": len(docs), "invalid": 0, "stored": stored}
+    return _bulk_page(request, principal, report=summary, lodged=lodged)
+
+
+def _row_error(error: FieldError) -> dict[str, Any]:
+    """A problem of ``service.submit_many`` (path ``[n].field``) as a row of the report."""
+    position, _, field = error.path.partition("]")
+    return {
+        "row": int(position.lstrip("[")) + 1,
+        "column": "",
+        "field": field.lstrip("."),
+        "message": error.message,
+    }
