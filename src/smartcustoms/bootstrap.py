@@ -25,6 +25,7 @@ from smartcustoms.core.clock import Clock, SystemClock
 from smartcustoms.core.ports import Ports
 from smartcustoms.db.engine import Database
 from smartcustoms.db.uow import UnitOfWork
+from smartcustoms.risk.jobs import RetrainJobs
 from smartcustoms.risk.states import ModelStore, ScoringStates
 from smartcustoms.risk.wiring import LearnedLaneSelector
 
@@ -49,6 +50,8 @@ class Container:
     ports: Ports
     owns_db: bool = False
     """Whether :func:`bootstrap` opened the database (then :meth:`close` disposes of it)."""
+    retrain_jobs: RetrainJobs = field(default_factory=RetrainJobs)
+    """The risk model retraining runs started from the web pages (this process)."""
 
     def uow(self) -> UnitOfWork:
         return self.db.uow()

@@ -233,10 +233,10 @@ def kr_owns_everything(
     ]:
         assert client.get(url, headers=h[who]).status_code == 200, url
     # A finished retraining job of KR's in the app's job table (jobs live in the process).
-    from smartcustoms.web.pages.risk import RetrainJob, jobs_of
+    from smartcustoms.risk.jobs import RetrainJob
 
     job = RetrainJob("0" * 31 + "1", "KR", "kr-analyst", status="done")
-    jobs_of(client.app).setdefault(job.id, job)
+    client.app.state.container.retrain_jobs.add(job)
     return {
         "declaration_id": [declaration.json()["id"]],
         "ref": [case["id"], case["slug"]],

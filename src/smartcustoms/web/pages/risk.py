@@ -11,11 +11,8 @@ what was typed kept; an unknown id is the 404 page, a missing role the 403 page.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-import threading
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
@@ -24,18 +21,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcustoms import charts
 from smartcustoms.accounts.model import Principal, Role
-from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import Conflict, FieldError, InvalidInput, NotFound, SmartCustomsError
-from smartcustoms.risk import operations, registry, service, training, workbench
-from smartcustoms.risk.model import DriftReport, RetrainResult, RuleTestResult
+from smartcustoms.risk import operations, registry, service, workbench
+from smartcustoms.risk.jobs import RetrainJobs
+from smartcustoms.risk.model import DriftReport, RuleTestResult
 from smartcustoms.risk.rules import parse_definition
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_db, get_settings
 from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
-log = logging.getLogger("smartcustoms.web.risk")
 
 ANALYSTS = (Role.ANALYST,)
 READERS = (Role.ANALYST, Role.OFFICER)  # drift and a declaration's lane: officers read them too
@@ -471,7 +467,7 @@ def models_page(
         charts=_evaluation_charts(evaluation) if evaluation else {},
         done=DONE.get(done),
         error=None,
-        jobs=[j for j in _jobs(request).values() if j.economy == principal.economy][-5:],
+        jobs=_jobs(request).recent(principal.economy),
     )
 
 
@@ -530,30 +526,9 @@ def activate(request: Request, uow: UoW, principal: CurrentPrincipal, version: s
 # --- retraining as a background job --------------------------------------------------------
 
 
-@dataclass
-class RetrainJob:
-    """One retraining run in this process: its steps as they happen, then the comparison."""
-
-    id: str
-    economy: str
-    user_id: str
-    status: str = "running"  # running | done | failed
-    steps: list[str] = field(default_factory=list)
-    result: RetrainResult | None = None
-    error: str = ""
-
-
-def jobs_of(app: Any) -> dict[str, RetrainJob]:
-    """The retraining jobs of this app (this process): job id -> job."""
-    state = app.state
-    if not hasattr(state, "risk_jobs"):
-        state.risk_jobs = {}
-    jobs: dict[str, RetrainJob] = state.risk_jobs
+def _jobs(request: Request) -> RetrainJobs:
+    jobs: RetrainJobs = request.app.state.container.retrain_jobs
     return jobs
-
-
-def _jobs(request: Request) -> dict[str, RetrainJob]:
-    return jobs_of(request.app)
 
 
 @router.post("/risk/models/retrain")
@@ -565,42 +540,24 @@ def retrain(request: Request, uow: UoW, principal: CurrentPrincipal, form: Form)
         errors.append(FieldError("holdout", "out_of_range", "a share between 0 and 1, e.g. 0.2"))
     if errors:
         return _models_refused(request, uow, principal, InvalidInput(errors), 422)
-    jobs = _jobs(request)
-    if any(j.status == "running" and j.economy == principal.economy for j in jobs.values()):
-        exc = Conflict("a retraining of this economy's model is already running")
+    try:
+        job = _jobs(request).start(
+            get_db(request).uow,
+            principal,
+            get_settings(request).files_dir,
+            holdout=holdout or 0.2,
+            force=form.get("force") == "yes",
+        )
+    except Conflict as exc:
         return _models_refused(request, uow, principal, exc, 409)
-    job = RetrainJob(new_id(), principal.economy, principal.user_id)
-    jobs[job.id] = job
-    db = get_db(request)
-    files_dir = get_settings(request).files_dir
-    force = form.get("force") == "yes"
-
-    def work() -> None:
-        try:
-            job.result = training.retrain(
-                db.uow(),
-                principal,
-                files_dir,
-                holdout=holdout or 0.2,
-                force=force,
-                step=job.steps.append,
-            )
-            job.status = "done"
-        except SmartCustomsError as exc:
-            job.error, job.status = exc.message, "failed"
-        except Exception:  # the job page says it failed; the log has the details
-            log.exception("retraining %s failed", job.id)
-            job.error, job.status = "retraining failed; see the server log", "failed"
-
-    threading.Thread(target=work, name=f"retrain-{job.id}", daemon=True).start()
     return RedirectResponse(f"/risk/jobs/{job.id}", status_code=303)
 
 
 @router.get("/risk/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, principal: CurrentPrincipal, job_id: str) -> Response:
     principal.require(*ANALYSTS)
-    job = _jobs(request).get(job_id)
-    if job is None or job.economy != principal.economy:
+    job = _jobs(request).get(principal.economy, job_id)
+    if job is None:
         raise NotFound(f"no retraining job {job_id}")
     return render(request, "risk/job.html", principal=principal, tabs=_tabs("models"), job=job)
 
