@@ -18,7 +18,6 @@ from smartcustoms.accounts.model import Principal
 from smartcustoms.core.ids import new_id
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import Conflict, SmartCustomsError
-from smartcustoms.risk import training
 from smartcustoms.risk.model import RetrainResult
 
 __all__ = ["RetrainJob", "RetrainJobs"]
@@ -66,6 +65,10 @@ class RetrainJobs:
             self._jobs[job.id] = job
 
         def work() -> None:
+            # Imported here: the container (built at every CLI start-up) holds this class, and
+            # training brings pandas and LightGBM.
+            from smartcustoms.risk import training
+
             try:
                 job.result = training.retrain(
                     new_uow(),
