@@ -18,7 +18,8 @@ from smartcustoms.declarations import service as declarations
 from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.service import system_principal
 from smartcustoms.risk import service as risk
-from smartcustoms.risk import training
+from smartcustoms.risk import training, workbench
+from tests import factories
 from tests.pages import browser_login
 
 PASSWORD = "correct horse battery"
@@ -230,3 +231,28 @@ def test_models_budget_drift_and_retraining(client: Any, bench: dict[str, Any]) 
     back = post(client, "/risk/models/rollback", {})
     assert back.status_code == 303
     assert bench["model"] in client.get("/risk").text
+
+
+def test_the_waterfall_adds_the_fired_rules_score_add_as_steps(
+    client: Any, bench: dict[str, Any]
+) -> None:
+    """A rule's ``score_add`` moves the score the thresholds compared: the waterfall shows it as
+    its own step after the model's contributions and ends where routing stored the score."""
+    kr = system_principal("KR")
+    uow = client.app.state.container.uow  # the app's ports: the learned lane selector
+    rule = risk.create_rule(
+        uow(),
+        kr,
+        {"name": "beef uplift", "conditions": {"hs_prefix": ["02"]}, "action": {"score_add": 0.2}},
+    )
+    risk.set_rule_status(uow(), kr, rule.id, "active")
+    lodged = declarations.submit(
+        uow(), factories.principal("declarant"), factories.declaration(reference="WF-1")
+    )
+    fall = workbench.lane_waterfall(uow(), kr, lodged.record.id)
+    assert fall.base is not None and fall.score is not None
+    name, step = fall.steps[-1]
+    assert name == "rule beef uplift@v2: fraud score +0.2" and step > 0
+    model_only = workbench.sigmoid(fall.base + sum(c for _, c in fall.steps[:-1]))
+    assert fall.score == pytest.approx(min(model_only + 0.2, 1.0))
+    assert fall.stored_score == pytest.approx(fall.score, abs=1e-6)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +36,7 @@ from smartcustoms.risk.ml.explain import contributions
 from smartcustoms.risk.ml.lanes import policy_from_dict
 from smartcustoms.risk.model import DriftReport, ModelInfo
 from smartcustoms.risk.registry import CalibrationSample
+from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.source import declaration_records
 
 __all__ = [
@@ -246,7 +248,8 @@ class LaneWaterfall:
     steps: list[tuple[str, float]]
     """(sentence, contribution in log-odds), largest effect first."""
     score: float | None
-    """The model's fraud probability for this declaration now."""
+    """The fraud probability for this declaration now: the model's, then the fired rules'
+    ``score_add`` (the score the thresholds compare, as at routing)."""
     thresholds: dict[str, float]
     """Lane thresholds of the declaration's trader (probabilities): yellow, red."""
     rules_fired: list[str]
@@ -266,6 +269,26 @@ def logit(p: float) -> float:
     """Log-odds of a probability (the waterfall's scale), clipped away from 0 and 1."""
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1 - p))
+
+
+def _score_adds(uow: UnitOfWork, economy: str, fired: Sequence[str]) -> list[tuple[str, float]]:
+    """(tag, score_add) of the fired rules (``name@vN``) whose fired version adds to the score."""
+    wanted = dict(t.rsplit("@v", 1) for t in fired if "@v" in t and not t.startswith("random:"))
+    if not wanted:
+        return []
+    out: list[tuple[str, float]] = []
+    with uow:
+        repo = uow.repo(RiskRepository)
+        for row in repo.rules(economy):
+            number = wanted.get(row.name, "")
+            version = repo.rule_version(row.id, int(number)) if number.isdigit() else None
+            if version is None:
+                continue
+            add = (version.definition.get("action") or {}).get("score_add") or 0.0
+            if isinstance(add, int | float) and add:
+                out.append((f"{row.name}@v{number}", float(add)))
+    order = {t: n for n, t in enumerate(fired)}
+    return sorted(out, key=lambda p: order.get(p[0], 0))
 
 
 def lane_waterfall(
@@ -315,7 +338,14 @@ def lane_waterfall(
     rest = reasons[top:]
     if rest:
         steps.append((f"{len(rest)} other features", float(sum(r.contribution for r in rest))))
-    log_odds = base + sum(r.contribution for r in reasons)
+    score = sigmoid(base + sum(r.contribution for r in reasons))
+    # Rules add to the probability, not the log-odds (risk/ml/lanes.decide); shown on the
+    # waterfall's log-odds scale as the step each one makes, so the bars end at the score the
+    # thresholds compared.
+    for tag, add in _score_adds(uow, principal.economy, record.lane_rules_fired):
+        after = min(max(score + add, 0.0), 1.0)
+        steps.append((f"rule {tag}: fraud score {add:+g}", logit(after) - logit(score)))
+        score = after
     trader = (d.importer.id if d.importer else "") or (d.exporter.id if d.exporter else "")
     thresholds: dict[str, float] = {}
     if info.thresholds:
@@ -329,7 +359,7 @@ def lane_waterfall(
         model_version=info.version,
         base=base,
         steps=steps,
-        score=sigmoid(log_odds),
+        score=score,
         thresholds=thresholds,
         note=note,
     )
