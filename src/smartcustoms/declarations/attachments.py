@@ -29,6 +29,7 @@ left unreferenced, again harmless, and a removal keeps its file.)
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from smartcustoms.accounts.model import Principal, Role
@@ -252,7 +253,10 @@ def attach(
             uow.commit()
     except BaseException:
         if written is not None:
-            store.delete(written)
+            # No row points to it. Should this fail too, the file stays unreferenced
+            # (harmless), and the caller sees the error that stopped the attach.
+            with contextlib.suppress(OSError):
+                store.delete(written)
         raise
     return result
 
@@ -335,5 +339,7 @@ def remove(
         documents.delete(found)
         uow.commit()
     if outermost:
-        # Committed: no row points to the file any more (ids are never shared).
-        store.delete(key)
+        # Committed: no row points to the file any more (ids are never shared). Should the
+        # deletion fail, the removal stands and the file is merely left unreferenced.
+        with contextlib.suppress(OSError):
+            store.delete(key)
