@@ -145,11 +145,13 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "declarations",
-        # The form pages first: /declarations/form and /declarations/{id}/amend would
-        # otherwise be taken by /declarations/{id} and /declarations/{id}/{action}.
+        # The form pages first: /declarations/form, /declarations/{id}/amend and
+        # /declarations/{id}/documents would otherwise be taken by /declarations/{id} and
+        # /declarations/{id}/{action}.
         routers=(
             f"{_WEB}.api.declarations:router",
             f"{_WEB}.pages.lodge:router",
+            f"{_WEB}.pages.documents:router",
             f"{_WEB}.pages.declarations:router",
         ),
         cli_groups=(("declarations", f"{_CLI}.declarations:app"),),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from smartcustoms.cli.main import run
+from smartcustoms.declarations import service
 from tests.declarations.conftest import KR, doc
 
 
@@ -84,3 +85,27 @@ def test_tariff_import_and_lookup(
     assert json.loads(capsys.readouterr().out)["line"]["rate_type"] == "MFN"
     f.write_text("hs_prefix,rate_type\n1,MFN\n")
     assert run(["tariff", "import", str(f), "--economy", "JP"]) == 2
+
+
+def test_attach_list_and_read_back_a_document(
+    kr: KR, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SMARTCUSTOMS_DATABASE_URL", kr.db.url)
+    monkeypatch.setenv("SMARTCUSTOMS_HOME", str(tmp_path / "home"))
+    kr.quiet_lanes("yellow")
+    did = service.submit(kr.db.uow(), kr.declarant, doc()).record.id
+    dec = kr.users["declarant"]["email"]
+    invoice = tmp_path / "invoice.pdf"
+    invoice.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    attach = ["declarations", "attach", did, str(invoice), "--kind", "commercial_invoice"]
+    assert run([*attach, "--user", dec, "--json"]) == 0
+    added = json.loads(capsys.readouterr().out)
+    assert added["content_type"] == "application/pdf" and added["kind"] == "commercial_invoice"
+    assert run(["declarations", "documents", did, "--user", dec, "--json"]) == 0
+    assert [d["id"] for d in json.loads(capsys.readouterr().out)] == [added["id"]]
+    out = tmp_path / "copy.pdf"
+    read = ["declarations", "document", did, added["id"], "--out", str(out)]
+    assert run([*read, "--user", dec]) == 0
+    assert out.read_bytes() == invoice.read_bytes()
+    bad = ["declarations", "attach", did, str(tmp_path / "none.pdf"), "--kind", "other"]
+    assert run([*bad, "--user", dec, "--json"]) == 2

@@ -17,6 +17,7 @@ from tests.declarations.conftest import KR
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery"
+INVOICE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def shot(page: Page, name: str) -> None:
@@ -40,6 +41,7 @@ def log_in(page: Page, live_server: str, email: str, password: str = PASSWORD) -
 def test_trader_lodges_with_two_mistakes_fixes_them_and_sees_the_assessment(
     live_server: str, page: Page, kr: KR
 ) -> None:
+    kr.quiet_lanes("yellow")  # a documentary check: the officer will want the invoice
     log_in(page, live_server, kr.users["declarant"]["email"])
     page.get_by_test_id("main-nav").get_by_role("link", name="Declarations").click()
     page.get_by_role("link", name="New declaration").first.click()
@@ -91,6 +93,18 @@ def test_trader_lodges_with_two_mistakes_fixes_them_and_sees_the_assessment(
     expect(page.get_by_test_id("assessment")).to_contain_text("Total due")
     expect(page.get_by_role("heading", level=1)).to_contain_text("BROWSER-1")
     assert service.list_declarations(kr.db.uow(), kr.declarant, ListFilters()).total == 1
+
+    # The invoice for the documentary check, attached on the declaration's page.
+    upload = page.get_by_test_id("form-documents")
+    upload.get_by_label("Kind").select_option("commercial_invoice")
+    upload.get_by_label("File").set_input_files(
+        {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": INVOICE_PDF}
+    )
+    upload.get_by_role("button", name="Attach").click()
+    page.wait_for_url("**/declarations/*?done=document_attached*")
+    expect(page.get_by_test_id("document")).to_contain_text("Commercial invoice")
+    expect(page.get_by_test_id("document-link")).to_have_text("invoice.pdf")
+    shot(page, "trader-documents")
 
 
 def test_admin_creates_an_officer_who_can_then_log_in(

@@ -1,12 +1,13 @@
 """Tenancy, generated from the route table (issue 9, "keep it fixed").
 
-KR owns one thing of every kind a route can name by id: a declaration, a draft case (by id and
-by slug) with an attachment, a risk rule, a risk model, a watch-list entry, a trusted trader,
-an API token. For every route of the app (API and pages) with a path parameter, every SG role
-(and an anonymous caller) asks for KR's ids: the answer must be the same as for an id that
-does not exist (404 wherever that is 404; never a success), must not show KR's content, and
-nothing in the database may change. A new route with an id parameter is covered as soon as it
-exists; one whose parameter this test does not know fails it until it is added to ``ids``.
+KR owns one thing of every kind a route can name by id: a declaration with a supporting
+document, a draft case (by id and by slug) with an attachment, a risk rule, a risk model, a
+watch-list entry, a trusted trader, an API token. For every route of the app (API and pages)
+with a path parameter, every SG role (and an anonymous caller) asks for KR's ids: the answer
+must be the same as for an id that does not exist (404 wherever that is 404; never a
+success), must not show KR's content, and nothing in the database may change. A new route
+with an id parameter is covered as soon as it exists; one whose parameter this test does not
+know fails it until it is added to ``ids``.
 """
 
 from __future__ import annotations
@@ -162,6 +163,14 @@ def kr_owns_everything(
 
     declaration = client.post("/api/v1/declarations", json=EXAMPLE, headers=h["declarant"])
     assert declaration.status_code == 201, declaration.text
+    # A supporting document on it (an officer's: the declaration may be released already).
+    document = client.post(
+        f"/api/v1/declarations/{declaration.json()['id']}/documents",
+        files={"file": ("invoice.pdf", PDF, "application/pdf")},
+        data={"kind": "commercial_invoice"},
+        headers=h["officer"],
+    )
+    assert document.status_code == 201, document.text
     case = client.post(
         "/api/v1/cases", json=case_data(title=MARKER_TITLE), headers=h["officer"]
     ).json()
@@ -226,6 +235,7 @@ def kr_owns_everything(
     did, rid = declaration.json()["id"], rule.json()["id"]
     for url, who in [
         (f"/api/v1/declarations/{did}", "declarant"),
+        (document.json()["href"], "declarant"),
         (f"/api/v1/cases/{case['id']}", "officer"),
         (f"/api/v1/cases/{case['slug']}", "officer"),
         (f"/api/v1/risk/rules/{rid}", "analyst"),
@@ -239,6 +249,7 @@ def kr_owns_everything(
     client.app.state.container.retrain_jobs.add(job)
     return {
         "declaration_id": [declaration.json()["id"]],
+        "document_id": [document.json()["id"]],
         "ref": [case["id"], case["slug"]],
         "sha256": [attached.json()["working"]["content"]["attachments"][0]["sha256"]],
         "rule_id": [rule.json()["id"]],
@@ -305,7 +316,7 @@ def test_no_route_lets_another_economy_reach_kr_by_id(
             )
             files = (
                 {"file": ("x.pdf", PDF, "application/pdf")}
-                if path.endswith("/attachments") and method == "post"
+                if path.endswith(("/attachments", "/documents")) and method == "post"
                 else None
             )
             for role, headers in callers.items():

@@ -1,4 +1,5 @@
-"""``smartcustoms declarations``: validate, submit, show, list, act on and import declarations.
+"""``smartcustoms declarations``: validate, submit, show, list, act on and import declarations;
+attach and read their supporting documents.
 
 The CLI runs with database access, so it is an operator's tool: ``--user EMAIL`` acts as that
 user (with their roles and economy); without it, commands act as the system (an admin of the
@@ -21,10 +22,11 @@ from smartcustoms.accounts import service as accounts
 from smartcustoms.accounts.model import Principal
 from smartcustoms.cli._common import JsonOption, console, emit, err_console, state
 from smartcustoms.core.pagination import Page, PageRequest
-from smartcustoms.declarations import control, service
+from smartcustoms.declarations import attachments, control, service
 from smartcustoms.declarations.intake import importing
 from smartcustoms.declarations.intake.profiles import load_profile
 from smartcustoms.declarations.model import (
+    DeclarationDocument,
     DeclarationRecord,
     DeclarationSummary,
     Lane,
@@ -539,3 +541,90 @@ def rules_set(
         state(ctx).db.uow(), principal(ctx, user, economy), _load_json(file)
     )
     emit(config.to_dict(), as_json, lambda d: console.print(f"{len(d['rules'])} rules set"))
+
+
+# --- supporting documents ----------------------------------------------------------------------
+
+
+def _render_documents(documents: list[DeclarationDocument]) -> None:
+    if not documents:
+        console.print("no documents")
+        return
+    table = Table("id", "kind", "file", "type", "bytes", "attached by", "at", "sha256")
+    for d in documents:
+        table.add_row(
+            d.id,
+            d.kind.value,
+            d.filename,
+            d.content_type,
+            f"{d.size:,}",
+            d.uploaded_by,
+            d.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+            d.sha256[:16] + "…",
+        )
+    console.print(table)
+
+
+@app.command("attach")
+def attach(
+    ctx: typer.Context,
+    declaration_id: str,
+    file: Path,
+    kind: str = typer.Option(
+        ...,
+        help="commercial_invoice, packing_list, certificate_of_origin, licence, "
+        "transport_document, inspection_report (officers) or other",
+    ),
+    note: str = typer.Option(""),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Attach a supporting document (PDF, PNG, JPEG, TIFF, XML, CSV or text; 10 MiB at most)."""
+    try:
+        with file.open("rb") as fh:
+            data = fh.read(attachments.MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput.single("file", "not_found", f"cannot read {file}: {exc}") from exc
+    added = attachments.attach(
+        state(ctx).db.uow(),
+        principal(ctx, user, economy),
+        declaration_id,
+        kind=kind,
+        filename=file.name,
+        data=data,
+        note=note,
+    )
+    emit(added, as_json, lambda d: console.print(f"attached {d.filename} as {d.id}"))
+
+
+@app.command("documents")
+def documents(
+    ctx: typer.Context,
+    declaration_id: str,
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The supporting documents of a declaration."""
+    found = attachments.list_documents(
+        state(ctx).db.uow(), principal(ctx, user, economy), declaration_id
+    )
+    emit(found, as_json, _render_documents)
+
+
+@app.command("document")
+def document(
+    ctx: typer.Context,
+    declaration_id: str,
+    document_id: str,
+    out: Path = typer.Option(..., "--out", help="Where to write the document's bytes"),
+    user: str | None = UserOption,
+    economy: str | None = EconomyOption,
+) -> None:
+    """Write one document to a file (its bytes checked against the recorded SHA-256)."""
+    found, data = attachments.fetch(
+        state(ctx).db.uow(), principal(ctx, user, economy), declaration_id, document_id
+    )
+    out.write_bytes(data)
+    console.print(f"{found.filename}: {len(data):,} bytes written to {out}")

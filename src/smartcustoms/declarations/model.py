@@ -253,3 +253,36 @@ class ListFilters:
     party: str | None = None
     """A party identifier: declarant, importer/exporter or seller/buyer."""
     reference: str | None = None
+
+
+class DocumentKind(enum.StrEnum):
+    """What a supporting document attached to a declaration is."""
+
+    COMMERCIAL_INVOICE = "commercial_invoice"
+    PACKING_LIST = "packing_list"
+    CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
+    LICENCE = "licence"
+    """An import or export licence, permit or certificate a regulated good needs."""
+    TRANSPORT_DOCUMENT = "transport_document"
+    """Bill of lading, air waybill, CMR consignment note, rail waybill."""
+    INSPECTION_REPORT = "inspection_report"
+    """Attached by customs officers only (a documentary check's or an inspection's report)."""
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationDocument:
+    """A supporting document attached to a declaration (its bytes are in the file store)."""
+
+    id: str
+    declaration_id: str
+    kind: DocumentKind
+    filename: str
+    """Cleaned: the last path component, safe characters only."""
+    content_type: str
+    """Decided from the content (magic bytes), never taken from the uploader."""
+    size: int
+    sha256: str
+    note: str
+    uploaded_by: str
+    uploaded_at: datetime

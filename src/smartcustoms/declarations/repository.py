@@ -13,6 +13,7 @@ from smartcustoms.declarations.model import ListFilters
 from smartcustoms.declarations.tables import (
     BATCH_LOADING,
     AssessorConfigRow,
+    DeclarationDocumentRow,
     DeclarationItemRow,
     DeclarationRow,
     DeclarationVersionRow,
@@ -225,3 +226,41 @@ def _not_loading() -> Any:
     an assessed import reads chunk after chunk, like live lodgements) still see them."""
     loading = select(ImportBatchRow.id).where(ImportBatchRow.status == BATCH_LOADING)
     return or_(DeclarationRow.batch_id.is_(None), DeclarationRow.batch_id.not_in(loading))
+
+
+class DocumentRepository:
+    """The supporting documents of declarations (rows only; the bytes are in the file store)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: DeclarationDocumentRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, declaration_id: str, document_id: str) -> DeclarationDocumentRow | None:
+        D = DeclarationDocumentRow
+        return self.session.scalars(
+            select(D).where(D.id == document_id, D.declaration_id == declaration_id)
+        ).one_or_none()
+
+    def of_declaration(self, declaration_id: str) -> list[DeclarationDocumentRow]:
+        D = DeclarationDocumentRow
+        return list(
+            self.session.scalars(
+                select(D).where(D.declaration_id == declaration_id).order_by(D.uploaded_at, D.id)
+            )
+        )
+
+    def count(self, declaration_id: str) -> int:
+        D = DeclarationDocumentRow
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(D).where(D.declaration_id == declaration_id)
+            )
+            or 0
+        )
+
+    def delete(self, row: DeclarationDocumentRow) -> None:
+        self.session.delete(row)
+        self.session.flush()

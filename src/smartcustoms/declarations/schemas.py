@@ -227,3 +227,24 @@ class InspectionIn(BaseModel):
     revenue_adjustment: Decimal | None = None
     hold: bool = False
     critical: bool = False
+
+
+class DocumentOut(BaseModel):
+    """A supporting document attached to a declaration."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    declaration_id: str
+    kind: str = Field(
+        description="commercial_invoice, packing_list, certificate_of_origin, licence, "
+        "transport_document, inspection_report (officers) or other"
+    )
+    filename: str
+    content_type: str = Field(description="decided from the content, not the upload's claim")
+    size: int
+    sha256: str
+    note: str
+    uploaded_by: str
+    uploaded_at: datetime
+    href: str = Field(description="where to download it")

@@ -1,4 +1,5 @@
-"""ORM mapping of declarations, items, versions, inspection results and import batches."""
+"""ORM mapping of declarations, items, versions, inspection results, import batches and
+supporting documents."""
 
 from __future__ import annotations
 
@@ -147,3 +148,25 @@ class AssessorConfigRow(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_by: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeclarationDocumentRow(Base):
+    """A supporting document of a declaration: the facts here, the bytes in the file store
+    under ``storage_key`` (built from the economy and this row's id, never from user input)."""
+
+    __tablename__ = "declaration_documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    economy: Mapped[str] = mapped_column(String(2))
+    declaration_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("declarations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    filename: Mapped[str] = mapped_column(String(160))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[str] = mapped_column(String(40))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

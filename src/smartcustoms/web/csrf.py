@@ -84,6 +84,8 @@ async def protect(request: Request) -> None:
         request.app.state.settings.secret_key, nonce, request.cookies.get(SESSION_COOKIE, "")
     )
     if not nonce or not sent or not hmac.compare_digest(sent, expected):
+        # The route will not run: close the form read above (an upload's spooled file).
+        await request.close()
         raise CsrfRefused(
             "this form has expired or did not come from this site; reload the page and try again"
         )

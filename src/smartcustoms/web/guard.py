@@ -6,8 +6,8 @@ Requests
       store NUL, SQLite would store a string nobody can search for);
     - a body larger than the limit: 413 at once when ``Content-Length`` says so, else as soon as
       the streamed (chunked) body passes the limit -- nothing is parsed. Uploads and imports
-      (paths ending in ``/attachments`` or ``/import``) get ``max_upload_bytes``, every other
-      request ``max_body_bytes``;
+      (paths ending in ``/attachments``, ``/documents`` or ``/import``) get
+      ``max_upload_bytes``, every other request ``max_body_bytes``;
     - a JSON body nested deeper than :data:`MAX_JSON_DEPTH` or holding an escaped NUL
       (``\\u0000``), and a form body holding ``%00``: 422 before the body is parsed, so deep
       nesting can never reach a recursive parser or validator.
@@ -53,7 +53,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_JSON_DEPTH = 32
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-UPLOAD_SUFFIXES = ("/attachments", "/import")
+UPLOAD_SUFFIXES = ("/attachments", "/documents", "/import")
 NO_CSP_PATHS = ("/docs", "/redoc")  # FastAPI's own API browser (see docs/security.md)
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)

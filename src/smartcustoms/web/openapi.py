@@ -18,6 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from smartcustoms.declarations import document_files
 from smartcustoms.web import deps
 
 __all__ = ["ERROR_SCHEMA", "RATE_LIMITED", "api_routes", "install"]
@@ -62,6 +63,9 @@ ATTACHMENT_TYPES = ["application/pdf", "image/png", "image/jpeg", "text/plain", 
 FILE_TYPES: dict[tuple[str, str], list[str]] = {
     ("get", "/api/v1/cases/compiled"): ["text/html", "application/pdf", "application/json"],
     ("get", "/api/v1/cases/{ref}/attachments/{sha256}"): ATTACHMENT_TYPES,
+    ("get", "/api/v1/declarations/{declaration_id}/documents/{document_id}"): list(
+        document_files.ACCEPTED_TYPES
+    ),
 }
 # Operations limited per client (web.ratelimit) or throttled (login attempts).
 RATE_LIMITED: set[tuple[str, str]] = {

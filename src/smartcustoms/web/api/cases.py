@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile, status
 from fastapi.responses import Response
@@ -14,28 +13,13 @@ from smartcustoms.cases.model import PRIORITY_AREAS, TECHNOLOGIES, THEMES, CaseS
 from smartcustoms.cases.validation import MAX_YEAR, MIN_YEAR
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW, get_settings
+from smartcustoms.web.downloads import file_response
 from smartcustoms.web.ratelimit import expensive_anonymous
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 MAX_VERSION = 1_000_000  # beyond any real history; keeps the number inside SQL integers
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "json": "application/json"}
-
-
-def file_response(
-    data: bytes, content_type: str, filename: str, *, inline: bool = False
-) -> Response:
-    """Serve stored bytes so that no browser ever treats them as a page of this site."""
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        data,
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
 
 
 @router.get("", response_model=schemas.SearchOut)

@@ -5,12 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Body,
+    File,
+    Form,
+    Header,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 
 from smartcustoms.core.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
-from smartcustoms.declarations import control, lifecycle, service
+from smartcustoms.declarations import attachments, control, lifecycle, service
 from smartcustoms.declarations.document import to_document
+from smartcustoms.declarations.document_files import MAX_DOCUMENT_BYTES
 from smartcustoms.declarations.model import (
+    DeclarationDocument,
     DeclarationRecord,
     Lane,
     ListFilters,
@@ -23,6 +36,7 @@ from smartcustoms.declarations.schemas import (
     CancelIn,
     DeclarationIn,
     DeclarationOut,
+    DocumentOut,
     HistoryOut,
     InspectionIn,
     InspectionOut,
@@ -37,6 +51,7 @@ from smartcustoms.errors import FieldError, InvalidInput
 from smartcustoms.tariff import service as tariff
 from smartcustoms.web.api.classify import description_check
 from smartcustoms.web.deps import CurrentPrincipal, UoW
+from smartcustoms.web.downloads import file_response
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
 
@@ -291,6 +306,97 @@ def seize(
     declaration_id: str, body: NoteIn, uow: UoW, principal: CurrentPrincipal
 ) -> DeclarationOut:
     return record_out(control.seize(uow, principal, declaration_id, body.note), principal)
+
+
+def document_out(d: DeclarationDocument) -> DocumentOut:
+    return DocumentOut(
+        id=d.id,
+        declaration_id=d.declaration_id,
+        kind=d.kind.value,
+        filename=d.filename,
+        content_type=d.content_type,
+        size=d.size,
+        sha256=d.sha256,
+        note=d.note,
+        uploaded_by=d.uploaded_by,
+        uploaded_at=d.uploaded_at,
+        href=f"/api/v1/declarations/{d.declaration_id}/documents/{d.id}",
+    )
+
+
+@router.post(
+    "/declarations/{declaration_id}/documents",
+    response_model=DocumentOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def attach_document(
+    declaration_id: str,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    file: Annotated[
+        UploadFile | None,
+        File(description="PDF, PNG, JPEG, TIFF, XML, CSV or plain text; 10 MiB at most"),
+    ] = None,
+    kind: Annotated[
+        str,
+        Form(
+            description="commercial_invoice, packing_list, certificate_of_origin, licence, "
+            "transport_document, inspection_report (officers) or other"
+        ),
+    ] = "",
+    note: Annotated[str, Form(description="at most 500 characters")] = "",
+) -> DocumentOut:
+    """Attach a supporting document (multipart/form-data). Its declarant until release,
+    officers of its economy at any time; every problem with the kind, file and note at once."""
+    data, name, declared = None, "", ""
+    if file is not None:
+        # One byte past the limit is enough to refuse an oversized file without holding it all.
+        data = file.file.read(MAX_DOCUMENT_BYTES + 1)
+        name, declared = file.filename or "", file.content_type or ""
+    document = attachments.attach(
+        uow,
+        principal,
+        declaration_id,
+        kind=kind,
+        filename=name,
+        data=data,
+        content_type=declared,
+        note=note,
+    )
+    return document_out(document)
+
+
+@router.get("/declarations/{declaration_id}/documents", response_model=list[DocumentOut])
+def list_documents(declaration_id: str, uow: UoW, principal: CurrentPrincipal) -> list[DocumentOut]:
+    """The supporting documents of a declaration, oldest first."""
+    return [document_out(d) for d in attachments.list_documents(uow, principal, declaration_id)]
+
+
+@router.get(
+    "/declarations/{declaration_id}/documents/{document_id}",
+    response_class=Response,
+    responses={200: {"description": "the document's bytes, as a download"}},
+)
+def download_document(
+    declaration_id: str, document_id: str, uow: UoW, principal: CurrentPrincipal
+) -> Response:
+    """The document's bytes, checked against its recorded SHA-256, served as a download
+    with the type decided from its content."""
+    doc, data = attachments.fetch(uow, principal, declaration_id, document_id)
+    return file_response(data, doc.content_type, doc.filename, private=True)
+
+
+@router.delete(
+    "/declarations/{declaration_id}/documents/{document_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+)
+def remove_document(
+    declaration_id: str, document_id: str, uow: UoW, principal: CurrentPrincipal
+) -> Response:
+    """Remove a document you attached, while the declaration is not routed yet."""
+    attachments.remove(uow, principal, declaration_id, document_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/tariff/{economy}", tags=["tariff"])

@@ -27,12 +27,13 @@ from smartcustoms.audit import service as audit_service
 from smartcustoms.core.ids import new_id
 from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.db.uow import UnitOfWork
-from smartcustoms.declarations import control, lifecycle, service
+from smartcustoms.declarations import attachments, control, lifecycle, service
 from smartcustoms.declarations.document import PARTY_ROLES
 from smartcustoms.declarations.lifecycle import TRANSITIONS, Action
 from smartcustoms.declarations.model import (
     DeclarationRecord,
     DeclarationSummary,
+    DocumentKind,
     Lane,
     ListFilters,
     Outcome,
@@ -43,6 +44,7 @@ from smartcustoms.web.api.classify import description_check
 from smartcustoms.web.api.declarations import EXAMPLE
 from smartcustoms.web.deps import CurrentPrincipal, UoW
 from smartcustoms.web.errors import status_for
+from smartcustoms.web.forms import by_path
 from smartcustoms.web.guard import MAX_JSON_DEPTH, json_depth_exceeds
 from smartcustoms.web.i18n import N_
 from smartcustoms.web.pages.home import render
@@ -61,6 +63,8 @@ DONE = {
     "seize": N_("Goods seized."),
     "arrival_notice": N_("Arrival notice recorded; the declaration was assessed and routed."),
     "cancel": N_("Declaration cancelled."),
+    "document_attached": N_("Document attached."),
+    "document_removed": N_("Document removed."),
 }
 PARTY_LABELS = {
     "declarant": N_("Declarant"),
@@ -69,6 +73,15 @@ PARTY_LABELS = {
     "seller": N_("Seller"),
     "buyer": N_("Buyer"),
     "courier": N_("Courier"),
+}
+DOCUMENT_KINDS = {
+    DocumentKind.COMMERCIAL_INVOICE: N_("Commercial invoice"),
+    DocumentKind.PACKING_LIST: N_("Packing list"),
+    DocumentKind.CERTIFICATE_OF_ORIGIN: N_("Certificate of origin"),
+    DocumentKind.LICENCE: N_("Licence or permit"),
+    DocumentKind.TRANSPORT_DOCUMENT: N_("Transport document (bill of lading, waybill)"),
+    DocumentKind.INSPECTION_REPORT: N_("Inspection report"),
+    DocumentKind.OTHER: N_("Other document"),
 }
 ACTION_TITLES = {
     "record_inspection": N_("Record inspection result"),
@@ -350,10 +363,10 @@ def _lane_detail(record: DeclarationRecord, trail: list[dict[str, Any]]) -> dict
 def show(
     request: Request, declaration_id: str, uow: UoW, principal: CurrentPrincipal, done: str = ""
 ) -> Response:
-    return _show_page(request, uow, principal, declaration_id, done=done)
+    return show_page(request, uow, principal, declaration_id, done=done)
 
 
-def _show_page(
+def show_page(
     request: Request,
     uow: UnitOfWork,
     principal: Principal,
@@ -362,8 +375,12 @@ def _show_page(
     done: str = "",
     form: dict[str, str] | None = None,
     form_errors: list[FieldError] | None = None,
+    doc_form: dict[str, str] | None = None,
+    doc_errors: list[FieldError] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The declaration page; ``form``/``form_errors``: the inspection form sent back as typed
+    with its problems, ``doc_form``/``doc_errors``: the same for the document upload form."""
     record = service.get(uow, principal, declaration_id)
     # Read only after the scoped get above: that is what proves the caller may see this record.
     trail = audit_service.history(uow, record.id)
@@ -401,7 +418,46 @@ def _show_page(
         form=form or {},
         form_errors=form_errors or [],
         num=num,
+        **_documents(uow, principal, record, doc_form, doc_errors),
     )
+
+
+def _documents(
+    uow: UnitOfWork,
+    principal: Principal,
+    record: DeclarationRecord,
+    typed: dict[str, str] | None,
+    problems: list[FieldError] | None,
+) -> dict[str, Any]:
+    """The Documents section: the list, which ones the caller may remove, the upload form."""
+    documents = attachments.list_documents(uow, principal, record.id)
+    officer = principal.has(Role.OFFICER)
+    kinds = [
+        (k.value, label)
+        for k, label in DOCUMENT_KINDS.items()
+        if officer or k not in attachments.OFFICERS_ONLY
+    ]
+    removable = record.status in attachments.REMOVABLE
+    return {
+        "documents": documents,
+        "document_kinds": {k.value: label for k, label in DOCUMENT_KINDS.items()},
+        "kind_options": kinds,
+        "removable": {d.id for d in documents if removable and d.uploaded_by == principal.user_id},
+        "can_attach": attachments.may_attach(record.status, record.lodged_by, principal),
+        "doc_form": typed or {},
+        "doc_errors": by_path(problems or []),
+        "max_document_mib": attachments.MAX_DOCUMENT_BYTES // (1024 * 1024),
+        "size_text": size_text,
+    }
+
+
+def size_text(n: int) -> str:
+    """A file size people read (1,234 bytes; 56.7 KiB; 8.9 MiB)."""
+    if n < 1024:
+        return f"{n:,} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.1f} MiB"
 
 
 def actor_names(uow: UnitOfWork, principal: Principal) -> dict[str, str]:
@@ -424,7 +480,7 @@ def _decimal(text: str, path: str) -> Decimal | None:
         ) from None
 
 
-def _refused(
+def refused_page(
     request: Request, principal: Principal, declaration_id: str, exc: SmartCustomsError
 ) -> Response:
     return render(
@@ -522,9 +578,9 @@ def act(
         HANDLERS[chosen](uow, principal, declaration_id, form)
     except InvalidInput as exc:
         if chosen is not Action.RECORD_INSPECTION:
-            return _refused(request, principal, declaration_id, exc)
+            return refused_page(request, principal, declaration_id, exc)
         # The officer fixes the form: it comes back as typed, with what is wrong.
-        return _show_page(
+        return show_page(
             request,
             uow,
             principal,
@@ -534,7 +590,7 @@ def act(
             status_code=422,
         )
     except SmartCustomsError as exc:
-        return _refused(request, principal, declaration_id, exc)
+        return refused_page(request, principal, declaration_id, exc)
     return RedirectResponse(f"/declarations/{declaration_id}?done={action}", status_code=303)
 
 
