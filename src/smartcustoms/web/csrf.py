@@ -25,6 +25,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from smartcustoms.errors import PermissionDenied
+from smartcustoms.web.i18n import gettext as _
 
 __all__ = [
     "CSRF_COOKIE",
@@ -85,7 +86,7 @@ async def protect(request: Request) -> None:
     )
     if not nonce or not sent or not hmac.compare_digest(sent, expected):
         raise CsrfRefused(
-            "this form has expired or did not come from this site; reload the page and try again"
+            _("this form has expired or did not come from this site; reload the page and try again")
         )
 
 
