@@ -207,6 +207,9 @@ def test_models_budget_drift_and_retraining(client: Any, bench: dict[str, Any]) 
     assert svgs_are_valid(preview.text) == 1
     red = re.search(r'data-testid="share-red">([\d.]+)%', preview.text)
     assert red and 15 <= float(red.group(1)) <= 25
+    exploit = post(client, "/risk/budget", form | {"strategy": "exploit", "action": "preview"})
+    red_only = re.search(r'data-testid="share-red">([\d.]+)%', exploit.text)
+    assert red_only and float(red_only.group(1)) < float(red.group(1))  # exploit draws no one
     saved = post(client, "/risk/budget", form | {"action": "save"})
     assert saved.status_code == 303
     after = client.get(saved.headers["location"]).text
@@ -256,3 +259,51 @@ def test_the_waterfall_adds_the_fired_rules_score_add_as_steps(
     model_only = workbench.sigmoid(fall.base + sum(c for _, c in fall.steps[:-1]))
     assert fall.score == pytest.approx(min(model_only + 0.2, 1.0))
     assert fall.stored_score == pytest.approx(fall.score, abs=1e-6)
+
+
+def test_the_budget_form_sets_the_exploration_strategy(client: Any, actors: Any) -> None:
+    """The strategy the API and the CLI set is on the page too: a select with each strategy's
+    help, saved through the same use case (what the API then reads), refused beside the field
+    when it is not one of them, and kept when a form does not send it."""
+    from smartcustoms.risk.ml.budget import SELECTION_STRATEGIES
+    from smartcustoms.web.pages.risk import STRATEGIES
+
+    assert [s for s, _label, _help in STRATEGIES] != [] and {
+        s for s, _label, _help in STRATEGIES
+    } == set(SELECTION_STRATEGIES)
+    actors.economy("KR")
+    login(client, actors.user("KR", "analyst"))
+    page = client.get("/risk/budget").text
+    select = re.search(r'<select id="f-strategy" name="strategy"[^>]*>(.*?)</select>', page, re.S)
+    assert select and '<label for="f-strategy">' in page
+    assert re.findall(r'<option value="(\w+)"', select.group(1)) == [s for s, *_ in STRATEGIES]
+    assert '<option value="random" selected>' in select.group(1)  # the default budget's
+    assert 'aria-describedby="h-strategy"' in page
+    assert page.count("<li><b>", page.index('id="h-strategy"')) == len(STRATEGIES)
+
+    shares = {"red": "0.05", "yellow": "0.1", "exploration": "0.01", "aeo_factor": "0.5"}
+    preview = post(client, "/risk/budget", shares | {"strategy": "diverse", "action": "preview"})
+    assert preview.status_code == 200 and 'data-testid="no-model"' in preview.text
+    assert '<option value="diverse" selected>' in preview.text  # what was chosen is kept
+
+    saved = post(client, "/risk/budget", shares | {"strategy": "adaptive", "action": "save"})
+    assert saved.status_code == 303
+    db = client.app.state.db
+    assert risk.budget_of(db.uow(), "KR").strategy == "adaptive"
+    api = client.get("/api/v1/risk/budget", headers={"accept": "application/json"})
+    assert api.json()["strategy"] == "adaptive"  # the API reads what the page saved
+    assert '<option value="adaptive" selected>' in client.get("/risk/budget").text
+
+    bad = post(client, "/risk/budget", shares | {"strategy": "greedy", "action": "save"})
+    assert bad.status_code == 422
+    assert 'data-testid="error-strategy"' in bad.text
+    assert 'aria-invalid="true" aria-describedby="e-strategy h-strategy"' in bad.text
+    both = post(client, "/risk/budget", shares | {"red": "2", "strategy": "greedy"})
+    assert both.status_code == 422  # every problem at once, each beside its field
+    assert 'data-testid="error-red"' in both.text and 'data-testid="error-strategy"' in both.text
+    assert risk.budget_of(db.uow(), "KR").strategy == "adaptive"
+
+    kept = post(client, "/risk/budget", shares | {"red": "0.06", "action": "save"})
+    assert kept.status_code == 303  # a form without the field keeps the strategy in force
+    after = risk.budget_of(db.uow(), "KR")
+    assert after.red == 0.06 and after.strategy == "adaptive"

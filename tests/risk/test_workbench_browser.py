@@ -110,11 +110,14 @@ def test_analyst_writes_tests_activates_a_rule_that_routes_the_next_declaration(
     page.get_by_test_id("preview-budget").click()
     expect(page.get_by_test_id("error-red")).to_contain_text("between 0 and 1")
     page.get_by_label("Red (physical inspection)").fill("0.05")
+    page.get_by_label("Strategy").select_option("diverse")
     page.get_by_test_id("preview-budget").click()
     expect(page.get_by_test_id("no-model")).to_be_visible()  # no model yet: nothing to preview
+    expect(page.get_by_label("Strategy")).to_have_value("diverse")  # kept by the preview
     page.get_by_test_id("save-budget").click()
     expect(page.get_by_test_id("flash")).to_contain_text("Budget saved")
     expect(page.get_by_label("Red (physical inspection)")).to_have_value("0.05")
+    expect(page.get_by_label("Strategy")).to_have_value("diverse")
     shot(page, "risk-budget")
 
 

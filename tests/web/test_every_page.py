@@ -145,11 +145,14 @@ class Fields(HTMLParser):
         super().__init__()
         self.controls: list[dict[str, str | None]] = []
         self.labelled: set[str] = set()
+        self.ids: set[str] = set()
         self.in_label = 0
         self.in_template = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
         if tag == "template":
             self.in_template += 1
         elif tag == "label":
@@ -170,6 +173,13 @@ class Fields(HTMLParser):
             self.in_label -= 1
         elif tag == "template":
             self.in_template -= 1
+
+
+def dangling_labels(html: str) -> set[str]:
+    """The ``for`` of labels that name no element of the page (a label tied to nothing)."""
+    parser = Fields()
+    parser.feed(html)
+    return parser.labelled - parser.ids
 
 
 def unlabelled(html: str) -> list[dict[str, str | None]]:
@@ -205,3 +215,29 @@ def test_every_field_of_the_new_pages_has_a_label(
             page = client.get(path)
             assert page.status_code == 200, path
             assert unlabelled(page.text) == [], path
+            assert dangling_labels(page.text) == set(), path
+
+
+def test_every_field_of_the_listing_statistics_and_workbench_pages_has_a_label(
+    client: TestClient, kr: KR, actors: Actors
+) -> None:
+    analyst = actors.user("KR", "analyst")
+    pages = {
+        kr.users["declarant"]["email"]: [
+            "/declarations",
+            "/declarations/new",
+            "/declarations/drafts",
+            "/cases",
+            "/reference/hs",
+        ],
+        kr.users["officer"]["email"]: ["/declarations?tab=all", "/ecommerce", "/exchange"],
+        analyst["email"]: ["/stats", "/risk/budget", "/risk/rules/new", "/risk/drift"],
+    }
+    for email, paths in pages.items():
+        login(client, email)
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert '<html lang="en">' in page.text, path
+            assert unlabelled(page.text) == [], path
+            assert dangling_labels(page.text) == set(), path

@@ -156,11 +156,13 @@ def preview_budget(uow: UnitOfWork, principal: Principal, budget: LaneBudget) ->
     lanes = scored.assign(sample.scores, trusted)
     n = max(1, len(lanes))
     green, yellow, red = ((lanes == lane).sum() / n for lane in Lane)
-    # Exploration sends its share of what is not red already to red.
-    explored = budget.exploration * (green + yellow)
+    # Exploration sends its share of what is not red already to red; the exploit strategy
+    # explores nothing (risk.ml.lanes draws no one under it).
+    rate = 0.0 if budget.strategy == "exploit" else budget.exploration
+    explored = rate * (green + yellow)
     shares = {
-        "green": float(green * (1 - budget.exploration)),
-        "yellow": float(yellow * (1 - budget.exploration)),
+        "green": float(green * (1 - rate)),
+        "yellow": float(yellow * (1 - rate)),
         "red": float(red + explored),
     }
     return BudgetPreview(budget, active.thresholds, proposed, shares, len(sample.scores))

@@ -1,9 +1,14 @@
 """The period report: the figures administrations quote (totals, growth, APEC share, top
 partners and products, green trade, release times) with charts, as printable HTML and PDF.
-The statistics page shows the same :class:`PeriodReport`."""
+The statistics page shows the same :class:`PeriodReport`.
+
+Its words go through a ``translate`` function the caller passes (the web pages pass their
+message catalogue's ``gettext``; the command line keeps English): a template writes
+``{{ _("Totals") }}``, the chart titles are built with ``_ = translate``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,10 +24,27 @@ from smartcustoms.stats.model import By, Flow, GrowthRow, Period, TradeResult, a
 from smartcustoms.stats.refresh import ensure_fresh
 from smartcustoms.stats.repository import StatsRepository
 
-__all__ = ["PeriodReport", "build", "default_period", "render_html", "render_pdf"]
+__all__ = [
+    "PeriodReport",
+    "Translate",
+    "build",
+    "default_period",
+    "english",
+    "render_html",
+    "render_pdf",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 TOP = 10
+
+#: ``translate("Top partners, {period}", period="2021-Q2")``: a message id (English) and the
+#: values of its ``{fields}``, to the text a reader sees.
+Translate = Callable[..., str]
+
+
+def english(message: str, **values: object) -> str:
+    """The message as written, its fields filled (what the report says untranslated)."""
+    return message.format(**values) if values else message
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +77,14 @@ def default_period(uow: UnitOfWork, economy: str) -> str:
 
 
 def build(
-    uow: UnitOfWork, principal: Principal, period: str, *, clock: Clock | None = None
+    uow: UnitOfWork,
+    principal: Principal,
+    period: str,
+    *,
+    clock: Clock | None = None,
+    translate: Translate = english,
 ) -> PeriodReport:
+    _ = translate
     today = (clock or uow.clock).now().date()
     with uow:
         p = service.period_of(uow, principal.economy, period)
@@ -67,7 +95,7 @@ def build(
         partners = service.trade_in(uow, principal, p, q(By.PARTNER), clock)
         chapters = service.trade_in(uow, principal, p, q(By.CHAPTER), clock)
         flows = service.trade_in(uow, principal, p, q(By.FLOW, None), clock)
-        year = Period("12m", "twelve months", add_months(p.last, -11), p.last)
+        year = Period("12m", _("twelve months"), add_months(p.last, -11), p.last)
         series = service.trade_in(uow, principal, year, q(By.MONTH, None), clock)
         uow.commit()
     g = service.growth(uow, principal, period, q(By.TOTAL))
@@ -78,35 +106,42 @@ def build(
     made = {
         "series": charts.line(
             [(f"{m:%Y-%m}", by_month.get(f"{m:%Y-%m}", 0)) for m in year.months],
-            f"Trade by month, {cur} (12 months to {p.last:%b %Y})",
+            _(
+                "Trade by month, {currency} (12 months to {month})",
+                currency=cur,
+                month=f"{p.last:%Y-%m}",
+            ),
             unit=cur,
         ),
         "partners": charts.bars(
             [(f"{r.key} {r.label}", r.value) for r in partners.rows],
-            f"Top partners, {p.code} ({cur})",
+            _("Top partners, {period} ({currency})", period=p.code, currency=cur),
             unit=cur,
             note=[f"{r.share_pct} %" if r.share_pct is not None else "" for r in partners.rows],
         ),
         "products": charts.bars(
             [(f"{r.key} {r.label}", r.value) for r in chapters.rows],
-            f"Top HS chapters, {p.code} ({cur})",
+            _("Top HS chapters, {period} ({currency})", period=p.code, currency=cur),
             unit=cur,
             note=[f"{r.share_pct} %" if r.share_pct is not None else "" for r in chapters.rows],
         ),
         "apec": charts.donut(
-            partners.apec_share_pct or 0, 100, "APEC economies' share", label="APEC"
+            partners.apec_share_pct or 0, 100, _("APEC economies' share"), label="APEC"
         ),
         "green": charts.donut(
-            gr.green.total.value, gr.all_goods.value, "Environmental goods' share", label="EGL"
+            gr.green.total.value,
+            gr.all_goods.value,
+            _("Environmental goods' share"),
+            label=_("EGL"),
         ),
         "green_partners": charts.bars(
             [(f"{r.key} {r.label}", r.value) for r in gr.green.rows[:TOP]],
-            f"Environmental goods by partner, {p.code} ({cur})",
+            _("Environmental goods by partner, {period} ({currency})", period=p.code, currency=cur),
             unit=cur,
         ),
         "release": charts.columns(
             list(zip(rel.buckets, rel.total.histogram, strict=True)),
-            f"Release times, {p.code}: declarations per time to release",
+            _("Release times, {period}: declarations per time to release", period=p.code),
         ),
     }
     return PeriodReport(
@@ -127,7 +162,7 @@ def build(
     )
 
 
-def _environment() -> Environment:
+def _environment(translate: Translate) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
@@ -137,34 +172,46 @@ def _environment() -> Environment:
     env.filters["money"] = lambda v: "–" if v is None else f"{v:,.2f}"
     env.filters["pct"] = lambda v: "–" if v is None else f"{v:+.2f} %"
     env.filters["share"] = lambda v: "–" if v is None else f"{v:.2f} %"
-    env.filters["secs"] = _secs
+    env.filters["secs"] = lambda v: _secs(v, translate)
+    env.globals["_"] = translate
     return env
 
 
-def _secs(value: float | None) -> str:
+def _secs(value: float | None, translate: Translate = english) -> str:
+    _ = translate
     if value is None:
         return "–"
     if value < 120:
-        return f"{value:.0f} s"
+        return _("{value} s", value=f"{value:.0f}")
     if value < 7200:
-        return f"{value / 60:.1f} min"
+        return _("{value} min", value=f"{value / 60:.1f}")
     if value < 172800:
-        return f"{value / 3600:.1f} h"
-    return f"{value / 86400:.1f} days"
+        return _("{value} h", value=f"{value / 3600:.1f}")
+    return _("{value} days", value=f"{value / 86400:.1f}")
 
 
-def render_html(report: PeriodReport, *, standalone: bool = True) -> str:
-    """The report body; ``standalone`` wraps it in a printable page of its own."""
-    env = _environment()
+def render_html(
+    report: PeriodReport,
+    *,
+    standalone: bool = True,
+    translate: Translate = english,
+    language: str = "en",
+) -> str:
+    """The report body; ``standalone`` wraps it in a printable page of its own (whose
+    ``lang`` is ``language``, the language ``translate`` writes)."""
+    env = _environment(translate)
     body = env.get_template("report_body.html").render(r=report)
     if not standalone:
         return body
-    return env.get_template("report.html").render(r=report, body=body)
+    return env.get_template("report.html").render(r=report, body=body, language=language)
 
 
-def render_pdf(report: PeriodReport) -> bytes:
+def render_pdf(
+    report: PeriodReport, *, translate: Translate = english, language: str = "en"
+) -> bytes:
     from weasyprint import HTML  # imported late: loading pango takes a moment
 
-    pdf = HTML(string=render_html(report), base_url=str(TEMPLATES)).write_pdf()
+    html = render_html(report, translate=translate, language=language)
+    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
     assert pdf is not None
     return bytes(pdf)

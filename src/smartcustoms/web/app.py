@@ -18,7 +18,7 @@ from smartcustoms.bootstrap import Container, bootstrap, routers
 from smartcustoms.config import Settings
 from smartcustoms.db.engine import Database
 from smartcustoms.reference import service as reference
-from smartcustoms.web import csrf, errors, i18n, openapi
+from smartcustoms.web import csrf, errors, i18n, openapi, vocabulary
 from smartcustoms.web.guard import GuardMiddleware
 from smartcustoms.web.pages import home as home_pages
 from smartcustoms.web.ratelimit import RateLimiter
@@ -63,6 +63,7 @@ def create_app(
     templates.env.globals["data_notice"] = lambda: data_notice(app.state.db)
     csrf.install_template_globals(templates.env)
     i18n.install_template_globals(templates.env)
+    vocabulary.install_template_globals(templates.env)
     app.state.templates = templates
     # Mounted before /static, which would otherwise take these paths.
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_dir()), name="swagger-ui")

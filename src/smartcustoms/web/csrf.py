@@ -25,6 +25,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from smartcustoms.errors import PermissionDenied
+from smartcustoms.web.i18n import gettext as _
 
 __all__ = [
     "CSRF_COOKIE",
@@ -87,7 +88,7 @@ async def protect(request: Request) -> None:
         # The route will not run: close the form read above (an upload's spooled file).
         await request.close()
         raise CsrfRefused(
-            "this form has expired or did not come from this site; reload the page and try again"
+            _("this form has expired or did not come from this site; reload the page and try again")
         )
 
 

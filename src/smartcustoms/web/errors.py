@@ -22,6 +22,7 @@ from smartcustoms.errors import (
     SmartCustomsError,
 )
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 
 STATUS: dict[type[SmartCustomsError], int] = {
     InvalidInput: 422,
@@ -153,8 +154,12 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         if _wants_html(request):
             message = {
-                404: f"There is no page at {request.url.path}.",
-                405: f"{request.method} is not accepted at {request.url.path}.",
+                404: _("There is no page at {path}.", path=request.url.path),
+                405: _(
+                    "{method} is not accepted at {path}.",
+                    method=request.method,
+                    path=request.url.path,
+                ),
             }.get(exc.status_code, str(exc.detail))
             return error_page(request, exc.status_code, message)
         name = HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
@@ -167,7 +172,7 @@ def install(app: FastAPI) -> None:
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = "The server could not complete this request; it has been logged."
+        message = _("The server could not complete this request; it has been logged.")
         if _wants_html(request):
             return error_page(request, 500, message)
         return JSONResponse({"error": "InternalError", "detail": message}, status_code=500)

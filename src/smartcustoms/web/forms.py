@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from smartcustoms.errors import FieldError
+from smartcustoms.web.i18n import gettext as _
 
 __all__ = ["by_path", "require_text"]
 
@@ -20,7 +21,7 @@ def by_path(problems: Iterable[FieldError]) -> dict[str, list[FieldError]]:
 def require_text(values: dict[str, str], *names: str) -> list[FieldError]:
     """A 'required' problem for every empty field among ``names``."""
     return [
-        FieldError(n, "required", "this field is required")
+        FieldError(n, "required", _("this field is required"))
         for n in names
         if not values.get(n, "").strip()
     ]

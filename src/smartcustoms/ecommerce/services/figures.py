@@ -1,8 +1,11 @@
-"""Figures and SVG charts: parcels per day, decisions by kind, duty and tax, top HS chapters."""
+"""Figures and SVG charts: parcels per day, decisions by kind, duty and tax, top HS chapters.
+
+The charts' words go through the ``translate`` function the caller passes (the web pages pass
+their message catalogue's ``gettext``; the API keeps English)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,52 +57,66 @@ def figures(
 COLOURS = {"release": "#2e7d32", "hold": "#f9a825", "inspect": "#c62828", "refuse": "#4a148c"}
 
 
-def chart_svgs(data: Mapping[str, Any]) -> dict[str, str]:
-    days = [d.strftime("%m-%d") for d, *_ in data["per_day"]]
+def _english(message: str, **values: object) -> str:
+    return message.format(**values) if values else message
+
+
+def chart_svgs(data: Mapping[str, Any], translate: Callable[..., str] = _english) -> dict[str, str]:
+    _ = translate
+    decisions = {
+        "release": _("release"),
+        "hold": _("hold"),
+        "inspect": _("inspect"),
+        "refuse": _("refuse"),
+    }
+    days = [d.strftime("%m-%d") for d, *_rest in data["per_day"]]
     ccy = data["currency"]
     return {
         "parcels": charts.grouped_columns(
             days,
-            [charts.Series("parcels", [n for _, n, _, _ in data["per_day"]], "#1565c0")],
-            "Parcels per day",
-            x_label="day (month-day)",
-            y_label="parcels",
+            [charts.Series(_("parcels"), [n for _d, n, *_rest in data["per_day"]], "#1565c0")],
+            _("Parcels per day"),
+            x_label=_("day (month-day)"),
+            y_label=_("parcels"),
             testid="chart-parcels",
             css_class="ecom-chart",
             width=560,
         ),
         "decisions": charts.bars(
-            [(d.value, float(data["decisions"].get(d.value, 0))) for d in DECISION_ORDER],
-            "Decisions by kind",
-            unit="parcels",
-            colours=COLOURS,
+            [
+                (decisions.get(d.value, d.value), float(data["decisions"].get(d.value, 0)))
+                for d in DECISION_ORDER
+            ],
+            _("Decisions by kind"),
+            unit=_("parcels"),
+            colours={decisions.get(k, k): colour for k, colour in COLOURS.items()},
             label_width=120,
             width=560,
             testid="chart-decisions",
             css_class="ecom-chart",
-            empty="no parcels yet",
+            empty=_("no parcels yet"),
         ),
         "revenue": charts.grouped_columns(
             days,
             [
-                charts.Series("duty", [x for *_, x, _ in data["per_day"]], "#6d4c41"),
-                charts.Series("tax", [x for *_, x in data["per_day"]], "#00838f"),
+                charts.Series(_("duty"), [x for *_rest, x, _t in data["per_day"]], "#6d4c41"),
+                charts.Series(_("tax"), [x for *_rest, x in data["per_day"]], "#00838f"),
             ],
-            f"Duty and tax collected ({ccy})",
+            _("Duty and tax collected ({currency})", currency=ccy),
             unit=ccy,
-            x_label="day (month-day)",
+            x_label=_("day (month-day)"),
             testid="chart-revenue",
             css_class="ecom-chart",
             width=560,
         ),
         "chapters": charts.bars(
-            [(f"chapter {c}", float(n)) for c, n in data["chapters"]],
-            "Top HS chapters",
-            unit="parcels",
+            [(_("chapter {code}", code=c), float(n)) for c, n in data["chapters"]],
+            _("Top HS chapters"),
+            unit=_("parcels"),
             label_width=120,
             width=560,
             testid="chart-chapters",
             css_class="ecom-chart",
-            empty="no parcels yet",
+            empty=_("no parcels yet"),
         ),
     }

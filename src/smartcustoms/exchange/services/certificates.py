@@ -522,7 +522,7 @@ def certificate_pdf(credential: dict[str, Any], verify_link: str) -> bytes:
         )
 
     rows = "".join(line(g) for g in s["goods"])
-    doc = f"""<html><head><meta charset="utf-8"><style>
+    doc = f"""<html lang="en"><head><meta charset="utf-8"><style>
       body {{ font-family: sans-serif; font-size: 10pt; }}
       h1 {{ font-size: 16pt; }} table {{ border-collapse: collapse; width: 100%; }}
       td, th {{ border: 1px solid #555; padding: 4px; vertical-align: top; }}

@@ -144,7 +144,7 @@ def write_report(
     )
     note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     out.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em}}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
         "text-align:right}</style></head><body>"

@@ -23,6 +23,7 @@ from smartcustoms.tariff import service as tariff
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
 from smartcustoms.web.forms import by_path
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 __all__ = ["router"]
@@ -179,7 +180,7 @@ async def user_roles(
     roles = [str(r) for r in data.getlist("roles")]
     if user_id == principal.user_id and Role.ADMIN.value not in roles:
         problem = FieldError(
-            "roles", "self_lockout", "you cannot take the admin role from yourself"
+            "roles", "self_lockout", _("you cannot take the admin role from yourself")
         )
         return _user_page(request, uow, principal, user_id, errors=[problem], status_code=422)
     try:
@@ -202,7 +203,7 @@ def user_active(
     target = accounts.get_user(uow, user_id, principal.economy)
     enable = active == "1"
     if target.id == principal.user_id and not enable:
-        problem = FieldError("active", "self_lockout", "you cannot deactivate your own account")
+        problem = FieldError("active", "self_lockout", _("you cannot deactivate your own account"))
         return _user_page(request, uow, principal, user_id, errors=[problem], status_code=422)
     accounts.set_active(uow, target.email, enable)
     return RedirectResponse(
@@ -236,9 +237,9 @@ def _days(text: str, default: int) -> int:
     try:
         days = int(text.strip())
     except ValueError:
-        raise InvalidInput.single("days", "not_a_number", "a whole number of days") from None
+        raise InvalidInput.single("days", "not_a_number", _("a whole number of days")) from None
     if not 1 <= days <= 3650:
-        raise InvalidInput.single("days", "out_of_range", "between 1 and 3650 days")
+        raise InvalidInput.single("days", "out_of_range", _("between 1 and 3650 days"))
     return days
 
 
@@ -255,9 +256,9 @@ def create_token(
     target = accounts.get_user(uow, user_id, principal.economy)
     problems: list[FieldError] = []
     if not name.strip():
-        problems.append(FieldError("name", "required", "name the token (what it is for)"))
+        problems.append(FieldError("name", "required", _("name the token (what it is for)")))
     elif len(name.strip()) > 120:
-        problems.append(FieldError("name", "too_long", "at most 120 characters"))
+        problems.append(FieldError("name", "too_long", _("at most 120 characters")))
     lifetime = 0
     try:
         lifetime = _days(days, get_settings(request).api_token_days)
@@ -415,10 +416,10 @@ def _optional_decimal(text: str, path: str, problems: list[FieldError]) -> Decim
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        problems.append(FieldError(path, "not_a_number", "write a number like 10 or 7.5"))
+        problems.append(FieldError(path, "not_a_number", _("write a number like 10 or 7.5")))
         return None
     if not value.is_finite():
-        problems.append(FieldError(path, "not_a_number", "write a number like 10 or 7.5"))
+        problems.append(FieldError(path, "not_a_number", _("write a number like 10 or 7.5")))
         return None
     return value
 
@@ -438,7 +439,7 @@ async def tariff_import(request: Request, uow: UoW, principal: CurrentPrincipal)
     vat = _optional_decimal(form["vat_rate"], "vat_rate", problems)
     text = filename = ""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        problems.append(FieldError("file", "required", "choose a tariff CSV file"))
+        problems.append(FieldError("file", "required", _("choose a tariff CSV file")))
     else:
         filename = upload.filename
         raw = await upload.read()
@@ -446,9 +447,9 @@ async def tariff_import(request: Request, uow: UoW, principal: CurrentPrincipal)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            problems.append(FieldError("file", "not_utf8", "the file must be UTF-8 text (CSV)"))
+            problems.append(FieldError("file", "not_utf8", _("the file must be UTF-8 text (CSV)")))
         if "\x00" in text:
-            problems.append(FieldError("file", "nul_character", "the file holds NUL bytes"))
+            problems.append(FieldError("file", "nul_character", _("the file holds NUL bytes")))
     if problems:
         return _tariff_page(request, uow, principal, errors=problems, form=form, status_code=422)
     try:
@@ -478,7 +479,7 @@ def _shown_settings(request: Request) -> list[tuple[str, str]]:
     for name in sorted(type(settings).model_fields):
         value = getattr(settings, name)
         if any(word in name for word in SECRET_WORDS):
-            out.append((name, "(set)" if value else "(not set)"))
+            out.append((name, _("(set)") if value else _("(not set)")))
         elif name == "database_url":
             out.append((name, _without_password(settings.effective_database_url)))
         else:
@@ -492,7 +493,7 @@ def _without_password(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparseable URL: show nothing of it rather than a secret
-        return "(unreadable URL)"
+        return _("(unreadable URL)")
 
 
 @router.get("/admin/settings", response_class=HTMLResponse)

@@ -29,16 +29,17 @@ from smartcustoms.core.pagination import MAX_PAGE, PageRequest
 from smartcustoms.errors import InvalidInput
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW, get_settings
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 10
 FACET_TITLES = {
-    "economy": "Economy",
-    "priority_area": "Priority area",
-    "theme": "Theme",
-    "technology": "Technology",
-    "year": "Year",
+    "economy": N_("Economy"),
+    "priority_area": N_("Priority area"),
+    "theme": N_("Theme"),
+    "technology": N_("Technology"),
+    "year": N_("Year"),
 }
 VOCABS = {"priority_areas": PRIORITY_AREAS, "themes": THEMES, "technologies": TECHNOLOGIES}
 
@@ -91,7 +92,7 @@ def drafts(request: Request, uow: UoW, principal: CurrentPrincipal, mine: bool =
         nav_items=_nav(principal),
         rows=rows,
         mine=mine,
-        title="Drafts and cases under review",
+        title=_("Drafts and cases under review"),
     )
 
 
@@ -105,7 +106,7 @@ def review(request: Request, uow: UoW, principal: CurrentPrincipal) -> Response:
         nav_items=_nav(principal),
         rows=rows,
         mine=False,
-        title="Review queue",
+        title=_("Review queue"),
         queue=True,
     )
 
@@ -215,7 +216,7 @@ async def transition(
     if action == "attachments":
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise InvalidInput.single("file", "required", "choose a file to attach")
+            raise InvalidInput.single("file", "required", _("choose a file to attach"))
         data = await upload.read(attachments.MAX_BYTES + 1)
         files_dir = get_settings(request).files_dir
         case = await run_in_threadpool(

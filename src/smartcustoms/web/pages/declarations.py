@@ -47,6 +47,7 @@ from smartcustoms.web.errors import status_for
 from smartcustoms.web.forms import by_path
 from smartcustoms.web.guard import MAX_JSON_DEPTH, json_depth_exceeds
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -127,7 +128,7 @@ def _filters(params: dict[str, str]) -> tuple[ListFilters, list[FieldError]]:
         try:
             return date.fromisoformat(params[key])
         except ValueError:
-            errors.append(FieldError(key, "invalid_date", "use a date like 2021-05-14"))
+            errors.append(FieldError(key, "invalid_date", _("use a date like 2021-05-14")))
             return None
 
     status = lane = None
@@ -135,15 +136,15 @@ def _filters(params: dict[str, str]) -> tuple[ListFilters, list[FieldError]]:
         try:
             status = Status(params["status"])
         except ValueError:
-            errors.append(FieldError("status", "unknown_status", "not a declaration status"))
+            errors.append(FieldError("status", "unknown_status", _("not a declaration status")))
     if params.get("lane"):
         try:
             lane = Lane(params["lane"])
         except ValueError:
-            errors.append(FieldError("lane", "unknown_lane", "a lane is green, yellow or red"))
+            errors.append(FieldError("lane", "unknown_lane", _("a lane is green, yellow or red")))
     hs = params.get("hs_prefix", "").replace(".", "").replace(" ", "")
     if hs and not re.fullmatch(r"\d{1,10}", hs):
-        errors.append(FieldError("hs_prefix", "invalid_hs_prefix", "1 to 10 digits, e.g. 8507"))
+        errors.append(FieldError("hs_prefix", "invalid_hs_prefix", _("1 to 10 digits, e.g. 8507")))
         hs = ""
     return (
         ListFilters(
@@ -292,7 +293,9 @@ def lodge(
     principal.require(Role.DECLARANT)
     if json_depth_exceeds(document):
         problem = FieldError(
-            "$", "too_deep", f"the document may nest at most {MAX_JSON_DEPTH} levels deep"
+            "$",
+            "too_deep",
+            _("the document may nest at most {depth} levels deep", depth=MAX_JSON_DEPTH),
         )
         return _new_page(request, principal, document, errors=[problem], status_code=422)
     try:
@@ -301,7 +304,12 @@ def lodge(
         problem = FieldError(
             "$",
             "invalid_json",
-            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            _(
+                "not valid JSON: {error} (line {line}, column {column})",
+                error=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+            ),
         )
         return _new_page(request, principal, document, errors=[problem], status_code=422)
     if intent == "submit":
@@ -464,8 +472,8 @@ def actor_names(uow: UnitOfWork, principal: Principal) -> dict[str, str]:
     """User id -> a name people read, for the economy's users and the system actors."""
     names = {u.id: u.name or u.email for u in accounts.list_users(uow, principal.economy)}
     for system in ("system", "cli", "demo"):
-        names.setdefault(system, f"SmartCustoms ({system})")
-    names[principal.user_id] = "you"
+        names.setdefault(system, _("SmartCustoms ({system})", system=system))
+    names[principal.user_id] = _("you")
     return names
 
 
@@ -476,7 +484,7 @@ def _decimal(text: str, path: str) -> Decimal | None:
         return Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
         raise InvalidInput.single(
-            path, "not_a_number", "write an amount like 50000 or 120.50"
+            path, "not_a_number", _("write an amount like 50000 or 120.50")
         ) from None
 
 
@@ -520,7 +528,7 @@ def _arrival_notice(uow: UnitOfWork, principal: Principal, did: str, form: Actio
         day = date.fromisoformat(form.arrived_on) if form.arrived_on else None
     except ValueError:
         raise InvalidInput.single(
-            "arrived_on", "invalid_date", "use a date like 2021-05-14"
+            "arrived_on", "invalid_date", _("use a date like 2021-05-14")
         ) from None
     control.arrival_notice(uow, principal, did, day)
 
@@ -603,7 +611,7 @@ def _record_inspection(
         chosen = Outcome(typed["outcome"])
     except ValueError:
         problems.append(
-            FieldError("outcome", "required", "choose no discrepancy, discrepancy or seizure")
+            FieldError("outcome", "required", _("choose no discrepancy, discrepancy or seizure"))
         )
     amount = None
     try:
@@ -673,7 +681,7 @@ def json_lines(text: str) -> dict[str, int]:
                 if text[i] == "]":
                     return i + 1
                 i += 1
-        _, end = _DECODER.raw_decode(text, i)
+        _value, end = _DECODER.raw_decode(text, i)
         return int(end)
 
     # Only ever called on text json.loads accepted, or to salvage what precedes a syntax error.

@@ -22,6 +22,7 @@ from smartcustoms.web.api.ecommerce import jobs, start_job
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
 from smartcustoms.web.errors import status_for
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,9 +40,9 @@ def _officer(principal: Principal) -> bool:
 @router.get("/ecommerce", response_class=HTMLResponse)
 def home(request: Request, uow: UoW, principal: CurrentPrincipal) -> Response:
     if not (_lodger(principal) or _officer(principal)):
-        raise PermissionDenied("e-commerce pages are for platforms, carriers and officers")
+        raise PermissionDenied(_("e-commerce pages are for platforms, carriers and officers"))
     manifests = services.manifests(uow, principal, 20)
-    svgs = services.chart_svgs(services.figures(uow, principal))
+    svgs = services.chart_svgs(services.figures(uow, principal), translate=_)
     return render(
         request,
         "ecommerce/home.html",

@@ -26,6 +26,7 @@ from smartcustoms.web.deps import (
 )
 from smartcustoms.web.errors import status_for
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -202,11 +203,14 @@ def login(
             "login.html",
             status_code=401,
             next=_safe_next(next),
-            error="demo accounts cannot log in when SMARTCUSTOMS_ENVIRONMENT=production",
+            error=_(
+                "demo accounts cannot log in when {setting}",
+                setting="SMARTCUSTOMS_ENVIRONMENT=production",
+            ),
             email=email,
         )
     try:
-        _, token = service.login(
+        _session, token = service.login(
             uow,
             email,
             password,

@@ -48,6 +48,7 @@ from smartcustoms.web.api.classify import description_check
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_settings
 from smartcustoms.web.forms import by_path
 from smartcustoms.web.i18n import N_
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.declarations import num
 from smartcustoms.web.pages.home import render
 
@@ -451,7 +452,7 @@ async def upload(request: Request, uow: UoW, principal: CurrentPrincipal) -> Res
     data = await request.form()
     upload = data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        problem = FieldError("file", "required", "choose a file")
+        problem = FieldError("file", "required", _("choose a file"))
         return _bulk_page(request, principal, errors=[problem], status_code=422)
     content = await upload.read()
     await upload.close()
@@ -489,15 +490,17 @@ def _documents(content: bytes) -> list[Any]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput.single("file", "not_utf8", "the file must be UTF-8 JSON") from None
+        raise InvalidInput.single("file", "not_utf8", _("the file must be UTF-8 JSON")) from None
     stripped = text.strip()
     if not stripped:
-        raise InvalidInput.single("file", "empty", "the file is empty")
+        raise InvalidInput.single("file", "empty", _("the file is empty"))
     if stripped.startswith("["):
         try:
             docs = json.loads(stripped)
         except (ValueError, RecursionError) as exc:
-            raise InvalidInput.single("file", "invalid_json", f"not valid JSON: {exc}") from None
+            raise InvalidInput.single(
+                "file", "invalid_json", _("not valid JSON: {error}", error=exc)
+            ) from None
         out = list(docs)
     else:
         out = []
@@ -508,11 +511,11 @@ def _documents(content: bytes) -> list[Any]:
                 out.append(json.loads(line))
             except (ValueError, RecursionError) as exc:
                 raise InvalidInput.single(
-                    "file", "invalid_json", f"line {n} is not valid JSON: {exc}"
+                    "file", "invalid_json", _("line {n} is not valid JSON: {error}", n=n, error=exc)
                 ) from None
     if len(out) > MAX_BULK_ROWS:
         raise InvalidInput.single(
-            "file", "too_many", f"at most {MAX_BULK_ROWS} declarations per file"
+            "file", "too_many", _("at most {n} declarations per file", n=MAX_BULK_ROWS)
         )
     return out
 
@@ -537,7 +540,7 @@ def _declarant_bulk(request: Request, uow: UoW, principal: Principal, content: b
 
 def _row_error(error: FieldError) -> dict[str, Any]:
     """A problem of ``service.submit_many`` (path ``[n].field``) as a row of the report."""
-    position, _, field = error.path.partition("]")
+    position, _sep, field = error.path.partition("]")
     return {
         "row": int(position.lstrip("[")) + 1,
         "column": "",

@@ -11,6 +11,7 @@ from smartcustoms.errors import InvalidInput
 from smartcustoms.reference import service
 from smartcustoms.reference.model import format_hs
 from smartcustoms.web.deps import OptionalPrincipal, UoW
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ def hs_search(request: Request, uow: UoW, principal: OptionalPrincipal, q: str =
     hits = service.hs_search(uow, query, limit=20) if query else []
     error = None
     if query and not hits:
-        error = f"No HS code matches “{query}”."
+        error = _("No HS code matches “{query}”.", query=query)
     return render(
         request,
         "reference/hs_search.html",

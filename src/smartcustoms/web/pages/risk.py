@@ -25,11 +25,14 @@ from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.errors import Conflict, FieldError, InvalidInput, NotFound, SmartCustomsError
 from smartcustoms.risk import operations, registry, service, workbench
 from smartcustoms.risk.jobs import RetrainJobs
+from smartcustoms.risk.ml.budget import SELECTION_STRATEGIES
 from smartcustoms.risk.model import DriftReport, RuleTestResult
 from smartcustoms.risk.rules import parse_definition
 from smartcustoms.web.deps import CurrentPrincipal, UoW, get_db, get_settings
+from smartcustoms.web.i18n import N_
 from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
+from smartcustoms.web.vocabulary import lane_label
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,17 +60,41 @@ RULE_FIELDS = (
     "since",
     "until",
 )
-BUDGET_FIELDS = ("red", "yellow", "exploration", "aeo_factor", "window")
+BUDGET_FIELDS = ("red", "yellow", "exploration", "aeo_factor", "window", "strategy")
+#: The exploration strategies the budget form offers, each with its one-line help (the order
+#: of the select; a test keeps it the same set as the risk kit's SELECTION_STRATEGIES).
+STRATEGIES = (
+    (
+        "random",
+        N_("random"),
+        N_("the exploration share is drawn uniformly: unbiased labels to evaluate and retrain"),
+    ),
+    (
+        "diverse",
+        N_("diverse"),
+        N_("drawn more often where the model is least sure of its score"),
+    ),
+    (
+        "adaptive",
+        N_("adaptive"),
+        N_("as diverse, at the share a bandit chooses from the hit rates it observes"),
+    ),
+    (
+        "exploit",
+        N_("exploit"),
+        N_("no exploration draw: only the scores and the rules choose what is controlled"),
+    ),
+)
 DONE = {
-    "created": "Rule saved as a draft.",
-    "activated": "Rule saved and activated.",
-    "updated": "Rule saved as a new version.",
-    "active": "Rule activated: it takes part in routing from the next declaration.",
-    "retired": "Rule retired.",
-    "draft": "Rule set back to draft.",
-    "budget": "Budget saved; the active model's thresholds were recalibrated.",
-    "model": "Model activated.",
-    "rollback": "Rolled back to the previous model.",
+    "created": N_("Rule saved as a draft."),
+    "activated": N_("Rule saved and activated."),
+    "updated": N_("Rule saved as a new version."),
+    "active": N_("Rule activated: it takes part in routing from the next declaration."),
+    "retired": N_("Rule retired."),
+    "draft": N_("Rule set back to draft."),
+    "budget": N_("Budget saved; the active model's thresholds were recalibrated."),
+    "model": N_("Model activated."),
+    "rollback": N_("Rolled back to the previous model."),
 }
 MAX_FORM_VALUE = 2000
 
@@ -91,10 +118,10 @@ def _number(text: str, path: str, errors: list[FieldError]) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        errors.append(FieldError(path, "not_a_number", "a number, e.g. 1000 or 0.5"))
+        errors.append(FieldError(path, "not_a_number", _("a number, e.g. 1000 or 0.5")))
         return None
     if not math.isfinite(value):
-        errors.append(FieldError(path, "not_a_number", "a finite number"))
+        errors.append(FieldError(path, "not_a_number", _("a finite number")))
         return None
     return value
 
@@ -106,7 +133,7 @@ def _day(text: str, path: str, errors: list[FieldError]) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.append(FieldError(path, "invalid_date", "a date like 2021-05-14"))
+        errors.append(FieldError(path, "invalid_date", _("a date like 2021-05-14")))
         return None
 
 
@@ -195,11 +222,11 @@ def _validate_rule(
 
 def _tabs(active: str) -> list[dict[str, str]]:
     items = [
-        ("home", "/risk", "Workbench"),
-        ("rules", "/risk/rules", "Rules"),
-        ("models", "/risk/models", "Models"),
-        ("budget", "/risk/budget", "Budget"),
-        ("drift", "/risk/drift", "Drift"),
+        ("home", "/risk", N_("Workbench")),
+        ("rules", "/risk/rules", N_("Rules")),
+        ("models", "/risk/models", N_("Models")),
+        ("budget", "/risk/budget", N_("Budget")),
+        ("drift", "/risk/drift", N_("Drift")),
     ]
     return [
         {"key": k, "href": h, "label": label, "current": str(k == active)} for k, h, label in items
@@ -412,8 +439,8 @@ def _evaluation_charts(ev: workbench.ModelEvaluation) -> dict[str, str]:
         "curve": charts.lines(
             ev.rates,
             [
-                charts.Series("precision", ev.precision),
-                charts.Series("recall", ev.recall),
+                charts.Series(_("precision"), ev.precision),
+                charts.Series(_("recall"), ev.recall),
             ],
             _("Precision and recall against the inspection rate"),
             x_label=_("share of declarations inspected (highest scores first)"),
@@ -428,7 +455,7 @@ def _evaluation_charts(ev: workbench.ModelEvaluation) -> dict[str, str]:
     if ev.critical_rates:
         out["critical"] = charts.lines(
             ev.critical_rates,
-            [charts.Series("critical frauds caught", ev.critical_caught, charts.PALETTE[3])],
+            [charts.Series(_("critical frauds caught"), ev.critical_caught, charts.PALETTE[3])],
             _("Share of critical frauds caught against the inspection rate"),
             x_label=_("share of declarations inspected (highest scores first)"),
             y_label=_("share of critical frauds caught"),
@@ -537,7 +564,7 @@ def retrain(request: Request, uow: UoW, principal: CurrentPrincipal, form: Form)
     errors: list[FieldError] = []
     holdout = _number(form.get("holdout", "0.2") or "0.2", "holdout", errors)
     if holdout is not None and not 0 < holdout < 1:
-        errors.append(FieldError("holdout", "out_of_range", "a share between 0 and 1, e.g. 0.2"))
+        errors.append(FieldError("holdout", "out_of_range", _("a share between 0 and 1, e.g. 0.2")))
     if errors:
         return _models_refused(request, uow, principal, InvalidInput(errors), 422)
     try:
@@ -558,7 +585,7 @@ def job_page(request: Request, principal: CurrentPrincipal, job_id: str) -> Resp
     principal.require(*ANALYSTS)
     job = _jobs(request).get(principal.economy, job_id)
     if job is None:
-        raise NotFound(f"no retraining job {job_id}")
+        raise NotFound(_("no retraining job {id}", id=job_id))
     return render(request, "risk/job.html", principal=principal, tabs=_tabs("models"), job=job)
 
 
@@ -572,6 +599,7 @@ def _budget_form(view: Any) -> dict[str, str]:
         "exploration": f"{view.exploration:g}",
         "aeo_factor": f"{view.aeo_factor:g}",
         "window": str(view.window),
+        "strategy": view.strategy,
     }
 
 
@@ -599,16 +627,17 @@ def _budget_page(
         preview=preview,
         chart=_shares_chart(preview) if preview and preview.shares else "",
         done=DONE.get(done),
+        strategies=STRATEGIES,
     )
 
 
 def _shares_chart(preview: workbench.BudgetPreview) -> str:
     colours = {"green": "#1f8a4c", "yellow": "#e3b600", "red": "#c62828"}
     return charts.bars(
-        [(lane, preview.shares[lane]) for lane in ("green", "yellow", "red")],
+        [(lane_label(lane), preview.shares[lane]) for lane in ("green", "yellow", "red")],
         _("Expected lane shares with this budget"),
         value_format=charts.percent,
-        colours=colours,
+        colours={lane_label(lane): colour for lane, colour in colours.items()},
         label_width=80,
         testid="chart-lane-shares",
     )
@@ -626,29 +655,35 @@ def budget_page(
 def budget_post(request: Request, uow: UoW, principal: CurrentPrincipal, form: Form) -> Response:
     principal.require(*ANALYSTS)
     kept = {k: form.get(k, "").strip() for k in BUDGET_FIELDS}
+    current = service.budget_of(uow, principal.economy)
+    # A form without the field (an older page, a script) keeps the strategy in force.
+    kept["strategy"] = kept["strategy"] or current.strategy
     errors: list[FieldError] = []
-    raw: dict[str, Any] = {}
+    raw: dict[str, Any] = {"strategy": kept["strategy"]}
     for key in BUDGET_FIELDS[:4]:
         value = _number(kept[key], key, errors)
         if value is None and not any(e.path == key for e in errors):
-            errors.append(FieldError(key, "required", "a share between 0 and 1"))
+            errors.append(FieldError(key, "required", _("a share between 0 and 1")))
         raw[key] = value
     if kept["window"]:
         try:
             raw["window"] = int(kept["window"])
         except ValueError:
-            errors.append(FieldError("window", "not_an_integer", "a number of declarations"))
+            errors.append(FieldError("window", "not_an_integer", _("a number of declarations")))
     if errors:  # the shares that were numbers still get their range checked, each beside it
         errors += [
-            FieldError(k, "out_of_range", "a share between 0 and 1")
+            FieldError(k, "out_of_range", _("a share between 0 and 1"))
             for k in BUDGET_FIELDS[:4]
             if raw[k] is not None and not 0 <= raw[k] <= 1
         ]
+        if raw["strategy"] not in SELECTION_STRATEGIES:  # the service's rule, checked here too
+            names = ", ".join(SELECTION_STRATEGIES)
+            errors.append(FieldError("strategy", "invalid", _("one of {names}", names=names)))
     else:
         try:
             budget = service.validate_budget(
                 raw["red"], raw["yellow"], raw["exploration"], raw["aeo_factor"],
-                raw.get("window", service.budget_of(uow, principal.economy).window),
+                raw.get("window", current.window), raw["strategy"],
             )  # fmt: skip
         except InvalidInput as exc:
             errors += list(exc.errors)
@@ -689,19 +724,19 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
 
     psi = weekly(
         [
-            charts.Series("PSI", [w.psi for w in report.weeks]),
-            flat("watch (0.1)", 0.1, "#e3b600"),
-            flat("shifted (0.25)", 0.25, "#c62828"),
+            charts.Series(_("PSI"), [w.psi for w in report.weeks]),
+            flat(_("watch ({psi})", psi=0.1), 0.1, "#e3b600"),
+            flat(_("shifted ({psi})", psi=0.25), 0.25, "#c62828"),
         ],
         _("Score drift per week: population stability index against the training period"),
-        "PSI",
+        _("PSI"),
         lambda v: f"{v:.2f}",
         "chart-psi",
     )
     hit = weekly(
         [
-            charts.Series("hit rate of inspected", [w.hit_rate for w in report.weeks]),
-            flat("training period", report.reference_hit_rate, "#8a8a8a"),
+            charts.Series(_("hit rate of inspected"), [w.hit_rate for w in report.weeks]),
+            flat(_("training period"), report.reference_hit_rate, "#8a8a8a"),
         ],
         _("Hit rate per week (frauds among inspected declarations)"),
         _("hit rate"),
@@ -710,8 +745,8 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
     )
     mean = weekly(
         [
-            charts.Series("mean fraud score", [w.mean_score for w in report.weeks]),
-            flat("training period", report.reference_mean_score, "#8a8a8a"),
+            charts.Series(_("mean fraud score"), [w.mean_score for w in report.weeks]),
+            flat(_("training period"), report.reference_mean_score, "#8a8a8a"),
         ],
         _("Mean fraud score per week"),
         _("mean fraud score"),
@@ -719,8 +754,8 @@ def _drift_charts(report: DriftReport, dist: workbench.ScoreDistribution) -> dic
         "chart-mean-score",
     )
     series = [
-        charts.Series("training period", dist.reference, "#8a8a8a"),
-        charts.Series("since training", dist.recent, charts.PALETTE[0]),
+        charts.Series(_("training period"), dist.reference, "#8a8a8a"),
+        charts.Series(_("since training"), dist.recent, charts.PALETTE[0]),
     ]
     if dist.latest_week_start:
         series.append(
@@ -790,11 +825,11 @@ def lane_page(
     chart = ""
     if fall.base is not None:
         marks = [
-            (_("{lane} threshold", lane=_(lane)), workbench.logit(p))
+            (_("{lane} threshold", lane=lane_label(lane)), workbench.logit(p))
             for lane, p in fall.thresholds.items()
         ]
         chart = charts.waterfall(
-            ("model's average declaration", fall.base),
+            (_("model's average declaration"), fall.base),
             fall.steps,
             _("Why {reference} scored as it did", reference=fall.reference),
             end_label=_("this declaration's fraud score"),

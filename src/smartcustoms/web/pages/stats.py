@@ -13,6 +13,8 @@ from smartcustoms.accounts.model import Role
 from smartcustoms.errors import InvalidInput
 from smartcustoms.stats import export, publish, report, service
 from smartcustoms.web.deps import CurrentPrincipal, OptionalPrincipal, UoW
+from smartcustoms.web.i18n import DEFAULT_LANGUAGE
+from smartcustoms.web.i18n import gettext as _
 from smartcustoms.web.pages.home import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +31,7 @@ def dashboard(
     principal.require(*service.READERS)
     chosen = period.strip() or report.default_period(uow, principal.economy)
     try:
-        built = report.build(uow, principal, chosen)
+        built = report.build(uow, principal, chosen, translate=_)
     except InvalidInput as exc:
         return render(
             request,
@@ -47,7 +49,7 @@ def dashboard(
         "stats/dashboard.html",
         principal=principal,
         period=built.period.code,
-        body=report.render_html(built, standalone=False),
+        body=report.render_html(built, standalone=False, translate=_),
         error=None,
         done=done,
         can_publish=principal.has(Role.ANALYST),
@@ -60,17 +62,18 @@ def report_page(
     uow: UoW, principal: CurrentPrincipal, period: str = "", format: str = "html"
 ) -> Response:
     principal.require(*service.READERS)
-    built = report.build(uow, principal, period or report.default_period(uow, principal.economy))
+    chosen = period or report.default_period(uow, principal.economy)
+    built = report.build(uow, principal, chosen, translate=_)
     name = f"trade-{principal.economy}-{built.period.code}".replace("..", "_")
     if format == "pdf":
         return Response(
-            report.render_pdf(built),
+            report.render_pdf(built, translate=_, language=DEFAULT_LANGUAGE),
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
         )
     if format != "html":
-        raise InvalidInput.single("format", "unknown_value", "format is html or pdf")
-    return HTMLResponse(report.render_html(built))
+        raise InvalidInput.single("format", "unknown_value", _("format is html or pdf"))
+    return HTMLResponse(report.render_html(built, translate=_, language=DEFAULT_LANGUAGE))
 
 
 @router.get("/stats/export")
@@ -84,7 +87,9 @@ def export_file(
 ) -> Response:
     if format not in export.FORMATS:
         raise InvalidInput.single(
-            "format", "unknown_value", f"format is one of {', '.join(export.FORMATS)}"
+            "format",
+            "unknown_value",
+            _("format is one of {formats}", formats=", ".join(export.FORMATS)),
         )
     result = service.trade(uow, principal, period, service.parse_query(by=by, flow=flow))
     name = f"trade-{result.economy}-{result.period.code}-{result.by.value}".replace("..", "_")

@@ -7,6 +7,17 @@
   const list = document.getElementById("hs-finder-results");
   const status = document.getElementById("hs-finder-status");
   let target = document.getElementById("document") || document.querySelector(".hs-code");
+  // Every text shown comes from the page's message catalogue (a JSON block the template
+  // renders); "{name}" fields are filled here.
+  const messagesBlock = document.getElementById("hs-finder-messages");
+  const messages = messagesBlock ? JSON.parse(messagesBlock.textContent) : {};
+  function say(key, values) {
+    let text = messages[key] || key;
+    for (const [name, value] of Object.entries(values || {})) {
+      text = text.split("{" + name + "}").join(value);
+    }
+    return text;
+  }
   document.addEventListener("focusin", (ev) => {
     const el = ev.target;
     if (el && el.classList && el.classList.contains("hs-code")) target = el;
@@ -38,7 +49,7 @@
     if (target.tagName === "INPUT") {
       target.value = code;
       target.focus();
-      status.textContent = "Inserted " + code + ".";
+      status.textContent = say("inserted", { code: code });
       return;
     }
     const [start, end] = caret || [target.value.length, target.value.length];
@@ -46,20 +57,21 @@
     target.focus();
     target.setSelectionRange(start, start + code.length);
     target.dispatchEvent(new Event("input"));
-    status.textContent = "Inserted " + code + ".";
+    status.textContent = say("inserted", { code: code });
   }
 
   function show(results) {
     list.replaceChildren();
     const result = results[0];
     if (!result || result.error) {
-      status.textContent = result && result.error ? result.error.message : "No suggestion.";
+      status.textContent = result && result.error ? result.error.message : say("none");
       return;
     }
     const vague = result.vagueness || {};
+    const missing = (vague.missing || []).join("; ");
     status.textContent = vague.vague
-      ? "Too vague to classify: " + (vague.missing || []).join("; ")
-      : (vague.missing || []).length ? "Would help: " + vague.missing.join("; ") : "";
+      ? say("vague", { missing: missing })
+      : missing ? say("would_help", { missing: missing }) : "";
     for (const s of result.suggestions) {
       const li = document.createElement("li");
       const button = document.createElement("button");
@@ -69,16 +81,17 @@
       const code = document.createElement("strong");
       code.textContent = s.hs_code.slice(0, 4) + "." + s.hs_code.slice(4);
       const conf = document.createElement("span");
-      conf.className = "decl-muted";
+      conf.classList.add("decl-muted");
       conf.textContent = " " + Math.round(s.confidence * 100) + "% ";
       const text = document.createElement("span");
       text.textContent = s.description;
       button.append(code, conf, text);
       button.addEventListener("click", () => insert(s.hs_code));
       const why = document.createElement("div");
-      why.className = "decl-muted hs-finder-why";
-      why.textContent = (s.path || []).map((p) => p.code).join(" › ")
-        + (s.matched_words && s.matched_words.length ? " · matched: " + s.matched_words.join(", ") : "");
+      why.classList.add("decl-muted", "hs-finder-why");
+      const path = (s.path || []).map((p) => p.code).join(" › ");
+      const words = (s.matched_words || []).join(", ");
+      why.textContent = words ? path + " · " + say("matched", { words: words }) : path;
       li.append(button, why);
       list.append(li);
     }
@@ -86,7 +99,7 @@
 
   async function search(text) {
     const mine = ++seq;
-    status.textContent = "Searching…";
+    status.textContent = say("searching");
     try {
       // A GET: the API takes the page's session cookie for reads only (docs/security.md).
       const query = new URLSearchParams({ description: text, top: "5" });
@@ -99,12 +112,12 @@
       if (mine !== seq) return; // a newer search is under way
       if (!response.ok) {
         list.replaceChildren();
-        status.textContent = doc.message || doc.detail || "The classifier is not available.";
+        status.textContent = doc.message || doc.detail || say("unavailable");
         return;
       }
       show(doc.results);
     } catch (err) {
-      if (mine === seq) status.textContent = "The classifier could not be reached.";
+      if (mine === seq) status.textContent = say("unreachable");
     }
   }
 
