@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -130,14 +129,8 @@ def _converted(column: Column[Any], values: list[Any], dialect: Dialect) -> list
         return values
     if _few_distinct(column):
         # Dates and times repeat (a batch is lodged at one moment): convert each once.
-        seen: dict[Any, Any] = {}
-        out = []
-        for v in values:
-            try:
-                out.append(seen[v])
-            except KeyError:
-                out.append(seen.setdefault(v, convert(v)))
-        return out
+        once = {v: convert(v) for v in set(values)}
+        return list(map(once.__getitem__, values))
     return list(map(convert, values))
 
 
@@ -165,7 +158,7 @@ def _json_converter(type_: JSON, dialect: Dialect) -> Callable[[Any], Any]:
 def _few_distinct(column: Column[Any]) -> bool:
     type_ = column.type
     impl = type_.impl_instance if isinstance(type_, TypeDecorator) else type_
-    return isinstance(impl, (Date, DateTime)) and impl.python_type in (date, datetime)
+    return isinstance(impl, (Date, DateTime))
 
 
 def _is_text(column: Column[Any]) -> bool:
