@@ -11,10 +11,13 @@ a savepoint covers them) with the database's fastest way in:
   newlines and backslashes);
 - any other database: the ORM's bulk insert.
 
-Each column is converted once, as a column: the type's own bind processor (``Amount``,
-``UTCDateTime``, dates, booleans: exactly what the ORM would send) or, for JSON columns, the
-engine's JSON serializer (what SQLAlchemy's JSON type and psycopg's ``Json`` adapter call), so
-rows read back through the ORM are identical to rows the ORM wrote. This path bypasses the
+Each column is converted once, as a column: the type's own bind processor (``UTCDateTime``,
+dates, booleans: exactly what the ORM would send; each distinct date or time once), a type's
+column-wide ``bind_many`` where it has one (``Amount``), or, for JSON columns, the engine's JSON
+serializer (what SQLAlchemy's JSON type and psycopg's ``Json`` adapter call), so rows read back
+through the ORM are identical to rows the ORM wrote (tests/db/test_bulk.py compares them raw
+and through the ORM). A column left out gets its database default; one with a Python-side
+default must be given. This path bypasses the
 engine's ``before_cursor_execute`` hook, so NUL is refused here, once per text or JSON column,
 with the same error (:func:`smartcustoms.db.engine.refuse_nul`); every column of every table
 of a call is converted and checked before anything is written.
