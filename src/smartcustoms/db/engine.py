@@ -39,17 +39,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 _JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+_CONTAINERS = (dict, list, tuple)
+
+
+def has_nul_text(text: str) -> bool:
+    """A raw NUL, or the JSON escape of one (a JSON column's serialised value)."""
+    return "\x00" in text or ("\\u0000" in text and _JSON_NUL.search(text) is not None)
 
 
 def _has_nul(params: Any) -> bool:
-    # Raw NUL in text, or the JSON escape of one (a JSON column's serialised value).
+    # Statement parameters: a tuple or dict, or a list of them for executemany. The text values
+    # of one level are scanned as one string (the separator ends any backslash run, so an
+    # escape cannot span two values); nested containers are looked into.
     if isinstance(params, str):
-        return "\x00" in params or ("\\u0000" in params and bool(_JSON_NUL.search(params)))
+        return has_nul_text(params)
     if isinstance(params, dict):
-        return any(_has_nul(v) for v in params.values())
-    if isinstance(params, (list, tuple)):
-        return any(_has_nul(v) for v in params)
-    return False
+        params = list(params.values())
+    elif not isinstance(params, (list, tuple)):
+        return False
+    texts = [v for v in params if isinstance(v, str)]
+    if texts and has_nul_text("\n".join(texts)):
+        return True
+    return any(_has_nul(v) for v in params if isinstance(v, _CONTAINERS))
+
+
+def refuse_nul() -> InvalidInput:
+    """The error for text holding NUL, on every way to the database (this engine hook and the
+    bulk writer, :mod:`smartcustoms.db.bulk`)."""
+    return InvalidInput.single(
+        "", "nul_character", "text may not contain the NUL character (\\u0000)"
+    )
 
 
 def _refuse_nul(
@@ -58,9 +77,7 @@ def _refuse_nul(
     # PostgreSQL cannot store NUL in text and SQLite would store a string that no search finds:
     # refuse it the same way on both, as bad input, whatever way it came in (API, page, CLI).
     if _has_nul(parameters):
-        raise InvalidInput.single(
-            "", "nul_character", "text may not contain the NUL character (\\u0000)"
-        )
+        raise refuse_nul()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

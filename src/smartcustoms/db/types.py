@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeEngine
 
 SCALE = 4
 _FACTOR = Decimal(10) ** SCALE
+_QUANTUM = Decimal(1).scaleb(-SCALE)
 
 
 class Amount(TypeDecorator[Decimal]):
@@ -34,7 +35,22 @@ class Amount(TypeDecorator[Decimal]):
         value = Decimal(value)
         if dialect.name == "sqlite":
             return int((value * _FACTOR).to_integral_value())
-        return value.quantize(Decimal(1).scaleb(-SCALE))
+        return value.quantize(_QUANTUM)
+
+    def bind_many(self, values: list[Any], dialect: Dialect) -> list[Any]:
+        """:meth:`process_bind_param` over a whole column (the bulk writer,
+        :mod:`smartcustoms.db.bulk`): the same values, without two calls per value."""
+        if dialect.name == "sqlite":
+            return [
+                None
+                if v is None
+                else int(((v if type(v) is Decimal else Decimal(v)) * _FACTOR).to_integral_value())
+                for v in values
+            ]
+        return [
+            None if v is None else (v if type(v) is Decimal else Decimal(v)).quantize(_QUANTUM)
+            for v in values
+        ]
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

@@ -9,6 +9,7 @@ from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from smartcustoms.core.pagination import PageRequest
+from smartcustoms.db.bulk import insert_many
 from smartcustoms.declarations.model import ListFilters
 from smartcustoms.declarations.tables import (
     BATCH_LOADING,
@@ -20,8 +21,6 @@ from smartcustoms.declarations.tables import (
     ImportBatchRow,
     InspectionResultRow,
 )
-
-CHUNK = 2000
 
 
 class DeclarationRepository:
@@ -117,13 +116,17 @@ class DeclarationRepository:
         items: list[dict[str, Any]],
         inspections: list[dict[str, Any]],
     ) -> None:
-        for table, rows in (
-            (DeclarationRow, declarations),
-            (DeclarationItemRow, items),
-            (InspectionResultRow, inspections),
-        ):
-            for start in range(0, len(rows), CHUNK):
-                self.session.execute(insert(table), rows[start : start + CHUNK])
+        """Store a lodged batch (plain dicts keyed by column, JSON columns as Python objects)
+        with the bulk writer: ``executemany`` on SQLite, ``COPY`` on PostgreSQL, in this
+        transaction; NUL anywhere refuses the whole batch before a row is written."""
+        insert_many(
+            self.session,
+            [
+                (DeclarationRow, declarations),
+                (DeclarationItemRow, items),
+                (InspectionResultRow, inspections),
+            ],
+        )
 
     def add_batch(self, row: ImportBatchRow) -> None:
         self.session.add(row)
