@@ -21,6 +21,9 @@ from smartcustoms.declarations.document import (
     assessment_from_dict,
     assessment_to_dict,
     dec,
+    document_digest,
+    document_hash,
+    sha256_of,
     to_document,
 )
 from smartcustoms.declarations.intake.mapping import read_records
@@ -228,6 +231,7 @@ def test_converters_match_the_reference_on_the_test_split(kcs: Any) -> None:
         if decl is None:
             continue
         same(to_document(decl), old_to_document(decl))
+        assert document_hash(decl) == sha256_of(old_to_document(decl))
         a = assess_duties(
             decl,
             economy="KR",
@@ -265,3 +269,25 @@ def test_assessment_to_dict_writes_every_field() -> None:
         assert list(written) == [f.name for f in dataclasses.fields(obj)]
     for cls in (DutyAssessment, FxRate, ItemValuation, DutyLine, DeMinimisCheck):
         assert dataclasses.is_dataclass(cls)
+
+
+def test_document_digest_is_the_canonical_json_hash() -> None:
+    """orjson's sorted compact output is canonical_json's, for any text: control characters,
+    quotes, backslashes, non-ASCII, astral planes, line separators; invalid text fails as
+    before (``json`` writes it, encoding it to UTF-8 fails)."""
+    text = "".join(chr(i) for i in range(0x2100)) + "\ud7ff\ue000\U0001f600\u2028\u2029\ufeff"
+    rng = random.Random(9)
+    for _ in range(200):
+        cut = sorted(rng.sample(range(len(text)), 2))
+        piece = text[cut[0] : cut[1]][:40]
+        doc = {
+            "reference": piece,
+            "items": [{"description": piece, "hs_code": "010121"}],
+            "national": {piece or "k": "v", "é": piece, "Z": "", "a": "1"},
+            piece[:3] or "x": [piece, {"b": "", "A": piece}],
+        }
+        assert document_digest(doc) == sha256_of(doc)
+    with pytest.raises(UnicodeEncodeError):
+        document_digest({"reference": "\ud800"})
+    with pytest.raises(UnicodeEncodeError):
+        sha256_of({"reference": "\ud800"})

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from smartcustoms.db.types import plain
 from smartcustoms.declarations.model import Declaration, Item, Party
 from smartcustoms.tariff.duties import (
@@ -22,6 +24,19 @@ from smartcustoms.tariff.duties import (
     FxRate,
     ItemValuation,
 )
+
+__all__ = [
+    "PARTY_ROLES",
+    "assessment_from_dict",
+    "assessment_to_dict",
+    "canonical_json",
+    "dec",
+    "document_digest",
+    "document_hash",
+    "from_document",
+    "sha256_of",
+    "to_document",
+]
 
 PARTY_ROLES = ("declarant", "importer", "exporter", "seller", "buyer", "courier")
 
@@ -133,7 +148,19 @@ def to_document(d: Declaration) -> dict[str, Any]:
 
 
 def document_hash(d: Declaration) -> str:
-    return sha256_of(to_document(d))
+    return document_digest(to_document(d))
+
+
+def document_digest(document: dict[str, Any]) -> str:
+    """:func:`sha256_of` a document (:func:`to_document`'s output: text, lists and objects
+    only), written by orjson: for such values its sorted compact UTF-8 is byte for byte
+    ``canonical_json`` (a test checks it), in a fraction of the time. What orjson refuses
+    (text that is not valid Unicode) goes the ``json`` way, which fails the same as before."""
+    try:
+        text = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return sha256_of(document)
+    return hashlib.sha256(text).hexdigest()
 
 
 # --- assessments -------------------------------------------------------------------------------
