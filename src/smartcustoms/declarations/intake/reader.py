@@ -89,7 +89,9 @@ class Reader:
             if required:
                 self.err(path, "required", f"{key.replace('_', ' ')} is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        if type(value) is not str and (
+            isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal))
+        ):
             self.err(path, "not_a_number", f"'{value}' is not a number")
             return None
         try:
