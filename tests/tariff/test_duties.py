@@ -6,7 +6,15 @@ from datetime import date
 from decimal import Decimal
 
 from smartcustoms.declarations.intake.validation import read_document
-from smartcustoms.tariff.duties import FxRate, allocate, assess_duties, minor_unit, round_to
+from smartcustoms.tariff.duties import (
+    FxRate,
+    Selections,
+    allocate,
+    assess_duties,
+    minor_unit,
+    round_to,
+    specific_duty_problems,
+)
 from tests.factories import document, kr_schedule
 
 D = Decimal
@@ -114,3 +122,52 @@ def test_export_is_not_taxed() -> None:
     del doc["importer"]
     a = _assess(doc)
     assert a.lines == [] and a.total == 0 and a.customs_value > 0
+
+
+def test_a_batch_looks_lines_up_once_with_the_same_result() -> None:
+    """``Selections`` (a batch's memory of the schedule's lines) changes nothing but speed:
+    every combination of item, origin, preference, currency and Incoterm assesses the same,
+    Decimal for Decimal, with and without it, and through one shared instance."""
+    schedule = kr_schedule()
+    shared = Selections(schedule)
+    items = [
+        {"hs_code": hs, "origin_country": origin, "preference": pref}
+        for hs in ("850760", "850440", "610910", "020130", "902710")
+        for origin in ("CN", "VN")
+        for pref in (None, "FCN1", "XX")
+    ]
+    for n, it in enumerate(items):
+        line = {
+            "hs_code": it["hs_code"],
+            "description": f"goods {n}",
+            "origin_country": it["origin_country"],
+            "net_mass_kg": str(1 + n % 7),
+            "invoice_value": ["3", "150", "99999.99"][n % 3],
+            "quantity": "4",
+            "unit": "PCE",
+        }
+        if it["preference"]:
+            line["preference"] = it["preference"]
+        doc = document(
+            items=[line, {**line, "description": "second", "invoice_value": "10"}],
+            incoterm=["FOB", "CIF", "CFR"][n % 3],
+            invoice_currency=["USD", "KRW"][n % 2],
+        )
+        decl, errors, _ = read_document(doc, economy="KR", today=date(2021, 6, 1))
+        assert decl is not None, errors
+        on = date(2021, 5, 14)
+        plain = assess_duties(decl, economy="KR", currency="KRW", on=on, schedule=schedule, fx=fx)
+        remembered = assess_duties(
+            decl,
+            economy="KR",
+            currency="KRW",
+            on=on,
+            schedule=schedule,
+            fx=fx,
+            selections=shared,
+        )
+        assert remembered == plain
+        assert [str(ln.amount) for ln in remembered.lines] == [str(ln.amount) for ln in plain.lines]
+        assert specific_duty_problems(decl, schedule, shared) == specific_duty_problems(
+            decl, schedule
+        )

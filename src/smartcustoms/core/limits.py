@@ -37,11 +37,14 @@ def _child(path: str, key: str) -> str:
 def shape_problems(value: Any, limits: Limits = DEFAULT, path: str = "$") -> list[FieldError]:
     """Where ``value`` passes ``limits`` (iteratively: no recursion on hostile depth)."""
     problems: list[FieldError] = []
+    if not isinstance(value, (dict, list)):
+        return problems
+    # Only objects and arrays go on the stack (a scalar cannot pass a limit), each with its
+    # path: the leaves of a document, most of its values, cost one isinstance each. The
+    # containers are visited in the same order as if every value were stacked.
     stack: list[tuple[str, Any, int]] = [(path, value, 1)]
     while stack and len(problems) < MAX_REPORTED:
         where, item, depth = stack.pop()
-        if not isinstance(item, (dict, list)):
-            continue
         if depth > limits.max_depth:
             problems.append(
                 FieldError(
@@ -60,7 +63,9 @@ def shape_problems(value: Any, limits: Limits = DEFAULT, path: str = "$") -> lis
                     )
                 )
                 continue
-            stack.extend((_child(where, str(k)), v, depth + 1) for k, v in item.items())
+            for k, v in item.items():
+                if isinstance(v, (dict, list)):
+                    stack.append((_child(where, str(k)), v, depth + 1))
         else:
             if len(item) > limits.max_items:
                 problems.append(
@@ -72,5 +77,7 @@ def shape_problems(value: Any, limits: Limits = DEFAULT, path: str = "$") -> lis
                     )
                 )
                 continue
-            stack.extend((f"{where}[{i}]", v, depth + 1) for i, v in enumerate(item))
+            for i, v in enumerate(item):
+                if isinstance(v, (dict, list)):
+                    stack.append((f"{where}[{i}]", v, depth + 1))
     return problems

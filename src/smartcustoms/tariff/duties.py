@@ -21,13 +21,13 @@ Every amount is rounded half up to the economy currency's minor unit; totals are
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from smartcustoms.errors import FieldError
-from smartcustoms.tariff.model import DeMinimisScope, SpecificUnit, TariffSchedule
+from smartcustoms.tariff.model import DeMinimisScope, Match, SpecificUnit, TariffSchedule
 
 __all__ = [
     "ADD_FREIGHT",
@@ -40,6 +40,7 @@ __all__ = [
     "FxRate",
     "FxSource",
     "ItemValuation",
+    "Selections",
     "allocate",
     "assess_duties",
     "minor_unit",
@@ -179,17 +180,47 @@ _THREE_DECIMALS = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
 HUNDRED = Decimal(100)
 
 
+_CENT = Decimal("0.01")
+_MINOR_UNITS: dict[str, Decimal] = {
+    **{c: Decimal(1) for c in _ZERO_DECIMALS},
+    **{c: Decimal("0.001") for c in _THREE_DECIMALS},
+}
+
+
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of ``currency`` (ISO 4217 exponent): 1 KRW, 0.01 USD, 0.001 KWD."""
-    if currency in _ZERO_DECIMALS:
-        return Decimal(1)
-    if currency in _THREE_DECIMALS:
-        return Decimal("0.001")
-    return Decimal("0.01")
+    return _MINOR_UNITS.get(currency, _CENT)
 
 
 def round_to(amount: Decimal, currency: str) -> Decimal:
-    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    return amount.quantize(_MINOR_UNITS.get(currency, _CENT), rounding=ROUND_HALF_UP)
+
+
+class Selections:
+    """``schedule.select`` remembered per (HS code, origin, claimed rate type): a batch of
+    declarations asks for the same lines again and again (every item twice: the quantity
+    check and the duty). One per batch; the schedule must not change meanwhile."""
+
+    def __init__(self, schedule: TariffSchedule) -> None:
+        self.schedule = schedule
+        self._seen: dict[tuple[str, str, str | None], tuple[Match | None, str]] = {}
+
+    def select(self, hs_code: str, origin: str, claimed: str | None) -> tuple[Match | None, str]:
+        key = (hs_code, origin, claimed)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self.schedule.select(hs_code, origin, claimed)
+        return found
+
+
+def _selector(
+    schedule: TariffSchedule | None, selections: Selections | None
+) -> Callable[[str, str, str | None], tuple[Match | None, str]] | None:
+    if schedule is None:
+        return None
+    if selections is not None and selections.schedule is schedule:
+        return selections.select
+    return schedule.select
 
 
 def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
@@ -206,14 +237,17 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
 
 
 def specific_duty_problems(
-    declaration: DutiableGoods, schedule: TariffSchedule | None
+    declaration: DutiableGoods,
+    schedule: TariffSchedule | None,
+    selections: Selections | None = None,
 ) -> list[FieldError]:
     """Items whose tariff line levies a duty per unit but which give no quantity."""
-    if schedule is None or declaration.kind != "import":
+    select = _selector(schedule, selections)
+    if schedule is None or select is None or declaration.kind != "import":
         return []
     problems = []
     for i, item in enumerate(declaration.items):
-        match, _ = schedule.select(item.hs_code, item.origin_country, item.preference)
+        match, _ = select(item.hs_code, item.origin_country, item.preference)
         line = match.line if match else None
         if line and line.specific_unit is SpecificUnit.UNIT and item.quantity is None:
             problems.append(
@@ -235,9 +269,13 @@ def assess_duties(
     on: date,
     schedule: TariffSchedule | None,
     fx: FxSource,
+    selections: Selections | None = None,
 ) -> DutyAssessment:
-    """The itemised assessment of ``declaration`` lodged in ``economy`` (currency ``currency``)."""
+    """The itemised assessment of ``declaration`` lodged in ``economy`` (currency ``currency``).
+
+    ``selections`` (of ``schedule``) lets a batch look each tariff line up once."""
     d = declaration
+    select = _selector(schedule, selections)
     rates: dict[str, FxRate] = {}
 
     def factor(from_ccy: str, to_ccy: str) -> Decimal:
@@ -321,7 +359,7 @@ def assess_duties(
     complete = True
     for i, it in enumerate(d.items):
         cv = valuation[i].customs_value
-        duty_lines = _duty_lines(i + 1, it, cv, economy, currency, schedule, notes)
+        duty_lines = _duty_lines(i + 1, it, cv, economy, currency, select, notes)
         if not duty_lines or duty_lines[0].source.startswith("no rate"):
             complete = False
         if relieve_duty:
@@ -371,8 +409,15 @@ def _sorted(rates: dict[str, FxRate]) -> list[FxRate]:
 
 
 def _relieved(line: DutyLine) -> DutyLine:
-    return replace(
-        line, amount=Decimal(0) * line.amount, source=f"{line.source}; relieved under de minimis"
+    return DutyLine(
+        line.item,
+        line.tax,
+        line.base,
+        line.base_unit,
+        line.rate,
+        line.rate_unit,
+        f"{line.source}; relieved under de minimis",
+        Decimal(0) * line.amount,
     )
 
 
@@ -382,11 +427,11 @@ def _duty_lines(
     cv: Decimal,
     economy: str,
     currency: str,
-    schedule: TariffSchedule | None,
+    select: Callable[[str, str, str | None], tuple[Match | None, str]] | None,
     notes: list[str],
 ) -> list[DutyLine]:
     match, note = (
-        schedule.select(it.hs_code, it.origin_country, it.preference) if schedule else (None, "")
+        select(it.hs_code, it.origin_country, it.preference) if select is not None else (None, "")
     )
     if note:
         notes.append(f"item {n}: {note}")

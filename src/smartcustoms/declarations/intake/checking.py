@@ -27,7 +27,7 @@ from smartcustoms.reference import service as reference
 from smartcustoms.reference.editions import earlier_edition
 from smartcustoms.tariff import duties
 from smartcustoms.tariff import service as tariff
-from smartcustoms.tariff.duties import DutyAssessment, FxRate
+from smartcustoms.tariff.duties import DutyAssessment, FxRate, Selections
 from smartcustoms.tariff.model import TariffSchedule
 
 FALLBACK_MONTHS = 6
@@ -81,6 +81,8 @@ class Checker:
     rates: RateBook = field(init=False)
     proof_required: bool | None = None
     """Whether preferences need a verified certificate of origin (exchange policy)."""
+    selections: Selections | None = field(init=False, default=None)
+    """The schedule's lines looked up once for the checker's whole batch."""
 
     def __post_init__(self) -> None:
         self.rates = RateBook(self.uow)
@@ -88,6 +90,8 @@ class Checker:
             self.currency = accounts.get_economy(self.uow, self.economy).currency
         if self.schedule is None:
             self.schedule = tariff.get_schedule(self.uow, self.economy)
+        if self.schedule is not None:
+            self.selections = Selections(self.schedule)
 
     def known_hs(self, codes: Iterable[str]) -> set[str]:
         return set(reference.hs_known(self.uow, sorted(set(codes))))
@@ -135,7 +139,7 @@ class Checker:
         if known is None:
             known = self.known_hs(it.hs_code[:6] for it in decl.items)
         errors, warnings = check_hs_codes(decl, known, self.suggest, on, earlier_edition)
-        errors += duties.specific_duty_problems(decl, self.schedule)
+        errors += duties.specific_duty_problems(decl, self.schedule, self.selections)
         if errors:
             return None, errors, warnings
         try:
@@ -170,6 +174,7 @@ class Checker:
             on=decl.date or self.today,
             schedule=self.schedule,
             fx=self.rates,
+            selections=self.selections,
         )
         return replace(result, notes=[*result.notes, *notes]) if notes else result
 

@@ -83,6 +83,9 @@ class Lodgement:
     signals: tuple[Signal, ...] = ()
     """Risk signals raised at lodging (e.g. a description that does not fit its HS code): they
     reach the assessor and join the reasons the officer sees."""
+    document: dict[str, Any] | None = None
+    """The declaration's JSON form (``to_document``) when the caller has it already (it
+    hashed it): stored as is instead of being built again."""
 
 
 @dataclass
@@ -277,7 +280,7 @@ def _row(
         "duty_total": a.duty_total if a else None,
         "tax_total": a.tax_total if a else None,
         "total_due": a.total if a else None,
-        "document": to_document(d),
+        "document": g.document if g.document is not None else to_document(d),
         "assessment": assessment_to_dict(a) if a else None,
         "source": source,
         "batch_id": batch_id,

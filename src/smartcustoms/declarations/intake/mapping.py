@@ -44,10 +44,78 @@ def _segments(target: str) -> tuple[tuple[str, int | None], ...]:
     return tuple(out)
 
 
-def _set(doc: dict[str, Any], target: str, value: str) -> None:
-    """Set ``items[0].hs_code``-style paths in a nested dict/list document."""
+class Mapper:
+    """:func:`map_row` with the profile's fields prepared once (kind, column, code list,
+    target segments): a bulk file maps every row through one."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._fields = [
+            (
+                spec,
+                spec.columns() if spec.template is not None else [],
+                spec.column or "",
+                _top_level(_segments(spec.target)),
+                _segments(spec.target),
+            )
+            for spec in profile.fields
+        ]
+        self._fraud = profile.fraud
+        self._critical = profile.critical
+
+    def __call__(self, row: dict[str, str], line: int) -> MappedRow:
+        doc: dict[str, Any] = {}
+        problems: list[FieldError] = []
+        get = row.get
+        for spec, template_columns, column, top, segments in self._fields:
+            # The same order of precedence as the profile's field kinds: value, template,
+            # column (optionally padded, then looked up in its code list).
+            if spec.value is not None:
+                value = spec.value
+            elif spec.template is not None:
+                value = spec.template
+                for name in template_columns:
+                    value = value.replace("{" + name + "}", (get(name) or "").strip())
+            else:
+                value = (get(column) or "").strip()
+                if not value:
+                    continue
+                if spec.pad and value.isdigit():
+                    value = value.zfill(spec.pad)
+                if spec.codes:
+                    table = self.profile.codes[spec.codes]
+                    if value not in table:
+                        problems.append(_unknown_code(self.profile, spec, value))
+                        continue
+                    value = table[value]
+            if not value:
+                continue
+            if top is not None:
+                doc[top] = value
+            else:
+                _set_segments(doc, segments, value)
+        fraud = critical = None
+        code = None
+        # An empty label cell means "not inspected (yet)": no inspection result is recorded.
+        fraud_spec = self._fraud
+        label = (get(fraud_spec.column) or "").strip() if fraud_spec is not None else ""
+        if fraud_spec is not None and label:
+            fraud = label in fraud_spec.true_values
+            if self._critical is not None:
+                code = (get(self._critical.column) or "").strip()
+                critical = code in self._critical.true_values
+        return MappedRow(line, doc, fraud, critical, code, problems)
+
+
+def _top_level(segments: tuple[tuple[str, int | None], ...]) -> str | None:
+    """The key when the target is a top-level field (set directly), else None."""
+    return segments[0][0] if len(segments) == 1 and segments[0][1] is None else None
+
+
+def _set_segments(
+    doc: dict[str, Any], segments: tuple[tuple[str, int | None], ...], value: str
+) -> None:
     node: Any = doc
-    segments = _segments(target)
     last = len(segments) - 1
     for n, (name, index) in enumerate(segments):
         if index is None:
@@ -65,53 +133,18 @@ def _set(doc: dict[str, Any], target: str, value: str) -> None:
             node = seq[index]
 
 
+def _unknown_code(profile: Profile, spec: FieldSpec, raw: str) -> FieldError:
+    return FieldError(
+        spec.target,
+        "unknown_code",
+        f"'{raw}' is not in the {spec.codes} code list of the {profile.name} profile",
+    )
+
+
 def map_row(profile: Profile, row: dict[str, str], line: int) -> MappedRow:
-    doc: dict[str, Any] = {}
-    problems: list[FieldError] = []
-    for spec in profile.fields:
-        value = _value(profile, spec, row, problems)
-        if value:
-            _set(doc, spec.target, value)
-    fraud = critical = None
-    code = None
-    # An empty label cell means "not inspected (yet)": no inspection result is recorded.
-    label = (row.get(profile.fraud.column) or "").strip() if profile.fraud is not None else ""
-    if profile.fraud is not None and label:
-        fraud = label in profile.fraud.true_values
-        if profile.critical is not None:
-            code = (row.get(profile.critical.column) or "").strip()
-            critical = code in profile.critical.true_values
-    return MappedRow(line, doc, fraud, critical, code, problems)
-
-
-def _value(
-    profile: Profile, spec: FieldSpec, row: dict[str, str], problems: list[FieldError]
-) -> str:
-    if spec.value is not None:
-        return spec.value
-    if spec.template is not None:
-        text = spec.template
-        for column in spec.columns():
-            text = text.replace("{" + column + "}", (row.get(column) or "").strip())
-        return text
-    raw = (row.get(spec.column or "") or "").strip()
-    if not raw:
-        return ""
-    if spec.pad and raw.isdigit():
-        raw = raw.zfill(spec.pad)
-    if spec.codes:
-        table = profile.codes[spec.codes]
-        if raw not in table:
-            problems.append(
-                FieldError(
-                    spec.target,
-                    "unknown_code",
-                    f"'{raw}' is not in the {spec.codes} code list of the {profile.name} profile",
-                )
-            )
-            return ""
-        return table[raw]
-    return raw
+    """One row of a file in ``profile``'s format as a declaration document (see
+    :class:`Mapper` to map many)."""
+    return Mapper(profile)(row, line)
 
 
 def open_rows(path: Path, profile: Profile) -> tuple[csv.DictReader[str], Any]:
@@ -141,9 +174,10 @@ def read_records(
     stored (see :func:`smartcustoms.declarations.intake.importing.import_file` for that)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     reader, handle = open_rows(Path(path), prof)
+    mapper = Mapper(prof)
     with handle:
         for line, row in enumerate(reader, start=2):
-            yield map_row(prof, row, line)
+            yield mapper(row, line)
 
 
 def flat_record(m: MappedRow) -> dict[str, Any]:

@@ -51,6 +51,16 @@ class Reader:
         max_len: int = 200,
     ) -> str | None:
         value = obj.get(key)
+        if type(value) is str:  # the usual case, decided in one step (same outcome as below)
+            text = value.strip()
+            if not text:
+                if required:
+                    self.err(path, "required", f"{key.replace('_', ' ')} is required")
+                return None
+            if len(text) > max_len:
+                self.err(path, "too_long", f"at most {max_len} characters ({len(text)} given)")
+                return None
+            return text
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.err(path, "required", f"{key.replace('_', ' ')} is required")
@@ -79,7 +89,9 @@ class Reader:
             if required:
                 self.err(path, "required", f"{key.replace('_', ' ')} is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        if type(value) is not str and (
+            isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal))
+        ):
             self.err(path, "not_a_number", f"'{value}' is not a number")
             return None
         try:

@@ -95,7 +95,7 @@ def read_document(
     is at least one error, so nothing half-checked can be stored.
     """
     r = Reader(policy)
-    if not isinstance(raw, Mapping):
+    if not _is_mapping(raw):
         r.err("$", "not_an_object", "a declaration is a JSON object")
         return None, r.errors, r.warnings
     too_big = shape_problems(raw, DOCUMENT_LIMITS)
@@ -103,7 +103,7 @@ def read_document(
         return None, too_big, r.warnings
     for key in sorted(set(raw) - HEADER_FIELDS):
         r.warn(str(key), "unknown_field", f"'{key}' is not a declaration field; it is ignored")
-    kind = r.choice(raw, "kind", "kind", lambda t: Kind(t.lower()), [k.value for k in Kind])
+    kind = r.choice(raw, "kind", "kind", _kind, _KINDS)
     reference = r.text(raw, "reference", "reference", max_len=64)
     if reference is not None and not _REFERENCE.match(reference):
         r.err("reference", "invalid_reference", "use letters, digits, space and . _ : / -")
@@ -117,8 +117,8 @@ def read_document(
         raw,
         "transport_mode",
         "transport_mode",
-        lambda t: TransportMode(t.lower()),
-        [m.value for m in TransportMode],
+        _transport_mode,
+        _TRANSPORT_MODES,
     )
     currency = r.text(raw, "invoice_currency", "invoice_currency", max_len=3)
     if currency is not None and not is_currency(currency):
@@ -208,6 +208,31 @@ def read_document(
     )
 
 
+_KINDS = [k.value for k in Kind]
+_TRANSPORT_MODES = [m.value for m in TransportMode]
+_KIND_OF = {k.value: k for k in Kind}
+_TRANSPORT_MODE_OF = {m.value: m for m in TransportMode}
+
+
+def _is_mapping(value: Any) -> bool:
+    # A decoded JSON object is a dict: decided without the (slow) ABC check.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+def _kind(text: str) -> Kind:
+    found = _KIND_OF.get(text.lower())  # Kind(text.lower()), without the enum call
+    if found is None:
+        raise ValueError(text)
+    return found
+
+
+def _transport_mode(text: str) -> TransportMode:
+    found = _TRANSPORT_MODE_OF.get(text.lower())
+    if found is None:
+        raise ValueError(text)
+    return found
+
+
 def _incoterm(text: str) -> str:
     code = text.upper()
     if code not in INCOTERMS:
@@ -232,7 +257,7 @@ def _party(r: Reader, raw: Mapping[str, Any], role: str) -> Party | None:
     value = raw.get(role)
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         r.err(role, "not_an_object", f"{role} is an object with id, name and country")
         return None
     ident = r.text(value, "id", f"{role}.id", max_len=64)
@@ -244,7 +269,7 @@ def _party(r: Reader, raw: Mapping[str, Any], role: str) -> Party | None:
 def _national(r: Reader, value: Any) -> dict[str, str]:
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         r.err("national", "not_an_object", "national is an object of code: value pairs")
         return {}
     if len(value) > MAX_NATIONAL:
@@ -308,7 +333,7 @@ def normalise_hs(text: str) -> str:
 
 
 def _item(r: Reader, raw: Any, base: str, kind: Kind | None, economy: str) -> Item | None:
-    if not isinstance(raw, Mapping):
+    if not _is_mapping(raw):
         r.err(base, "not_an_object", "each item is an object")
         return None
     before = len(r.errors)
