@@ -173,6 +173,9 @@ def test_changes_drop_the_days_they_concern() -> None:
         assert cache.get(WINDOW, d3, ticket) is None
         cache.put(WINDOW, d3, "computed after", ticket)
         assert cache.get(WINDOW, d3, ticket) == "computed after"
+        # Nor is a value computed further along the chain served to an assessment that read
+        # less of it (it may rest on entries that assessment's transaction cannot see).
+        assert cache.get(WINDOW, d3, stale) is None
         chain.pending = [_change(3, "record_inspection", "2021-04-01")]
         ticket = cache.sync(None, "KR")  # type: ignore[arg-type]
         assert cache.get(HISTORY, d1, ticket) == f"history {d1}"

@@ -27,8 +27,8 @@ declaration's old lane score in the window only through a fresh read).
 
 Thread-safe: the web app's worker threads share one per economy (it lives in the economy's
 :class:`~.scoring.EconomyState`, rebuilt when the active model, rules, budget or trusted traders
-change). A value computed from an older position is kept only if no change seen since then
-concerns its day.
+change). No database read happens under its lock; a value computed from an older position is
+kept only if no change seen since then concerns its day.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from typing import Any
 
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import queries
-from smartcustoms.declarations.queries import ChainPosition, DeclarationChange
+from smartcustoms.declarations.queries import ChainPosition, DeclarationChange, DeclarationChanges
 
 __all__ = ["CHAIN_READ", "HISTORY", "WINDOW", "DayCache", "Ticket", "affects"]
 
@@ -86,6 +86,9 @@ class Ticket:
     seq: int
 
 
+_SYNC_TRIES = 3
+
+
 class DayCache:
     """Values of :data:`HISTORY` and :data:`WINDOW` per day of declarations (the last
     ``days`` days of each)."""
@@ -95,7 +98,10 @@ class DayCache:
         self._position: ChainPosition | None = None
         self._epoch = 0
         self._days = days
-        self._values: dict[str, OrderedDict[date, Any]] = {k: OrderedDict() for k in _KINDS}
+        # (chain position it was computed at, value) by kind and day
+        self._values: dict[str, OrderedDict[date, tuple[int, Any]]] = {
+            k: OrderedDict() for k in _KINDS
+        }
         # The changes seen that concern some day (seq, kind, after which day; None: all), for
         # values computed from an older position; complete for every seq above _floor.
         self._log: deque[tuple[int, str, date | None]] = deque()
@@ -104,20 +110,32 @@ class DayCache:
 
     def sync(self, uow: UnitOfWork, economy: str) -> Ticket:
         """Read the chain since the last position; drop the values its entries may change."""
-        with self._lock:
-            # Under the lock (one short indexed read): positions only move along one chain.
+        for _ in range(_SYNC_TRIES):
+            with self._lock:
+                since = self._position
+            # Read outside the lock (a thread waiting for a database connection must not hold
+            # up the others, which may hold the connections it waits for), then apply it if
+            # no other assessment moved the position meanwhile, else read on from there.
+            found = queries.declaration_changes(uow, economy, since, limit=CHAIN_READ)
+            with self._lock:
+                if self._position == since:
+                    return self._advance(found)
+        with self._lock:  # still moving under heavy traffic: read under the lock, once
             found = queries.declaration_changes(uow, economy, self._position, limit=CHAIN_READ)
-            if found.changes is None:
-                self._epoch += 1
-                for values in self._values.values():
-                    values.clear()
-                self._log.clear()
-                self._floor = found.position.seq
-            else:
-                for change in found.changes:
-                    self._apply(change)
-            self._position = found.position
-            return Ticket(self._epoch, found.position.seq)
+            return self._advance(found)
+
+    def _advance(self, found: DeclarationChanges) -> Ticket:
+        if found.changes is None:
+            self._epoch += 1
+            for values in self._values.values():
+                values.clear()
+            self._log.clear()
+            self._floor = found.position.seq
+        else:
+            for change in found.changes:
+                self._apply(change)
+        self._position = found.position
+        return Ticket(self._epoch, found.position.seq)
 
     def _apply(self, change: DeclarationChange) -> None:
         for kind in _KINDS:
@@ -136,9 +154,12 @@ class DayCache:
             if ticket.epoch != self._epoch:
                 return None
             found = self._values[kind].get(day)
-            if found is not None:
-                self._values[kind].move_to_end(day)
-            return found
+            # A value computed from further along the chain than this assessment has read
+            # may rest on another transaction's uncommitted entries: not for this one.
+            if found is None or found[0] > ticket.seq:
+                return None
+            self._values[kind].move_to_end(day)
+            return found[1]
 
     def put(self, kind: str, day: date, value: Any, ticket: Ticket) -> None:
         """Keep ``value``, computed after ``ticket``'s sync, unless a change seen since then
@@ -152,7 +173,7 @@ class DayCache:
                 if k == kind and (after is None or day > after):
                     return
             values = self._values[kind]
-            values[day] = value
+            values[day] = (ticket.seq, value)
             values.move_to_end(day)
             while len(values) > self._days:
                 values.popitem(last=False)
