@@ -15,8 +15,8 @@ assessment, reads the economy's audit chain from the last position it saw
 (:func:`smartcustoms.declarations.queries.declaration_changes`: one indexed read of the few
 entries appended since, by this worker or any other). Every change to a declaration appends to
 that chain in its own transaction, so an entry that may change a day's values drops them, and
-what is served is what a fresh read would give in the reading transaction, whichever worker,
-process or machine wrote. It is not a time-to-live: nothing lags.
+what is served is what a fresh read at that chain position gives, whichever worker, process or
+machine wrote. It is not a time-to-live: nothing lags.
 
 Conservative where it cannot tell: an amendment (which may move a declaration to another day),
 an action it does not know, a gap of more than :data:`CHAIN_READ` entries (a bulk import) and a
@@ -27,8 +27,9 @@ declaration's old lane score in the window only through a fresh read).
 
 Thread-safe: the web app's worker threads share one per economy (it lives in the economy's
 :class:`~.scoring.EconomyState`, rebuilt when the active model, rules, budget or trusted traders
-change). No database read happens under its lock; a value computed from an older position is
-kept only if no change seen since then concerns its day.
+change). No database read happens under its lock (but after three tries under heavy traffic);
+a value computed from an older position is kept only if no change seen since then concerns its
+day, and one computed further along the chain than an assessment has read is not served to it.
 """
 
 from __future__ import annotations
