@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from smartcustoms.risk.ml.estimator import RiskModel
-from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.explain import Reason, _sentence, _subject, explain
 
 
 def test_explanations_name_real_features_with_real_counts(frame: pd.DataFrame) -> None:
@@ -71,3 +72,70 @@ def test_contributions_add_up_to_the_score_a_waterfall_draws(frame: pd.DataFrame
     effects = [abs(r.contribution) for r in reasons]
     assert effects == sorted(effects, reverse=True)  # largest effect first
     assert all("nan" not in r.text for r in reasons)
+
+
+def _reference(
+    model: RiskModel, frame: pd.DataFrame, top: int, currencies: list[str] | None
+) -> list[list[Reason]]:
+    """The explanations as they were computed before they were vectorised: row by row,
+    values looked up in the frame (kept as the definition the fast path must meet)."""
+    import numpy as np
+
+    matrix = model.features(frame, batch_history=False)
+    raw = np.asarray(model.fraud_booster_.predict(matrix, pred_contrib=True))
+    names = [str(n) for n in model.feature_names_in_]
+    subjects = sorted({_subject(n) for n in names})
+    member = np.zeros((len(names), len(subjects)))
+    for j, name in enumerate(names):
+        member[j, subjects.index(_subject(name))] = 1.0
+    by_subject = raw[:, :-1] @ member
+    main = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
+    out = []
+    for i in range(len(frame)):
+        scores = by_subject[i]
+        order = [int(k) for k in np.argsort(-scores, kind="stable")]
+        chosen = [k for k in order if scores[k] > 0][:top]
+        if len(chosen) < top:
+            lowering = [k for k in np.argsort(scores, kind="stable") if scores[k] < 0]
+            chosen += [int(k) for k in lowering[: top - len(chosen)]]
+        feats = dict(zip(names, matrix[i].astype(float), strict=True))
+        row: dict[str, object] = {c: frame[c].iat[i] for c in frame.columns}
+        row["hs4"] = str(row.get("hs_code", ""))[:4]
+        if currencies is not None:
+            row["invoice_currency"] = currencies[i]
+        reasons = []
+        for k in chosen:
+            text = _sentence(subjects[k], feats, row, model)
+            text += " (lowers risk)" if scores[k] < 0 else ""
+            reasons.append(Reason(main[subjects[k]], float(scores[k]), text))
+        out.append(reasons)
+    return out
+
+
+def test_vectorised_explanations_equal_the_row_by_row_ones(shared_data_dir: Path) -> None:
+    import numpy as np
+
+    from smartcustoms.risk.ml.explain import explain_rows
+    from smartcustoms.risk.ml.frame import KCS_CDD_COLUMNS, normalize_frame
+
+    base = shared_data_dir / "customs-declarations"
+
+    def read(name: str, n: int) -> pd.DataFrame:
+        raw = pd.read_csv(base / name, dtype=str, nrows=n)
+        return normalize_frame(raw.rename(columns=KCS_CDD_COLUMNS))
+
+    model = RiskModel(n_estimators=30, random_state=0).fit(read("df_syn_train_eng.csv", 4000))
+    rows = read("df_syn_test_eng.csv", 400)
+    currencies = [("USD", "KRW", "EUR")[i % 3] for i in range(len(rows))]
+    for top, said_in in ((3, currencies), (len(model.feature_names_in_), None)):
+        expected = _reference(model, rows, top, said_in)
+        assert explain(model, rows, top, batch_history=False, currencies=said_in) == expected
+        # The batch path: the matrix it scored and the declarations as numpy columns.
+        matrix = model.features(rows, batch_history=False)
+        columns = {c: rows[c].to_numpy() for c in rows.columns}
+        assert explain_rows(model, matrix, columns, top, said_in) == expected
+    assert any(r.text.endswith("(lowers risk)") for reasons in expected for r in reasons)
+    chosen = np.flatnonzero(np.arange(len(rows)) % 7 == 0)
+    subset = {c: v[chosen] for c, v in columns.items()}
+    reference = _reference(model, rows, 3, None)
+    assert explain_rows(model, matrix[chosen], subset, 3, None) == [reference[i] for i in chosen]

@@ -7,7 +7,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartcustoms.risk.ml.features import FeatureBuilder, exclusive_prefix
+from smartcustoms.risk.ml.features import (
+    FeatureBuilder,
+    _group_keys,
+    _hash_columns,
+    _labels,
+    _totals,
+    exclusive_prefix,
+)
 from tests.risk.risk_synth import make_frame
 
 
@@ -93,3 +100,29 @@ def test_state_round_trip(frame: pd.DataFrame) -> None:
     meta, arrays = builder.get_state()
     restored = FeatureBuilder.from_state(meta, arrays)
     np.testing.assert_array_equal(builder.transform(frame), restored.transform(frame))
+
+
+def test_update_adds_to_the_history_as_a_full_recount_does(frame: pd.DataFrame) -> None:
+    """``update`` merges new rows into the sorted history instead of recounting it; every
+    total (float sums of unit values included) must be the same number as the recount's."""
+    days = sorted(frame["date"].unique())
+    builder = FeatureBuilder().fit(frame[frame["date"] < days[10]].reset_index(drop=True))
+    recount = dict(builder.history_)
+    for day in days[10:14]:
+        rows = frame[frame["date"] == day].reset_index(drop=True)
+        rows.loc[rows.index % 3 == 0, "fraud"] = np.nan  # unlabelled rows count too
+        before = {name: (stats, stats.copy()) for name, (_, stats) in builder.history_.items()}
+        builder.update(rows)
+        fraud, critical, labelled = _labels(rows)
+        weights = builder._weights(rows, labelled=labelled)
+        weights[:, 1], weights[:, 2] = fraud, critical
+        hashes = _hash_columns(rows, builder._key_columns())
+        for g in builder._stat_groups():
+            keys, stats = recount[g.name]
+            recount[g.name] = _totals(
+                np.concatenate([keys, _group_keys(hashes, g)]), np.vstack([stats, weights])
+            )
+            assert np.array_equal(builder.history_[g.name][0], recount[g.name][0])
+            assert np.array_equal(builder.history_[g.name][1], recount[g.name][1])
+        # The previous tables are untouched (copies of a builder share them).
+        assert all(np.array_equal(old, copy) for old, copy in before.values())

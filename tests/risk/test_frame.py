@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from smartcustoms.errors import InvalidInput
-from smartcustoms.risk.ml.frame import CANONICAL_COLUMNS, frame_fingerprint, read_frame
+from smartcustoms.risk.ml.frame import (
+    CANONICAL_COLUMNS,
+    KCS_CDD_COLUMNS,
+    LABEL_COLUMNS,
+    NUMERIC_COLUMNS,
+    frame_fingerprint,
+    normalize_frame,
+    normalize_records,
+    read_frame,
+)
 
 HEADER = (
     "Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,"
@@ -50,3 +63,41 @@ def test_errors_are_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as info:
         read_frame(bad)
     assert len(info.value.errors) > 5  # every missing column at once
+
+
+def _kcs_records(path: Path, n: int) -> list[dict[str, object]]:
+    """The first ``n`` rows of a kcs-cdd file as plain records (text, float or None), the
+    shapes a stored declaration's records have."""
+    raw = pd.read_csv(path, dtype=str, nrows=n).rename(columns=KCS_CDD_COLUMNS)
+    out: list[dict[str, object]] = []
+    for row in raw.drop(columns=list(LABEL_COLUMNS)).to_dict("records"):
+        record: dict[str, object] = {k: None if pd.isna(v) else v for k, v in row.items()}
+        record["date"] = date.fromisoformat(str(record["date"]))
+        for c in NUMERIC_COLUMNS:
+            record[c] = None if record[c] is None else float(str(record[c]))
+        out.append(record)
+    return out
+
+
+def test_records_normalise_like_a_frame(shared_data_dir: Path) -> None:
+    records = _kcs_records(shared_data_dir / "customs-declarations/df_syn_test_eng.csv", 300)
+    # What pandas and the plain path might treat differently: padding, short HS codes, empty
+    # and missing values, integers, long decimals, dates in another type, date order.
+    records[0] |= {"office": " 040 ", "hs_code": "70320", "courier_id": None}
+    records[1] |= {"importer_id": "", "net_mass_kg": 3, "item_value": 1234.567891}
+    records[2] |= {"tax_rate": None, "date": np.datetime64("2021-04-03", "ns")}
+    records[3] |= {"date": date(2021, 3, 31), "extra": "dropped"}
+    plain = normalize_records(records)
+    frame = normalize_frame(pd.DataFrame(records))
+    assert list(plain) == list(frame.columns)
+    for c in frame.columns:
+        expected = frame[c].to_numpy()
+        assert plain[c].dtype == expected.dtype, c
+        assert np.array_equal(plain[c], expected, equal_nan=expected.dtype.kind == "f"), c
+    # Records pandas must interpret (a Decimal, labels) take the frame's path: same values.
+    odd = [r | {"item_value": Decimal("12.5"), "fraud": 1} for r in records[:5]]
+    via_frame = normalize_frame(pd.DataFrame(odd))
+    got = normalize_records(odd)
+    for c in via_frame.columns:
+        expected = via_frame[c].to_numpy()
+        assert np.array_equal(got[c], expected, equal_nan=expected.dtype.kind == "f"), c

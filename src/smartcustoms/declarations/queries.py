@@ -13,6 +13,8 @@ Risk targeting (``smartcustoms.risk.source`` maps these into its declaration fra
   item, as one SQL select into plain rows (:class:`ItemTable`, no ORM object per row: training
   reads tens of thousands of declarations);
 - :func:`recent_lane_scores`: the lane scores stored on the latest declarations;
+- :func:`declaration_changes`: what happened to the economy's declarations since a position of
+  its audit chain (the assessor keeps per-day values while nothing relevant changed);
 - :func:`rule_items`: a (not yet stored) declaration's items as the records of the rule engine
   (``smartcustoms.selectivity``), which the rule-based lane assessor evaluates.
 
@@ -33,13 +35,14 @@ are not cancelled or seized (:data:`COUNTED_STATUSES`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, type_coerce
+from sqlalchemy import and_, bindparam, case, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from smartcustoms.audit.tables import AuditEntryRow, AuditHeadRow
@@ -57,7 +60,10 @@ from smartcustoms.declarations.tables import (
 __all__ = [
     "COUNTED_STATUSES",
     "ITEM_COLUMNS",
+    "ChainPosition",
     "Changes",
+    "DeclarationChange",
+    "DeclarationChanges",
     "DeclarationView",
     "ItemTable",
     "ReleaseRecord",
@@ -66,6 +72,7 @@ __all__ = [
     "changes_since",
     "cleared_descriptions",
     "declarant_counts",
+    "declaration_changes",
     "declaration_items",
     "economies",
     "find",
@@ -397,6 +404,83 @@ def changes_since(uow: UnitOfWork, economy: str, position: int) -> Changes:
             .distinct()
         )
         return Changes(now, sorted(_first_of(r[0]) for r in rows))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainPosition:
+    """A link of an economy's audit chain: its sequence number and hash (``seq`` 0 and hash
+    None before the first entry). The hash pins the whole chain up to it, so a position taken
+    inside a transaction that was then rolled back is recognised as gone."""
+
+    seq: int
+    hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationChange:
+    seq: int
+    """Its position on the chain."""
+    action: str
+    """The audit action (``submit``, ``route``, ``record_inspection``, ``import`` ...)."""
+    declaration_date: date | None
+    """The declaration's date now (None when the declaration is no longer stored)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationChanges:
+    position: ChainPosition
+    """The chain's last link as this transaction sees it (pass it back next time)."""
+    changes: list[DeclarationChange] | None
+    """What happened to declarations after the given position, in chain order; None when that
+    is unknown (no position given, more than ``limit`` entries since, or the position is not
+    on the chain this transaction sees): then anything may have changed."""
+
+
+def declaration_changes(
+    uow: UnitOfWork, economy: str, since: ChainPosition | None, *, limit: int = 1000
+) -> DeclarationChanges:
+    """The declarations' audit entries after ``since`` on the economy's chain (one indexed read
+    of the entries since; none at all when nothing was appended)."""
+    code = economy.upper()
+    with uow:
+        s = uow.session
+        if since is not None:
+            rows = s.execute(
+                _chain_tail(), {"chain": code, "seq": max(since.seq, 1), "limit": limit + 1}
+            ).all()
+            first = (rows[0].seq, rows[0].hash) if rows else None
+            known = since.seq == 0 or first == (since.seq, since.hash)
+            if known and len(rows) <= limit:
+                after = [r for r in rows if r.seq > since.seq]
+                last = rows[-1] if rows else None
+                return DeclarationChanges(
+                    ChainPosition(last.seq, last.hash) if last is not None else since,
+                    [
+                        DeclarationChange(r.seq, r.action, r.declaration_date)
+                        for r in after
+                        if r.entity_kind == "declaration"
+                    ],
+                )
+        head = s.execute(
+            select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.chain == code)
+        ).first()
+        position = ChainPosition(0, None) if head is None else ChainPosition(head.seq, head.hash)
+        return DeclarationChanges(position, None)
+
+
+@functools.cache
+def _chain_tail() -> Any:
+    """The statement of :func:`declaration_changes`, built once: it runs at every lodgement,
+    and building it (and its cache key) costs more than running it."""
+    A, D = AuditEntryRow, DeclarationRow
+    return (
+        select(A.seq, A.hash, A.entity_kind, A.action, D.declaration_date)
+        .select_from(A)
+        .outerjoin(D, and_(D.id == A.entity_id, A.entity_kind == "declaration"))
+        .where(A.chain == bindparam("chain"), A.seq >= bindparam("seq"))
+        .order_by(A.seq)
+        .limit(bindparam("limit"))
+    )
 
 
 def release_records(

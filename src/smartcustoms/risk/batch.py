@@ -13,6 +13,12 @@ Between days two things move forward, exactly as they would in production:
 
 No leakage: a declaration's features use the history as of the batch's first day (inspection
 results stored before it) plus the labels of controlled declarations dated strictly earlier.
+
+No pandas on the way (a lodgement is a batch of one): the declarations become numpy columns
+(:func:`.ml.frame.normalize_records`), the history as of the first day and its thresholds come
+from the economy's per-day cache (:mod:`.daycache`), and explanations are computed for the
+controlled rows of a day at once from the feature matrix already built
+(:func:`.ml.explain.explain_rows`).
 """
 
 from __future__ import annotations
@@ -31,19 +37,28 @@ from smartcustoms.declarations.lanes import BatchItem
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
 from smartcustoms.risk.ml.budget import LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel
-from smartcustoms.risk.ml.explain import explain
-from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, FRAUD, normalize_frame
+from smartcustoms.risk.ml.explain import explain_rows
+from smartcustoms.risk.ml.frame import (
+    CRITICAL_CODE,
+    CRITICAL_FRAUD,
+    DATE,
+    DECLARATION_ID,
+    FRAUD,
+    normalize_records,
+)
 from smartcustoms.risk.ml.lanes import NAMES, decide
-from smartcustoms.risk.registry import history_model
 from smartcustoms.risk.rules import RuleContext, UnitValueNorms
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
 from smartcustoms.risk.scoring import (
     EconomyState,
     exploration_reason,
+    model_for_day,
+    sync_days,
     window_for_day,
     with_signals,
 )
 from smartcustoms.risk.source import declaration_records
+from smartcustoms.risk.window import ScoreWindow
 
 EXPLAIN_TOP = 3
 
@@ -96,21 +111,25 @@ def assess_batch(
         )
         for i in order
     ]
-    # One frame for the whole batch, normalised like a file-read frame so features hash alike
-    # (already in date order, so normalize_frame's stable sort keeps it).
-    frame = normalize_frame(pd.DataFrame([r[0] for r in records]))
-    ids = frame["declaration_id"].to_numpy(object)
-    days = frame["date"].to_numpy(dtype="datetime64[D]")
+    # The whole batch as columns, normalised like a file-read frame so features hash alike
+    # (already in date order, so the normalisation's stable sort keeps it).
+    columns = normalize_records([r[0] for r in records])
+    ids = columns[DECLARATION_ID]
+    days = columns[DATE].astype("datetime64[D]")
     fraud, critical = _labels(items, order)
-    frame[FRAUD], frame[CRITICAL_FRAUD] = np.nan_to_num(fraud).astype(np.int64), critical
+    columns[FRAUD], columns[CRITICAL_FRAUD] = np.nan_to_num(fraud).astype(np.int64), critical
     traders = [r[0]["importer_id"] or r[0]["exporter_id"] for r in records]
     currencies = [items[i].declaration.invoice_currency for i in order]
     aeo = np.array([bool(t) and t in state.aeo for t in traders], bool)
 
     first_day = date.fromisoformat(str(days[0]))
     model: RiskModel | None = None
+    window: ScoreWindow | None = None
+    first_policy = state.policy
     if state.directory is not None and state.policy is not None:
-        model = _own_copy(history_model(uow, economy, state.directory, first_day))
+        ticket = sync_days(uow, economy, state)
+        model = _own_copy(model_for_day(uow, economy, state, first_day, ticket)[0])
+        window, first_policy = window_for_day(uow, economy, state, first_day, ticket)
     fired = np.zeros((n, len(state.rules)), bool)
     if state.rules:
         norms = UnitValueNorms.from_history(model.builder_.history_) if model else None
@@ -120,7 +139,6 @@ def assess_batch(
         )
         position = {d: k for k, d in enumerate(seen)}
         fired = per[[position[d] for d in ids]]
-    window = window_for_day(uow, economy, state, first_day) if model is not None else None
 
     lanes = np.zeros(n, np.int64)
     scores = np.full(n, np.nan)
@@ -133,11 +151,13 @@ def assess_batch(
     why: list[list[LaneExplanation]] = [[] for _ in range(n)]
     bounds = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
     for a, b in itertools.pairwise(bounds):
-        day = frame.iloc[a:b]
+        day = {c: v[a:b] for c, v in columns.items()}
         fraud_p = None
         policy: LanePolicy | None = state.policy
         if model is not None and window is not None:
-            if state.budget.window > 0:
+            if a == 0:
+                policy = first_policy  # the window before the first day: as cached
+            elif state.budget.window > 0:
                 policy = window.policy(state.budget) or state.policy
             matrix = model.builder_.transform(day, batch_history=False)
             threads = model.num_threads
@@ -163,11 +183,11 @@ def assess_batch(
             said_in = [currencies[a + r] for r in rows]
             for row, found in zip(
                 rows,
-                explain(
+                explain_rows(
                     model,
-                    day[controlled],
+                    matrix[rows],
+                    {c: v[rows] for c, v in day.items()},
                     top=EXPLAIN_TOP,
-                    batch_history=False,
                     currencies=said_in,
                 ),
                 strict=True,
@@ -176,7 +196,7 @@ def assess_batch(
         # The day's inspections are known before the next day's declarations are scored.
         learned = controlled & ~np.isnan(fraud[a:b])
         if model is not None and learned.any():
-            model.update_history(day[learned])
+            model.update_history({c: v[learned] for c, v in day.items()})
 
     out: list[LaneDecision | None] = [None] * n
     for k, i in enumerate(order):

@@ -76,10 +76,11 @@ def selection_record(
     }
 
 
-def record_selections(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """Store selection records in the caller's transaction (the lodgement's); never commits."""
+def record_selections(uow: UnitOfWork, rows: list[dict[str, Any]], *, replace: bool = True) -> None:
+    """Store selection records in the caller's transaction (the lodgement's); never commits.
+    ``replace=False`` when the declarations are being lodged (none has a selection yet)."""
     if rows:
-        uow.repo(RiskRepository).put_selections(rows)
+        uow.repo(RiskRepository).put_selections(rows, replace=replace)
 
 
 def _labels(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from smartcustoms.risk.tables import (
@@ -147,66 +148,25 @@ class RiskRepository:
 
     def state_stamp(self, economy: str) -> tuple[object, ...]:
         """Changes whenever the active model, active rules, watch lists, budget or AEO list
-        change: the assessor's cache key (one round trip)."""
-        m = (
-            select(func.max(ModelRow.activated_at))
-            .where(ModelRow.economy == economy, ModelRow.status == "active")
-            .scalar_subquery()
-        )
-        mv = (
-            select(func.max(ModelRow.version))
-            .where(ModelRow.economy == economy, ModelRow.status == "active")
-            .scalar_subquery()
-        )
-        r = select(func.max(RuleRow.updated_at)).where(RuleRow.economy == economy).scalar_subquery()
-        rc = (
-            select(func.count())
-            .select_from(RuleRow)
-            .where(RuleRow.economy == economy, RuleRow.status == "active")
-            .scalar_subquery()
-        )
-        w = select(func.count(), func.max(WatchlistEntryRow.added_at)).where(
-            WatchlistEntryRow.economy == economy
-        )
-        wc = w.with_only_columns(func.count()).scalar_subquery()
-        wa = w.with_only_columns(func.max(WatchlistEntryRow.added_at)).scalar_subquery()
-        b = select(BudgetRow.updated_at).where(BudgetRow.economy == economy).scalar_subquery()
-        ac = (
-            select(func.count())
-            .select_from(AeoTraderRow)
-            .where(AeoTraderRow.economy == economy)
-            .scalar_subquery()
-        )
-        aa = (
-            select(func.max(AeoTraderRow.added_at))
-            .where(AeoTraderRow.economy == economy)
-            .scalar_subquery()
-        )
-        th = (
-            select(ModelRow.thresholds)
-            .where(ModelRow.economy == economy, ModelRow.status == "active")
-            .limit(1)
-            .scalar_subquery()
-        )
-        tu = (
-            select(ExplorationTuningRow.updated_at)
-            .where(ExplorationTuningRow.economy == economy)
-            .scalar_subquery()
-        )
-        row = self.session.execute(select(mv, m, r, rc, wc, wa, b, ac, aa, th, tu)).one()
+        change: the assessor's cache key (one round trip, asked at every lodgement)."""
+        row = self.session.execute(_state_stamp_statement(), {"economy": economy}).one()
         return tuple(row)
 
     # -- selections (propensity and exploration of every lodged declaration) -----------------
-    def put_selections(self, rows: Sequence[dict[str, Any]]) -> None:
+    def put_selections(self, rows: Sequence[dict[str, Any]], *, replace: bool = True) -> None:
         """Insert selection records, replacing any of the same declarations (a declaration
-        assessed again, e.g. on its arrival notice, keeps only its latest selection)."""
-        ids = [r["declaration_id"] for r in rows]
-        for i in range(0, len(ids), _CHUNK):
-            self.session.execute(
-                delete(SelectionRow).where(SelectionRow.declaration_id.in_(ids[i : i + _CHUNK]))
-            )
+        assessed again, e.g. on its arrival notice, keeps only its latest selection);
+        ``replace=False``: the declarations are new, there is nothing to replace."""
+        if replace:
+            ids = [r["declaration_id"] for r in rows]
+            for i in range(0, len(ids), _CHUNK):
+                self.session.execute(
+                    delete(SelectionRow).where(SelectionRow.declaration_id.in_(ids[i : i + _CHUNK]))
+                )
         if rows:
-            self.session.execute(insert(SelectionRow), list(rows))
+            # Core insert of the table: plain rows, no ORM bulk-insert bookkeeping.
+            table: Table = SelectionRow.__table__  # type: ignore[assignment]
+            self.session.execute(insert(table), list(rows))
 
     def selections(
         self, economy: str, since: date | None = None, until: date | None = None
@@ -233,3 +193,44 @@ class RiskRepository:
                 .order_by(PartnerUpdateRow.received_at, PartnerUpdateRow.id)
             )
         )
+
+
+@functools.cache
+def _state_stamp_statement() -> Select[Any]:
+    """The statement of :meth:`RiskRepository.state_stamp`, built once: building it and its
+    cache key cost more than running it."""
+    economy: BindParameter[str] = bindparam("economy")
+    active = (ModelRow.economy == economy) & (ModelRow.status == "active")
+    mv = select(func.max(ModelRow.version)).where(active).scalar_subquery()
+    m = select(func.max(ModelRow.activated_at)).where(active).scalar_subquery()
+    r = select(func.max(RuleRow.updated_at)).where(RuleRow.economy == economy).scalar_subquery()
+    rc = (
+        select(func.count())
+        .select_from(RuleRow)
+        .where(RuleRow.economy == economy, RuleRow.status == "active")
+        .scalar_subquery()
+    )
+    w = select(func.count(), func.max(WatchlistEntryRow.added_at)).where(
+        WatchlistEntryRow.economy == economy
+    )
+    wc = w.with_only_columns(func.count()).scalar_subquery()
+    wa = w.with_only_columns(func.max(WatchlistEntryRow.added_at)).scalar_subquery()
+    b = select(BudgetRow.updated_at).where(BudgetRow.economy == economy).scalar_subquery()
+    ac = (
+        select(func.count())
+        .select_from(AeoTraderRow)
+        .where(AeoTraderRow.economy == economy)
+        .scalar_subquery()
+    )
+    aa = (
+        select(func.max(AeoTraderRow.added_at))
+        .where(AeoTraderRow.economy == economy)
+        .scalar_subquery()
+    )
+    th = select(ModelRow.thresholds).where(active).limit(1).scalar_subquery()
+    tu = (
+        select(ExplorationTuningRow.updated_at)
+        .where(ExplorationTuningRow.economy == economy)
+        .scalar_subquery()
+    )
+    return select(mv, m, r, rc, wc, wa, b, ac, aa, th, tu)

@@ -4,12 +4,14 @@ the budget, explain. Also the batch path (:func:`simulate_lanes`) and scoring wi
 History: a declaration dated D is scored with the model's history plus the inspection results
 recorded in the database for declarations dated after the training period and *before* D (the
 model is updated with them, boosters unchanged), so nothing dated on or after D is used.
+
+That history and the day's thresholds are read from the database once per day of declarations
+and kept while the economy's audit chain shows nothing that changes them (:mod:`.daycache`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,9 +25,10 @@ from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import controls, service
+from smartcustoms.risk.daycache import HISTORY, WINDOW, DayCache, Ticket
 from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel
-from smartcustoms.risk.ml.explain import explain
+from smartcustoms.risk.ml.explain import explain_rows
 from smartcustoms.risk.ml.fast import FastFeatures
 from smartcustoms.risk.ml.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
@@ -41,8 +44,6 @@ from smartcustoms.risk.source import (
 from smartcustoms.risk.states import ScoringStates
 from smartcustoms.risk.window import ScoreWindow, seed, window_before
 
-_HISTORY_TTL = 300.0  # seconds before newly recorded inspection results are picked up
-
 
 @dataclass
 class EconomyState:
@@ -57,9 +58,8 @@ class EconomyState:
     watchlists: dict[str, set[str]]
     aeo: set[str]
     activated_at: datetime | None = None
-    models: dict[date, tuple[float, RiskModel, FastFeatures]] = field(default_factory=dict)
     seed: ScoreWindow | None = None  # the calibration sample's window, loaded on first use
-    policies: dict[date, LanePolicy] = field(default_factory=dict)  # by day of declarations
+    days: DayCache = field(default_factory=DayCache)  # history and thresholds per day
 
     @property
     def enabled(self) -> bool:
@@ -114,20 +114,24 @@ def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
     return state
 
 
+def sync_days(uow: UnitOfWork, economy: str, state: EconomyState) -> Ticket:
+    """Bring the per-day values up to date with the database (once per assessment)."""
+    return state.days.sync(uow, economy)
+
+
 def model_for_day(
-    uow: UnitOfWork, economy: str, state: EconomyState, day: date
+    uow: UnitOfWork, economy: str, state: EconomyState, day: date, ticket: Ticket
 ) -> tuple[RiskModel, FastFeatures]:
+    """The active model with the history as of ``day``: shared, never to be updated (copy the
+    builder's history first, as :func:`.batch.assess_batch` does)."""
     assert state.directory is not None
-    now = time.monotonic()
-    found = state.models.get(day)
-    if found is not None and now - found[0] < _HISTORY_TTL:
-        return found[1], found[2]
-    model = history_model(uow, economy, state.directory, day)
-    fast = FastFeatures(model.builder_)
-    if len(state.models) >= 4:
-        state.models.pop(min(state.models, key=lambda d: state.models[d][0]))
-    state.models[day] = (now, model, fast)
-    return model, fast
+    found: tuple[RiskModel, FastFeatures] | None = state.days.get(HISTORY, day, ticket)
+    if found is None:
+        model = history_model(uow, economy, state.directory, day)
+        model.builder_.code_maps()  # once, shared by the copies made per assessment
+        found = (model, FastFeatures(model.builder_))
+        state.days.put(HISTORY, day, found, ticket)
+    return found
 
 
 def seed_window(state: EconomyState) -> ScoreWindow:
@@ -139,26 +143,32 @@ def seed_window(state: EconomyState) -> ScoreWindow:
     return state.seed
 
 
-def window_for_day(uow: UnitOfWork, economy: str, state: EconomyState, day: date) -> ScoreWindow:
-    return window_before(uow, economy, day, seed_window(state), state.aeo, state.activated_at)
+def window_for_day(
+    uow: UnitOfWork, economy: str, state: EconomyState, day: date, ticket: Ticket
+) -> tuple[ScoreWindow, LanePolicy | None]:
+    """The rolling window of scores before ``day`` (the caller's own copy, to extend) and the
+    thresholds for declarations dated ``day``: recalibrated on that window (see
+    :mod:`.window`); the model's calibrated thresholds when the budget fixes them (window 0)
+    or the window is still too small."""
+    found: tuple[ScoreWindow, LanePolicy | None] | None = state.days.get(WINDOW, day, ticket)
+    if found is None:
+        window = window_before(uow, economy, day, seed_window(state), state.aeo, state.activated_at)
+        policy = state.policy
+        if state.budget.window > 0:
+            policy = window.policy(state.budget) or state.policy
+        found = (window, policy)
+        state.days.put(WINDOW, day, found, ticket)
+    window, policy = found
+    return ScoreWindow(window.size, window.scores.copy(), window.trusted.copy()), policy
 
 
 def policy_for_day(
-    uow: UnitOfWork, economy: str, state: EconomyState, day: date
+    uow: UnitOfWork, economy: str, state: EconomyState, day: date, ticket: Ticket
 ) -> LanePolicy | None:
-    """The thresholds for declarations dated ``day``: recalibrated on the window of the most
-    recent scores before that day (see :mod:`.window`), computed once per day and cached;
-    the model's calibrated thresholds when the budget fixes them (window 0) or the window is
-    still too small."""
+    """The thresholds for declarations dated ``day`` (see :func:`window_for_day`)."""
     if state.policy is None or state.directory is None or state.budget.window <= 0:
         return state.policy
-    found = state.policies.get(day)
-    if found is None:
-        found = window_for_day(uow, economy, state, day).policy(state.budget) or state.policy
-        if len(state.policies) >= 8:
-            state.policies.pop(min(state.policies))
-        state.policies[day] = found
-    return found
+    return window_for_day(uow, economy, state, day, ticket)[1]
 
 
 def score_declaration(
@@ -185,13 +195,16 @@ def score_declaration(
     fraud = critical = None
     explanations: list[Explanation] = []
     model = None
+    row = np.zeros((0, 0), np.float32)
+    policy = state.policy
     if state.directory is not None and state.policy is not None:
-        model, fast = model_for_day(uow, economy, state, on)
+        ticket = sync_days(uow, economy, state)
+        model, fast = model_for_day(uow, economy, state, on, ticket)
         row = fast.row(first)
         threads = model.num_threads
         fraud = float(model.fraud_booster_.predict(row, num_threads=threads)[0])
         critical = float(model.critical_booster_.predict(row, num_threads=threads)[0])
-    policy = policy_for_day(uow, economy, state, on)
+        policy = policy_for_day(uow, economy, state, on, ticket)
     fired: np.ndarray = np.zeros((1, len(state.rules)), bool)
     if state.rules:
         items = pd.DataFrame(records)
@@ -212,9 +225,9 @@ def score_declaration(
     score = None if decision.scores is None else float(decision.scores[0])
     reasons: list[str] = []
     if model is not None and fraud is not None:
-        frame = pd.DataFrame(records[:1])
+        values = {c: np.array([v], dtype=object) for c, v in first.items()}
         said_in = [declaration.invoice_currency]
-        for r in explain(model, frame, top=explain_top, batch_history=False, currencies=said_in)[0]:
+        for r in explain_rows(model, row, values, top=explain_top, currencies=said_in)[0]:
             explanations.append(Explanation(r.feature, r.contribution, r.text))
         reasons.append(
             f"fraud probability {fraud:.0%} (critical {critical:.0%}), model {state.version}"

@@ -97,7 +97,8 @@ class LearnedAssessor:
         )
 
     def assess_batch(self, items: Sequence[BatchItem]) -> list[LaneDecision]:
-        """Many declarations in date order (a bulk import): see :mod:`.batch`."""
+        """Many declarations in date order (a bulk import, or the one of a submission) being
+        lodged: see :mod:`.batch`. Being new, none has a selection record to replace."""
         from smartcustoms.risk.batch import assess_batch  # batch builds on scoring
         from smartcustoms.risk.controls import record_selections, selection_record
 
@@ -123,6 +124,7 @@ class LearnedAssessor:
                 )
                 for k, (item, decision) in enumerate(zip(items, done.decisions, strict=True))
             ],
+            replace=False,
         )
         return done.decisions
 

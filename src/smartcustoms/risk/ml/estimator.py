@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from smartcustoms import __version__
 from smartcustoms.risk.ml.evaluation import evaluate_scores
-from smartcustoms.risk.ml.features import FeatureBuilder
+from smartcustoms.risk.ml.features import Columns, FeatureBuilder
 from smartcustoms.risk.ml.frame import (
     CRITICAL_FRAUD,
     DATE,
@@ -183,7 +183,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return self
 
     # -- scoring -------------------------------------------------------------------------
-    def features(self, X: pd.DataFrame, batch_history: bool = True) -> np.ndarray:
+    def features(self, X: Columns, batch_history: bool = True) -> np.ndarray:
         """The feature matrix the boosters see for ``X`` (declarations after the history)."""
         return self.builder_.transform(X, batch_history=batch_history)
 
@@ -206,7 +206,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
 
-    def update_history(self, X: pd.DataFrame) -> RiskModel:
+    def update_history(self, X: Columns) -> RiskModel:
         """Learn from new inspection results without retraining the boosters."""
         self.builder_.update(X)
         self.training_range_ = self.builder_.date_range_

@@ -8,14 +8,14 @@ the real numbers behind it: "importer's past fraud rate 34% (12 of 35 inspected)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from smartcustoms.risk.ml.features import GROUPS, HistoryGroup
+from smartcustoms.risk.ml.features import GROUPS, Columns, HistoryGroup, column
 
 if TYPE_CHECKING:
     from smartcustoms.risk.ml.estimator import RiskModel
@@ -66,14 +66,26 @@ def _fmt_value(column: str, value: object, currency: str = "") -> str:
     return str(value)
 
 
-def _row_values(frame: pd.DataFrame, i: int) -> dict[str, object]:
-    row: dict[str, object] = {c: frame[c].iat[i] for c in frame.columns}
-    row["hs4"] = str(row.get("hs_code", ""))[:4]
-    return row
+class _Features(Mapping[str, float]):
+    """One row of the feature matrix by feature name (what the sentences quote)."""
+
+    __slots__ = ("_index", "_row")
+
+    def __init__(self, row: np.ndarray, index: dict[str, int]) -> None:
+        self._row, self._index = row, index
+
+    def __getitem__(self, name: str) -> float:
+        return float(self._row[self._index[name]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def _history_sentence(
-    group: HistoryGroup, feats: dict[str, float], row: dict[str, object], model: RiskModel
+    group: HistoryGroup, feats: Mapping[str, float], row: dict[str, object], model: RiskModel
 ) -> str:
     label = group.label.format(**{c: _fmt_value(c, row.get(c, "")) for c in (*group.columns,)})
     n = round(feats[f"n_{group.name}"])
@@ -87,7 +99,7 @@ def _history_sentence(
 
 
 def _sentence(
-    subject: str, feats: dict[str, float], row: dict[str, object], model: RiskModel
+    subject: str, feats: Mapping[str, float], row: dict[str, object], model: RiskModel
 ) -> str:
     if subject in _GROUP_BY_NAME:
         return _history_sentence(_GROUP_BY_NAME[subject], feats, row, model)
@@ -129,20 +141,48 @@ def _sentence(
     return f"{subject} = {feats[subject]:g}"
 
 
-def _by_subject(
-    model: RiskModel, frame: pd.DataFrame, batch_history: bool
-) -> tuple[np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
-    """(feature matrix, feature names, subjects, contributions per subject, base values)."""
-    matrix = model.features(frame, batch_history=batch_history)
-    raw = np.asarray(model.fraud_booster_.predict(matrix, pred_contrib=True))
-    contrib, base = raw[:, :-1], raw[:, -1]
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How a model's features group into subjects."""
+
+    index: dict[str, int]  # feature name -> column of the feature matrix
+    subjects: list[str]
+    member: np.ndarray  # (features, subjects): 1 where the feature belongs to the subject
+    main_feature: list[str]  # per subject: the feature it is reported under
+
+
+def _layout(model: RiskModel) -> _Layout:
     names = [str(n) for n in model.feature_names_in_]
-    subjects = sorted({_subject(n) for n in names})
-    index = {s: i for i, s in enumerate(subjects)}
+    by_subject: dict[str, list[str]] = {}
+    for name in names:
+        by_subject.setdefault(_subject(name), []).append(name)
+    subjects = sorted(by_subject)
+    position = {s: i for i, s in enumerate(subjects)}
     member = np.zeros((len(names), len(subjects)))
     for j, name in enumerate(names):
-        member[j, index[_subject(name)]] = 1.0
-    return matrix, names, subjects, contrib @ member, base  # summed per subject, vectorised
+        member[j, position[_subject(name)]] = 1.0
+    main = [max(by_subject[s], key=len) for s in subjects]
+    return _Layout({n: j for j, n in enumerate(names)}, subjects, member, main)
+
+
+def _contributions(model: RiskModel, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(contributions per row and subject, base values): one ``pred_contrib`` call."""
+    raw = np.asarray(model.fraud_booster_.predict(matrix, pred_contrib=True))
+    return raw[:, :-1], raw[:, -1]
+
+
+def _row_lists(rows: Columns) -> dict[str, list[Any]]:
+    """Every column of ``rows`` as a plain list (one conversion, then plain indexing)."""
+    names = list(rows.columns) if isinstance(rows, pd.DataFrame) else list(rows)
+    return {str(c): column(rows, c).tolist() for c in names}
+
+
+def _row(lists: dict[str, list[Any]], i: int, currency: str | None) -> dict[str, object]:
+    row: dict[str, object] = {c: values[i] for c, values in lists.items()}
+    row["hs4"] = str(row.get("hs_code", ""))[:4]
+    if currency is not None:
+        row["invoice_currency"] = currency
+    return row
 
 
 def contributions(
@@ -150,17 +190,19 @@ def contributions(
 ) -> tuple[float, list[Reason]]:
     """Every subject's contribution to the first row's fraud score, largest effect first, and
     the model's base value: base + the contributions = the score's log-odds (a waterfall)."""
-    matrix, names, subjects, by_subject, base = _by_subject(model, frame.iloc[:1], False)
-    feats = dict(zip(names, matrix[0].astype(float), strict=True))
-    row = _row_values(frame, 0)
-    if currency:
-        row["invoice_currency"] = currency
-    main_feature = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
-    scores = by_subject[0]
+    first = frame.iloc[:1]
+    matrix = model.features(first, batch_history=False)
+    contrib, base = _contributions(model, matrix)
+    layout = _layout(model)
+    scores = (contrib @ layout.member)[0]
+    feats = _Features(matrix[0], layout.index)
+    row = _row(_row_lists(first), 0, currency or None)
     order = np.argsort(-np.abs(scores), kind="stable")
     reasons = [
         Reason(
-            main_feature[subjects[k]], float(scores[k]), _sentence(subjects[k], feats, row, model)
+            layout.main_feature[k],
+            float(scores[k]),
+            _sentence(layout.subjects[k], feats, row, model),
         )
         for k in (int(k) for k in order)
     ]
@@ -169,38 +211,57 @@ def contributions(
 
 def explain(
     model: RiskModel,
-    frame: pd.DataFrame,
+    frame: Columns,
     top: int = 3,
     batch_history: bool = True,
     currencies: Sequence[str] | None = None,
 ) -> list[list[Reason]]:
-    """The ``top`` reasons for each declaration's fraud score, strongest risk-raising first.
+    """The ``top`` reasons for each declaration's fraud score (see :func:`explain_rows`),
+    its features built from ``frame``."""
+    matrix = model.features(frame, batch_history=batch_history)
+    return explain_rows(model, matrix, frame, top, currencies)
 
-    ``currencies``: the invoice currency of each row (values are said in it); else the frame's
-    ``invoice_currency`` column if it has one, else values are given without a currency.
+
+def explain_rows(
+    model: RiskModel,
+    matrix: np.ndarray,
+    rows: Columns,
+    top: int = 3,
+    currencies: Sequence[str] | None = None,
+) -> list[list[Reason]]:
+    """The ``top`` reasons for each declaration's fraud score, strongest risk-raising first,
+    given the feature matrix the boosters saw (``matrix``) and the declarations' values
+    (``rows``, quoted in the sentences): one contributions call for all rows, then plain lists.
+
+    ``currencies``: the invoice currency of each row (values are said in it); else the rows'
+    ``invoice_currency`` column if they have one, else values are given without a currency.
 
     When fewer than ``top`` subjects raise the risk, the strongest risk-lowering ones follow,
     their sentence ending in "(lowers risk)".
     """
-    matrix, names, subjects, by_subject, _ = _by_subject(model, frame, batch_history)
-    main_feature = {s: max((n for n in names if _subject(n) == s), key=len) for s in subjects}
+    if len(matrix) == 0:
+        return []
+    layout = _layout(model)
+    contrib, _ = _contributions(model, matrix)
+    by_subject = contrib @ layout.member  # summed per subject, vectorised
+    descending = np.argsort(-by_subject, axis=1, kind="stable")
+    ascending = np.argsort(by_subject, axis=1, kind="stable")
+    lists = _row_lists(rows)
     out: list[list[Reason]] = []
-    for i in range(len(frame)):
+    for i in range(len(matrix)):
         scores = by_subject[i]
-        order = [int(k) for k in np.argsort(-scores, kind="stable")]
-        chosen = [k for k in order if scores[k] > 0][:top]
+        down = descending[i]
+        chosen: list[int] = down[scores[down] > 0][:top].tolist()
         if len(chosen) < top:
-            lowering = [k for k in np.argsort(scores, kind="stable") if scores[k] < 0]
-            chosen += [int(k) for k in lowering[: top - len(chosen)]]
-        feats = dict(zip(names, matrix[i].astype(float), strict=True))
-        row = _row_values(frame, i)
-        if currencies is not None:
-            row["invoice_currency"] = currencies[i]
+            up = ascending[i]
+            chosen += up[scores[up] < 0][: top - len(chosen)].tolist()
+        feats = _Features(matrix[i], layout.index)
+        row = _row(lists, i, None if currencies is None else currencies[i])
         reasons = []
         for k in chosen:
-            text = _sentence(subjects[k], feats, row, model)
+            text = _sentence(layout.subjects[k], feats, row, model)
             if scores[k] < 0:
                 text += " (lowers risk)"
-            reasons.append(Reason(main_feature[subjects[k]], float(scores[k]), text))
+            reasons.append(Reason(layout.main_feature[k], float(scores[k]), text))
         out.append(reasons)
     return out

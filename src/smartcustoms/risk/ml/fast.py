@@ -45,9 +45,7 @@ class FastFeatures:
         columns = sorted({c for g in self.stat_groups for c in g.columns})
         self.numeric = [c for c in columns if c in NUMERIC_COLUMNS]
         self.text = [c for c in columns if c not in NUMERIC_COLUMNS]
-        self.codes = {
-            c: {v: float(i) for i, v in enumerate(idx)} for c, idx in builder.vocabularies_.items()
-        }
+        self.codes = builder.code_maps()
 
     def _hashes(self, row: Mapping[str, Any]) -> dict[str, np.uint64]:
         values = {c: str(row.get(c, "") or "") for c in self.text if c != "hs4"}

@@ -13,12 +13,17 @@ rows excluded, because same-day inspection results are not known when it is lodg
 :meth:`FeatureBuilder.fit_transform` gives training rows their out-of-time features (each row
 sees only earlier rows) and keeps the full history; :meth:`FeatureBuilder.transform` scores later
 declarations against that history. Everything is numpy on hashed keys: no per-row pandas.
+
+Declarations come as a data frame or as plain numpy columns by canonical name (:data:`Columns`,
+e.g. :func:`~smartcustoms.risk.ml.frame.normalize_records`): a lodgement of one declaration
+builds no pandas object at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -29,6 +34,23 @@ from smartcustoms.risk.ml.frame import CRITICAL_CODE, CRITICAL_FRAUD, DATE, FRAU
 _N, _S, _K, _C, _UVS, _UVN = range(6)
 _STATS = 6
 _MIX = np.uint64(0x100000001B3)  # FNV prime: cheap, well-spread combination of column hashes
+
+Columns: TypeAlias = pd.DataFrame | Mapping[str, np.ndarray]
+"""Declarations by canonical column: a frame, or numpy arrays of equal length by name."""
+
+
+def column(source: Columns, name: str, dtype: Any = None) -> np.ndarray:
+    """One column of ``source`` as a numpy array (``Series.to_numpy(dtype)`` for a frame)."""
+    values = source[name]
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=dtype)
+    return np.asarray(values, dtype=dtype)
+
+
+def row_count(source: Columns) -> int:
+    if isinstance(source, pd.DataFrame):
+        return len(source)
+    return len(next(iter(source.values()))) if source else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +129,30 @@ _SMALL_BATCH = 16
 _NORM_MIN_COUNT = 3  # fewer earlier HS6 declarations than this: compare with the HS4 norm
 
 
-def _column_values(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column == "hs4":
-        hs = frame["hs_code"].to_numpy(dtype=object)
+def _column_values(frame: Columns, name: str) -> np.ndarray:
+    if name == "hs4":
+        hs = column(frame, "hs_code", object)
         return np.fromiter((str(h)[:4] for h in hs), dtype=object, count=len(hs))
-    values = frame[column].to_numpy()
+    values = column(frame, name)
     if values.dtype.kind == "f":
         return values.astype(np.float64)
     return values.astype(object)
 
 
-def _hash_columns(frame: pd.DataFrame, columns: set[str]) -> dict[str, np.ndarray]:
+def _hash_columns(frame: Columns, columns: set[str]) -> dict[str, np.ndarray]:
     # categorize=False: no factorisation pass, which dominates the cost for a single row.
-    return {
-        c: pd.util.hash_array(_column_values(frame, c), categorize=False) for c in sorted(columns)
-    }
+    # Each value hashes on its own, so the text columns go in one call and the numeric ones
+    # in another (a call per column dominated the cost of a small batch).
+    names = sorted(columns)
+    values = {c: _column_values(frame, c) for c in names}
+    out: dict[str, np.ndarray] = {}
+    for kind in ("O", "f"):
+        same = [c for c in names if values[c].dtype.kind == kind]
+        if same:
+            hashed = pd.util.hash_array(np.concatenate([values[c] for c in same]), categorize=False)
+            n = len(values[same[0]])
+            out.update((c, hashed[i * n : (i + 1) * n]) for i, c in enumerate(same))
+    return out
 
 
 def _group_keys(hashes: dict[str, np.ndarray], group: HistoryGroup) -> np.ndarray:
@@ -150,13 +181,13 @@ def exclusive_prefix(keys: np.ndarray, days: np.ndarray, weights: np.ndarray) ->
     return out
 
 
-def _days(frame: pd.DataFrame) -> np.ndarray:
-    return frame[DATE].to_numpy(dtype="datetime64[D]").astype(np.int64)
+def _days(frame: Columns) -> np.ndarray:
+    return column(frame, DATE, "datetime64[D]").astype(np.int64)
 
 
-def _log_unit_value(frame: pd.DataFrame) -> np.ndarray:
-    value = frame["item_value"].to_numpy(dtype=np.float64)
-    mass = frame["net_mass_kg"].to_numpy(dtype=np.float64)
+def _log_unit_value(frame: Columns) -> np.ndarray:
+    value = column(frame, "item_value", np.float64)
+    mass = column(frame, "net_mass_kg", np.float64)
     out: np.ndarray = np.log1p(np.clip(value, 0, None)) - np.log1p(np.clip(mass, 0, None))
     return out
 
@@ -226,7 +257,7 @@ class FeatureBuilder:
             self.history_[g.name] = _totals(keys, weights)
         return self._assemble(frame, stats, priors, critical_priors)
 
-    def update(self, frame: pd.DataFrame) -> FeatureBuilder:
+    def update(self, frame: Columns) -> FeatureBuilder:
         """Add declarations (e.g. fresh inspection results) to the history.
 
         Unlabelled rows (``fraud`` NaN) add lodgement counts and unit values only.
@@ -243,15 +274,15 @@ class FeatureBuilder:
         self.critical_prior_ = _running_prior(np.array([criticals]), np.array([inspected]))[0]
         for g in self._stat_groups():
             old_keys, old_stats = self.history_[g.name]
-            keys = np.concatenate([old_keys, _group_keys(hashes, g)])
-            stacked = np.vstack([old_stats, weights])
-            self.history_[g.name] = _totals(keys, stacked)
-        end = str(frame[DATE].max().date())
+            self.history_[g.name] = _add_totals(
+                old_keys, old_stats, _group_keys(hashes, g), weights
+            )
+        end = str(column(frame, DATE, "datetime64[D]").max())
         self.date_range_ = (self.date_range_[0], max(self.date_range_[1], end))
         return self
 
     # -- scoring -------------------------------------------------------------------------
-    def transform(self, frame: pd.DataFrame, batch_history: bool = True) -> np.ndarray:
+    def transform(self, frame: Columns, batch_history: bool = True) -> np.ndarray:
         """Features for declarations dated after the history.
 
         With ``batch_history`` the unlabelled lodgement counts and unit-value norms also include
@@ -259,9 +290,10 @@ class FeatureBuilder:
         """
         hashes = _hash_columns(frame, self._key_columns())
         days = _days(frame)
+        n = row_count(frame)
         batch = None
-        if batch_history and len(frame) > 1:
-            batch = self._weights(frame, labelled=np.zeros(len(frame), dtype=bool))
+        if batch_history and n > 1:
+            batch = self._weights(frame, labelled=np.zeros(n, dtype=bool))
         stats: dict[str, np.ndarray] = {}
         for g in self._stat_groups():
             keys = _group_keys(hashes, g)
@@ -281,7 +313,6 @@ class FeatureBuilder:
             if batch is not None:
                 values = values + exclusive_prefix(keys, days, batch)
             stats[g.name] = values
-        n = len(frame)
         return self._assemble(
             frame, stats, np.full(n, self.prior_), np.full(n, self.critical_prior_)
         )
@@ -291,8 +322,8 @@ class FeatureBuilder:
         extra = tuple(g for g in GROUPS if g.name in ("hs6", "hs4") and g not in self.groups)
         return self.groups + extra
 
-    def _weights(self, frame: pd.DataFrame, labelled: np.ndarray) -> np.ndarray:
-        weights = np.zeros((len(frame), _STATS))
+    def _weights(self, frame: Columns, labelled: np.ndarray) -> np.ndarray:
+        weights = np.zeros((len(labelled), _STATS))
         weights[:, _N] = labelled
         weights[:, _C] = 1.0
         luv = _log_unit_value(frame)
@@ -303,7 +334,7 @@ class FeatureBuilder:
 
     def _assemble(
         self,
-        frame: pd.DataFrame,
+        frame: Columns,
         stats: dict[str, np.ndarray],
         prior: np.ndarray,
         critical_prior: np.ndarray,
@@ -317,34 +348,38 @@ class FeatureBuilder:
             columns.append(st[:, _N])
             columns.append(st[:, _C])
         for c in CODED_COLUMNS:
-            columns.append(self._codes(c, frame[c].to_numpy(dtype=object)))
-        hs = _hs_numeric(frame["hs_code"].to_numpy(dtype=object))
-        value = frame["item_value"].to_numpy(dtype=np.float64)
-        mass = frame["net_mass_kg"].to_numpy(dtype=np.float64)
+            columns.append(self._codes(c, column(frame, c, object)))
+        hs = _hs_numeric(column(frame, "hs_code", object))
+        value = column(frame, "item_value", np.float64)
+        mass = column(frame, "net_mass_kg", np.float64)
         luv = _log_unit_value(frame)
         columns += [
             hs,
             np.floor(hs / 10_000),
-            frame["tax_rate"].to_numpy(dtype=np.float64),
+            column(frame, "tax_rate", np.float64),
             np.log1p(np.clip(mass, 0, None)),
             np.log1p(np.clip(value, 0, None)),
             luv,
             luv - _unit_value_norm(stats["hs6"], stats["hs4"]),
-            (frame["origin_country"].to_numpy() != frame["departure_country"].to_numpy()).astype(
+            (column(frame, "origin_country") != column(frame, "departure_country")).astype(
                 np.float64
             ),
         ]
         return np.column_stack(columns).astype(np.float32)
 
+    def code_maps(self) -> dict[str, dict[str, float]]:
+        """The categorical codes as dicts (built once; copies of the builder made after share
+        them, so build them before copying a builder per use)."""
+        if self._code_maps is None:
+            self._code_maps = {
+                c: {v: float(i) for i, v in enumerate(idx)} for c, idx in self.vocabularies_.items()
+            }
+        return self._code_maps
+
     def _codes(self, column: str, values: np.ndarray) -> np.ndarray:
         if len(values) <= _SMALL_BATCH:
             # A dict lookup beats building a pandas Index for one declaration.
-            if self._code_maps is None:
-                self._code_maps = {
-                    c: {v: float(i) for i, v in enumerate(idx)}
-                    for c, idx in self.vocabularies_.items()
-                }
-            lookup = self._code_maps[column]
+            lookup = self.code_maps()[column]
             return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
         codes = self.vocabularies_[column].get_indexer(pd.Index(values.astype(str)))
         return np.where(codes >= 0, codes, np.nan).astype(np.float64)
@@ -379,12 +414,12 @@ class FeatureBuilder:
         return builder
 
 
-def _labels(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _labels(frame: Columns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(fraud 0/1, critical 0/1, labelled mask); unlabelled rows get 0 in both label columns."""
-    fraud = pd.to_numeric(frame[FRAUD], errors="coerce").to_numpy(dtype=np.float64)
+    fraud = np.asarray(pd.to_numeric(column(frame, FRAUD), errors="coerce"), dtype=np.float64)
     labelled = np.isfinite(fraud)
     critical = (
-        pd.to_numeric(frame[CRITICAL_FRAUD], errors="coerce").to_numpy(dtype=np.float64)
+        np.asarray(pd.to_numeric(column(frame, CRITICAL_FRAUD), errors="coerce"), np.float64)
         == CRITICAL_CODE
     )
     return (
@@ -404,6 +439,26 @@ def _totals(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarr
         ]
     )
     return unique, totals.reshape(len(unique), weights.shape[1])
+
+
+def _add_totals(
+    keys: np.ndarray, totals: np.ndarray, new_keys: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_totals(concat(keys, new_keys), vstack(totals, weights))`` for sorted unique ``keys``
+    and their ``totals``, without sorting the whole history again: unseen keys are inserted in
+    place and the weights added row by row in their order, so every sum is the same float
+    (``keys`` first, then each new row in turn) as the full recount gives. New arrays: the
+    old ones may be shared with other copies of the builder."""
+    width = weights.shape[1]
+    if len(keys) == 0:
+        return _totals(new_keys, weights.reshape(len(new_keys), width))
+    distinct = np.unique(new_keys)
+    at = np.searchsorted(keys, distinct)
+    seen = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == distinct)
+    merged = np.insert(keys, at[~seen], distinct[~seen])
+    out = np.insert(totals.reshape(len(keys), width), at[~seen], 0.0, axis=0)
+    np.add.at(out, np.searchsorted(merged, new_keys), weights)
+    return merged, out
 
 
 def _hs_numeric(codes: np.ndarray) -> np.ndarray:

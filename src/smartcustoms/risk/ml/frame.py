@@ -8,7 +8,10 @@ that features hash identically whichever way the frame was built.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -121,6 +124,56 @@ def normalize_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(np.int64)
     order = np.argsort(out[DATE].to_numpy(), kind="stable")
     return out.iloc[order].reset_index(drop=True)
+
+
+def normalize_records(records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """:func:`normalize_frame` of ``pandas.DataFrame(records)`` as numpy columns by name, built
+    without pandas when the records are plain (text columns ``str`` or None, numbers ``int`` /
+    ``float`` or None, dates ``numpy.datetime64`` or ``date``, no labels), as
+    :func:`smartcustoms.risk.source.declaration_records` makes them: for one declaration the
+    frame costs more than scoring it. Other records go through :func:`normalize_frame`; the
+    values are the same either way."""
+    if not records or not all(_plain(r) for r in records):
+        frame = normalize_frame(pd.DataFrame(list(records)))
+        return {c: frame[c].to_numpy() for c in frame.columns}
+    dates = np.array([np.datetime64(r[DATE], "D") for r in records], dtype="datetime64[D]")
+    if np.isnat(dates).any():
+        raise _invalid(DATE, "invalid", "some dates could not be parsed")
+    out: dict[str, np.ndarray] = {
+        DECLARATION_ID: np.array([r[DECLARATION_ID] for r in records], dtype=object),
+        DATE: dates.astype("datetime64[ns]"),
+    }
+    for col in STRING_COLUMNS:
+        out[col] = np.array(
+            ["" if r[col] is None else r[col].strip() for r in records], dtype=object
+        )
+    out["hs_code"] = np.array(
+        [h.zfill(6) if h.isdigit() and len(h) < 6 else h for h in out["hs_code"]], dtype=object
+    )
+    for col in NUMERIC_COLUMNS:
+        values = np.array([np.nan if r[col] is None else r[col] for r in records], dtype=np.float64)
+        out[col] = np.round(values, NUMERIC_DECIMALS)
+    order = np.argsort(out[DATE], kind="stable")
+    return {c: v[order] for c, v in out.items()}
+
+
+def _plain(record: Mapping[str, Any]) -> bool:
+    if any(c not in record for c in REQUIRED_COLUMNS) or any(c in record for c in LABEL_COLUMNS):
+        return False
+    if type(record[DECLARATION_ID]) is not str:
+        return False
+    day = record[DATE]
+    if not isinstance(day, np.datetime64) and (type(day) is not date):
+        return False
+    for col in STRING_COLUMNS:
+        value = record[col]
+        if value is not None and type(value) is not str:
+            return False
+    for col in NUMERIC_COLUMNS:
+        value = record[col]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return False
+    return True
 
 
 def _as_codes(column: pd.Series) -> np.ndarray:
