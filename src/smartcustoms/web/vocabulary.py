@@ -57,6 +57,17 @@ STATUSES: dict[str, str] = {
     "stable": N_("stable"),
     "watch": N_("watch"),
     "shifted": N_("shifted"),
+    # exchange: partners, signing keys, the outbox, MRAs and AEO registers, certificates
+    "suspended": N_("suspended"),
+    "revoked": N_("revoked"),
+    "pending": N_("pending"),
+    "delivered": N_("delivered"),
+    "refused": N_("refused"),
+    "dead": N_("dead-lettered"),
+    "valid": N_("valid"),
+    "expired": N_("expired"),
+    "issued": N_("issued"),
+    "received": N_("received"),
 }
 LANES: dict[str, str] = {
     Lane.GREEN: N_("green"),
