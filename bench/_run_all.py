@@ -35,6 +35,7 @@ PLAN: dict[str, tuple[list[str], list[str]]] = {
         ["--repeat", "1", "--json", f"{R}/declarations_import.json"],
     ),
     "intake": (["--items", "1000000"], ["--items", "20000"]),
+    "store_bulk": (["--repeat", "2"], ["--repeat", "1"]),
     "api_submit": (
         ["--seconds", "20", "--json", f"{R}/api_submit.json"],
         ["--seconds", "3", "--json", f"{R}/api_submit.json"],
