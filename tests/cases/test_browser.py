@@ -23,6 +23,14 @@ def test_search_and_open_a_case(live_server, page, db) -> None:  # type: ignore[
     assert "2 cases" in page.get_by_test_id("total").inner_text()
     facets = page.get_by_test_id("facets")
     assert facets.locator("[data-facet=economy] label").count() == 2
+    # Filtering works with scripts on (the page's CSP forbids inline handlers): tick, apply.
+    facets.locator("[data-facet=economy] input").first.check()
+    facets.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/cases?*economy=*")
+    assert "1 case" in page.get_by_test_id("total").inner_text()
+    page.go_back()
+    page.wait_for_url("**/cases?q=image")
+    first = page.get_by_test_id("results").locator("li").first
 
     first.get_by_role("link").click()
     page.wait_for_url("**/cases/example-cn-intelligent-image-review")
