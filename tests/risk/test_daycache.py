@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from smartcustoms.bootstrap import bootstrap
-from smartcustoms.declarations import control, service
+from smartcustoms.declarations import attachments, control, service
 from smartcustoms.declarations.document import from_document
 from smartcustoms.declarations.lanes import AssessorContext, BatchItem
 from smartcustoms.declarations.model import DeclarationRecord, Outcome
@@ -137,6 +137,9 @@ def test_changes_drop_the_days_they_concern() -> None:
     # Unknown actions and amendments (which may move a declaration's day): every day.
     assert affects(_change(1, "amend", "2021-04-02"), WINDOW) == (True, None)
     assert affects(_change(1, "something new", "2021-04-02"), HISTORY) == (True, d2)
+    for documents in (attachments.ATTACHED, attachments.REMOVED):
+        for kind in (HISTORY, WINDOW):
+            assert affects(_change(1, documents, "2021-04-02"), kind) == (False, None)
     assert affects(_change(1, "import", None), HISTORY) == (True, None)
 
     class Chain:

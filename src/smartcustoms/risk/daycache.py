@@ -54,12 +54,16 @@ CHAIN_READ = 1000
 """At most this many chain entries are read per assessment; more (a bulk import committed in
 between): every value is dropped instead."""
 
+_DOCUMENTS = {"attach_document", "remove_document"}
+"""Supporting documents come and go without touching the declaration's lane, score or labels."""
 _KEEP_LABELS = frozenset(
     {"submit", "assess", "route", "arrival_notice", "refer_physical", "release", "cancel", "seize"}
+    | _DOCUMENTS
 )
 """Declaration actions that never store an inspection result (the history's labels)."""
 _KEEP_SCORES = frozenset(
     {"submit", "assess", "record_inspection", "refer_physical", "release", "cancel", "seize"}
+    | _DOCUMENTS
 )
 """Declaration actions that never store a lane score (the window's scores). ``route`` does;
 ``arrival_notice`` is followed by a ``route`` but counted itself too, to be safe."""
