@@ -79,41 +79,45 @@ declarations = st.builds(
 )
 
 
-def one(decl: Declaration, sched: TariffSchedule | None, sel: Selections | None) -> str:
+def one(decl: Declaration, sched: TariffSchedule | None, currency: str) -> str:
     assert decl.date is not None
     try:
         return repr(
             assess_duties(
                 decl,
                 economy="KR",
-                currency="KRW",
+                currency=currency,
                 on=decl.date,
                 schedule=sched,
                 fx=fx,
-                selections=sel,
             )
         )
     except NotFound as exc:
         return f"NotFound {exc.message}"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     decls=st.lists(declarations, min_size=1, max_size=12),
     scope=st.sampled_from(list(DeMinimisScope)),
     amount=st.sampled_from([None, Decimal(150), Decimal(10**6)]),
     has_schedule=st.booleans(),
+    currency=st.sampled_from(["KRW", "USD", "EUR"]),  # minor units of 1, 0.01
 )
 def test_a_batch_assesses_like_one_by_one(
-    decls: list[Declaration], scope: DeMinimisScope, amount: Decimal | None, has_schedule: bool
+    decls: list[Declaration],
+    scope: DeMinimisScope,
+    amount: Decimal | None,
+    has_schedule: bool,
+    currency: str,
 ) -> None:
     sched = schedule(scope, amount) if has_schedule else None
     sel = Selections(sched) if sched is not None else None
-    batch = DutyBatch(economy="KR", currency="KRW", schedule=sched, fx=fx, selections=sel)
+    batch = DutyBatch(economy="KR", currency=currency, schedule=sched, fx=fx, selections=sel)
     for decl in decls:
         assert decl.date is not None
         try:
             got = repr(batch.assess(decl, decl.date))
         except NotFound as exc:
             got = f"NotFound {exc.message}"
-        assert got == one(decl, sched, None)
+        assert got == one(decl, sched, currency)

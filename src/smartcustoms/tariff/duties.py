@@ -657,26 +657,27 @@ class DutyBatch:
         vat_source = self._vat_source
         for i, it in enumerate(items):
             cv = valuation[i].customs_value
-            duty_lines = self._duty_lines(i + 1, it, cv, notes)
-            if not duty_lines or duty_lines[0].source.startswith("no rate"):
+            duty_lines, no_rate = self._duty_lines(i + 1, it, cv, notes, relieve_duty)
+            if no_rate:
                 complete = False
-            if relieve_duty:
-                duty_lines = [_relieved(ln) for ln in duty_lines]
             lines.extend(duty_lines)
             duty_due = sum((ln.amount for ln in duty_lines), Decimal(0))
             base = cv + duty_due
             complete = complete and settings is not None
-            vat = DutyLine(
-                i + 1,
-                "vat",
-                base,
-                currency,
-                vat_rate,
-                "%",
-                vat_source,
-                round_to(base * vat_rate / HUNDRED, currency),
+            amount = round_to(base * vat_rate / HUNDRED, currency)
+            # The relieved line made at once (what _relieved makes of the line).
+            lines.append(
+                DutyLine(
+                    i + 1,
+                    "vat",
+                    base,
+                    currency,
+                    vat_rate,
+                    "%",
+                    f"{vat_source}; relieved under de minimis" if relieve_tax else vat_source,
+                    Decimal(0) * amount if relieve_tax else amount,
+                )
             )
-            lines.append(_relieved(vat) if relieve_tax else vat)
         duty_total = sum((ln.amount for ln in lines if ln.tax != "vat"), Decimal(0))
         tax_total = sum((ln.amount for ln in lines if ln.tax == "vat"), Decimal(0))
         return DutyAssessment(
@@ -696,9 +697,11 @@ class DutyBatch:
         )
 
     def _duty_lines(
-        self, n: int, it: DutiableItem, cv: Decimal, notes: list[str]
-    ) -> list[DutyLine]:
-        """:func:`_duty_lines` with the item's tariff line looked up once per batch."""
+        self, n: int, it: DutiableItem, cv: Decimal, notes: list[str], relieve: bool
+    ) -> tuple[list[DutyLine], bool]:
+        """:func:`_duty_lines` with the item's tariff line looked up once per batch, relieved
+        under de minimis if ``relieve`` (made so at once: what :func:`_relieved` makes), and
+        whether the item had no rate."""
         economy = self.economy
         currency = self.currency
         rated = self._line(it)
@@ -706,14 +709,17 @@ class DutyBatch:
             notes.append(f"item {n}: {rated.note}")
         match = rated.match
         if match is None:
-            return _duty_lines(n, it, cv, economy, currency, None, notes)
+            found = _duty_lines(n, it, cv, economy, currency, None, notes)
+            no_rate = not found or found[0].source.startswith("no rate")
+            return ([_relieved(ln) for ln in found] if relieve else found), no_rate
         line = match.line
-        source = rated.source
+        source = f"{rated.source}; relieved under de minimis" if relieve else rated.source
         if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
             notes.append(
                 f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
                 f"schedule's {line.ad_valorem} %"
             )
+        amount = round_to(cv * line.ad_valorem / HUNDRED, currency)
         out = [
             DutyLine(
                 n,
@@ -723,7 +729,7 @@ class DutyBatch:
                 line.ad_valorem,
                 "%",
                 source,
-                round_to(cv * line.ad_valorem / HUNDRED, currency),
+                Decimal(0) * amount if relieve else amount,
             )
         ]
         if line.specific_amount is not None and line.specific_unit is not None:
@@ -731,6 +737,7 @@ class DutyBatch:
                 base, unit = it.net_mass_kg, "kg"
             else:
                 base, unit = it.quantity or Decimal(0), "unit"
+            amount = round_to(base * line.specific_amount, currency)
             out.append(
                 DutyLine(
                     n,
@@ -740,7 +747,7 @@ class DutyBatch:
                     line.specific_amount,
                     f"{currency}/{unit}",
                     source,
-                    round_to(base * line.specific_amount, currency),
+                    Decimal(0) * amount if relieve else amount,
                 )
             )
-        return out
+        return out, False  # a schedule line gives a rate

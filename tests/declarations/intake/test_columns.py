@@ -303,3 +303,27 @@ def test_hostile_rows_are_reported_the_same(kr: KR, tmp_path: Path, profile: str
 
     same()
     assert seen_clean and seen_bad  # both kinds of rows were compared
+
+
+@pytest.mark.parametrize("profile", ["kcs-cdd", "hostile"])
+def test_every_hostile_value_in_every_column_is_reported_the_same(
+    kr: KR, tmp_path: Path, profile: str
+) -> None:
+    """Each column given each hostile and each other valid value, one per row."""
+    if profile == "kcs-cdd":
+        prof, base, good = load_profile(profile), BASE, OTHER_GOOD
+    else:
+        prof, base, good = parse_profile(EXPORT_PROFILE), EXPORT_BASE, EXPORT_GOOD
+    rows = []
+    for column in base:
+        for value in [*HOSTILE, *good.get(column, [])]:
+            rows.append({**base, "Declaration ID": f"E{len(rows):05d}", column: value})
+    rows.append(dict(rows[-1]))  # a repeated reference
+    file = tmp_path / "every.csv"
+    write(file, rows)
+    by_rows = check_pass(kr, file, prof, columnar=False, chunk=400)
+    by_columns = check_pass(kr, file, prof, columnar=True, chunk=400)
+    assert by_columns.report == by_rows.report
+    assert by_columns.goods == by_rows.goods
+    clean = assert_same_reads(kr, file, prof)
+    assert 0 < clean < len(rows) and by_rows.report["errors"]

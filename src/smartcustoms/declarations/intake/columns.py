@@ -404,35 +404,29 @@ def _text(
 ) -> list[str | None]:
     """``Reader.text`` on mapped values (text or absent); ``present``: where the object that
     holds the field exists (a required field of an absent party is no problem)."""
-    where = present or _everywhere(len(column))
-    out: list[str | None] = []
-    for i, (value, here) in enumerate(zip(column, where, strict=True)):
-        text = value.strip() if value is not None else ""
-        if not text:
-            if required and here:
-                bad.add(i)
-            out.append(None)
-        elif len(text) > max_len:
-            bad.add(i)
-            out.append(None)
-        else:
-            out.append(text)
+    # Comprehensions over the whole column; the (rare) problems looked for afterwards.
+    out: list[str | None] = [None if v is None else (v.strip() or None) for v in column]
+    if required:
+        where = present or _everywhere(len(column))
+        bad.update(
+            i for i, (t, here) in enumerate(zip(out, where, strict=True)) if t is None and here
+        )
+    long = [i for i, t in enumerate(out) if t is not None and len(t) > max_len]
+    for i in long:
+        bad.add(i)
+        out[i] = None
     return out
 
 
 def _parsed(column: list[str | None], bad: set[int], parse: Callable[[str], Any]) -> list[Any]:
     """``parse`` of each distinct text (``_INVALID``: a problem); None stays None."""
     seen = {text: parse(text) for text in set(column) if text is not None}
-    out: list[Any] = []
-    for i, text in enumerate(column):
-        if text is None:
-            out.append(None)
-            continue
-        value = seen[text]
-        if value is _INVALID:
-            bad.add(i)
-            value = None
-        out.append(value)
+    out = [None if text is None else seen[text] for text in column]
+    if any(v is _INVALID for v in seen.values()):
+        for i, value in enumerate(out):
+            if value is _INVALID:
+                bad.add(i)
+                out[i] = None
     return out
 
 
