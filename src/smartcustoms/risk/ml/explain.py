@@ -7,6 +7,7 @@ the real numbers behind it: "importer's past fraud rate 34% (12 of 35 inspected)
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,7 +153,13 @@ class _Layout:
 
 
 def _layout(model: RiskModel) -> _Layout:
-    names = [str(n) for n in model.feature_names_in_]
+    return _layout_of(tuple(str(n) for n in model.feature_names_in_))
+
+
+@functools.lru_cache(maxsize=16)
+def _layout_of(names: tuple[str, ...]) -> _Layout:
+    """Built once per feature list (a bulk import explains every day's controlled rows); the
+    layout is never modified."""
     by_subject: dict[str, list[str]] = {}
     for name in names:
         by_subject.setdefault(_subject(name), []).append(name)
@@ -161,6 +168,7 @@ def _layout(model: RiskModel) -> _Layout:
     member = np.zeros((len(names), len(subjects)))
     for j, name in enumerate(names):
         member[j, position[_subject(name)]] = 1.0
+    member.flags.writeable = False  # shared by every call with these features
     main = [max(by_subject[s], key=len) for s in subjects]
     return _Layout({n: j for j, n in enumerate(names)}, subjects, member, main)
 

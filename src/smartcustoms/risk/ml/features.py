@@ -125,7 +125,6 @@ RAW_FEATURES: tuple[str, ...] = (
     "unit_value_dev",
     "origin_mismatch",
 )
-_SMALL_BATCH = 16
 _TAIL_MIN = 4096
 _TAIL_SHARE = 16
 """A group's recent additions (its *tail*) join its sorted table once they outnumber
@@ -208,7 +207,7 @@ class FeatureBuilder:
     def __init__(self, smoothing: float = 3.0, exact_values: bool = True) -> None:
         self.smoothing = smoothing
         self.exact_values = exact_values
-        self._code_maps: dict[str, dict[str, float]] | None = None  # built on first small batch
+        self._code_maps: dict[str, dict[str, float]] | None = None  # built on first use
         # (sorted tables, tails) by history group: one attribute, so a thread reading the
         # shared builder of a cached model sees a table and its tail from the same moment.
         self._tables: tuple[_Tables, _Tables] | None = None
@@ -403,12 +402,11 @@ class FeatureBuilder:
         return self._code_maps
 
     def _codes(self, column: str, values: np.ndarray) -> np.ndarray:
-        if len(values) <= _SMALL_BATCH:
-            # A dict lookup beats building a pandas Index for one declaration.
-            lookup = self.code_maps()[column]
-            return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
-        codes = self.vocabularies_[column].get_indexer(pd.Index(values.astype(str)))
-        return np.where(codes >= 0, codes, np.nan).astype(np.float64)
+        # A dict lookup per value: the same codes as the vocabulary's ``get_indexer`` (its
+        # values are unique strings), and half its cost even at ten thousand rows (building a
+        # pandas Index of the values cost more than looking them up).
+        lookup = self.code_maps()[column]
+        return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
 
     # -- persistence ---------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -496,20 +494,34 @@ def _look_up(table: _Table, tail: _Table | None, keys: np.ndarray) -> np.ndarray
 
 def _overlay(table: _Table, newer: _Table | None) -> _Table:
     """``table`` with the rows of ``newer`` (sorted unique keys too) replacing or joining
-    its own: new arrays, the old ones untouched."""
+    its own: new arrays, the old ones untouched. (``numpy.insert`` for both arrays, placing
+    the rows once for both: it was most of a small day's update.)"""
     if newer is None or len(newer[0]) == 0:
         return table
     keys, stats = table
     if len(keys) == 0:
         return newer
-    at = np.searchsorted(keys, newer[0])  # the key's row, or where it goes
-    found = keys[np.minimum(at, len(keys) - 1)] == newer[0]
-    stats = stats.copy()
-    stats[at[found]] = newer[1][found]
-    return (
-        np.insert(keys, at[~found], newer[0][~found]),
-        np.insert(stats, at[~found], newer[1][~found], axis=0),
-    )
+    new_keys, new_stats = newer
+    at = np.searchsorted(keys, new_keys)  # the key's row, or the row it goes before
+    found = keys[np.minimum(at, len(keys) - 1)] == new_keys
+    fresh = ~found
+    n_fresh = int(fresh.sum())
+    if n_fresh == 0:
+        stats = stats.copy()
+        stats[at] = new_stats
+        return keys, stats
+    # Where the new keys land: before the row they were searched to, after the earlier ones.
+    placed = at[fresh] + np.arange(n_fresh)
+    kept = np.ones(len(keys) + n_fresh, bool)
+    kept[placed] = False
+    out_keys = np.empty(len(kept), keys.dtype)
+    out_keys[kept], out_keys[placed] = keys, new_keys[fresh]
+    out_stats = np.empty((len(kept), stats.shape[1]), stats.dtype)
+    out_stats[kept], out_stats[placed] = stats, new_stats[fresh]
+    if n_fresh < len(new_keys):  # replace the rows of keys already there, where they moved
+        moved = at[found] + np.searchsorted(at[fresh], at[found], side="right")
+        out_stats[moved] = new_stats[found]
+    return out_keys, out_stats
 
 
 def _add_to_tail(
