@@ -229,6 +229,14 @@ class FeatureBuilder:
     def history_(self, value: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         self._tables = (value, {})
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A builder pickled before the tails kept its tables as ``history_``.
+        state = dict(state)
+        if "history_" in state:
+            state["_tables"] = (state.pop("history_"), {})
+        state.setdefault("_tables", None)
+        self.__dict__.update(state)
+
     def _history(self) -> tuple[_Tables, _Tables]:
         if self._tables is None:
             raise AttributeError("history_")
