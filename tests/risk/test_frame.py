@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -101,3 +101,28 @@ def test_records_normalise_like_a_frame(shared_data_dir: Path) -> None:
     for c in via_frame.columns:
         expected = via_frame[c].to_numpy()
         assert np.array_equal(got[c], expected, equal_nan=expected.dtype.kind == "f"), c
+
+
+def test_records_the_plain_path_refuses_take_the_frames(shared_data_dir: Path) -> None:
+    """Each column's types are checked at once: one odd record sends the whole batch through
+    the frame (a bool is not a number, a datetime not a date, a number not text, a column
+    missing, a label present)."""
+    records = _kcs_records(shared_data_dir / "customs-declarations/df_syn_test_eng.csv", 50)
+    for odd in (
+        {"net_mass_kg": True},
+        {"date": datetime(2021, 4, 3, 12, 30)},
+        {"declaration_id": 17},
+        {"office": 40},
+        {"critical_fraud": 0},
+        {"seller_id": ...},  # removed
+    ):
+        batch = [dict(r) for r in records]
+        batch[7] |= odd
+        if "seller_id" in odd:
+            del batch[7]["seller_id"]
+        got = normalize_records(batch)
+        expected = normalize_frame(pd.DataFrame(batch))
+        assert list(got) == list(expected.columns)
+        for c in expected.columns:
+            want = expected[c].to_numpy()
+            assert np.array_equal(got[c], want, equal_nan=want.dtype.kind == "f"), (odd, c)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -199,32 +200,44 @@ def assess_batch(
             model.update_history({c: v[learned] for c, v in day.items()})
 
     out: list[LaneDecision | None] = [None] * n
-    for k, i in enumerate(order):
+    # Per row from plain lists (numpy scalars cost more than the work done with them); the
+    # rules fired only for the rows where any did.
+    fired_rules: dict[int, list[int]] = {
+        int(k): np.flatnonzero(fired[k]).tolist() for k in np.flatnonzero(fired.any(axis=1))
+    }
+    lane_of = [Lane(name) for name in NAMES]
+    row_fraud, row_critical, row_score = fraud_raw.tolist(), critical_p.tolist(), scores.tolist()
+    row_explored, row_checked, row_aeo = explored.tolist(), checked.tolist(), aeo.tolist()
+    row_lane, row_exploration = lanes.tolist(), exploration.tolist()
+    for k, i in enumerate(order.tolist()):
         reasons: list[str] = []
-        if model is not None and not np.isnan(fraud_raw[k]):
+        scored = not math.isnan(row_fraud[k])
+        if model is not None and scored:
             reasons.append(
-                f"fraud probability {fraud_raw[k]:.0%} (critical {critical_p[k]:.0%}), "
+                f"fraud probability {row_fraud[k]:.0%} (critical {row_critical[k]:.0%}), "
                 f"model {state.version}"
             )
             reasons += [e.text for e in why[k]]
-        tags = [state.rules[j].tag for j in np.flatnonzero(fired[k])]
-        reasons += [state.rules[j].definition.describe() for j in np.flatnonzero(fired[k])]
-        if explored[k]:
-            reasons.append(exploration_reason(state.budget, float(exploration[k])))
+        rules = fired_rules.get(k, [])
+        tags = [state.rules[j].tag for j in rules]
+        reasons += [state.rules[j].definition.describe() for j in rules]
+        if row_explored[k]:
+            reasons.append(exploration_reason(state.budget, row_exploration[k]))
             tags.append("random:exploration")
-        if checked[k]:
+        if row_checked[k]:
             reasons.append("random check required by a rule")
             tags.append("random:rule-check")
-        if aeo[k]:
+        if row_aeo[k]:
             reasons.append(f"trusted trader (AEO) {traders[k]}: reduced inspection rate")
         if model is None:
             reasons.append("no active risk model: lanes drawn at the budget's rates")
+        score = row_score[k]
         out[i] = LaneDecision(
-            lane=Lane(NAMES[int(lanes[k])]),
-            score=None if np.isnan(scores[k]) else float(scores[k]),
+            lane=lane_of[row_lane[k]],
+            score=None if math.isnan(score) else score,
             reasons=reasons,
             rules_fired=tags,
-            model_version=None if np.isnan(fraud_raw[k]) else state.version,
+            model_version=state.version if scored else None,
             explanations=why[k],
         )
     back = np.empty(n, np.int64)  # position in date order of each item

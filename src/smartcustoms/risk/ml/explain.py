@@ -7,6 +7,7 @@ the real numbers behind it: "importer's past fraud rate 34% (12 of 35 inspected)
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -147,22 +148,42 @@ class _Layout:
 
     index: dict[str, int]  # feature name -> column of the feature matrix
     subjects: list[str]
-    member: np.ndarray  # (features, subjects): 1 where the feature belongs to the subject
+    members: tuple[tuple[int, ...], ...]  # per subject: its features' columns, in order
     main_feature: list[str]  # per subject: the feature it is reported under
 
 
 def _layout(model: RiskModel) -> _Layout:
-    names = [str(n) for n in model.feature_names_in_]
+    return _layout_of(tuple(str(n) for n in model.feature_names_in_))
+
+
+@functools.lru_cache(maxsize=16)
+def _layout_of(names: tuple[str, ...]) -> _Layout:
+    """Built once per feature list (a bulk import explains every day's controlled rows); the
+    layout is never modified."""
     by_subject: dict[str, list[str]] = {}
     for name in names:
         by_subject.setdefault(_subject(name), []).append(name)
     subjects = sorted(by_subject)
     position = {s: i for i, s in enumerate(subjects)}
-    member = np.zeros((len(names), len(subjects)))
+    members: list[list[int]] = [[] for _ in subjects]
     for j, name in enumerate(names):
-        member[j, position[_subject(name)]] = 1.0
+        members[position[_subject(name)]].append(j)
     main = [max(by_subject[s], key=len) for s in subjects]
-    return _Layout({n: j for j, n in enumerate(names)}, subjects, member, main)
+    return _Layout({n: j for j, n in enumerate(names)}, subjects, tuple(map(tuple, members)), main)
+
+
+def _by_subject(contrib: np.ndarray, layout: _Layout) -> np.ndarray:
+    """Each row's contributions summed per subject, feature after feature: a row's sums are
+    the same numbers whatever other rows come with it (a matrix product's were not: BLAS
+    adds in another order for one row than for many, so a declaration lodged alone and the
+    same one in a bulk file got explanations a last bit apart)."""
+    out = np.empty((len(contrib), len(layout.subjects)))
+    for k, columns in enumerate(layout.members):
+        total = contrib[:, columns[0]].copy()
+        for j in columns[1:]:
+            total += contrib[:, j]
+        out[:, k] = total
+    return out
 
 
 def _contributions(model: RiskModel, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +215,7 @@ def contributions(
     matrix = model.features(first, batch_history=False)
     contrib, base = _contributions(model, matrix)
     layout = _layout(model)
-    scores = (contrib @ layout.member)[0]
+    scores = _by_subject(contrib, layout)[0]
     feats = _Features(matrix[0], layout.index)
     row = _row(_row_lists(first), 0, currency or None)
     order = np.argsort(-np.abs(scores), kind="stable")
@@ -243,7 +264,7 @@ def explain_rows(
         return []
     layout = _layout(model)
     contrib, _ = _contributions(model, matrix)
-    by_subject = contrib @ layout.member  # summed per subject, vectorised
+    by_subject = _by_subject(contrib, layout)
     descending = np.argsort(-by_subject, axis=1, kind="stable")
     ascending = np.argsort(by_subject, axis=1, kind="stable")
     lists = _row_lists(rows)

@@ -125,7 +125,12 @@ RAW_FEATURES: tuple[str, ...] = (
     "unit_value_dev",
     "origin_mismatch",
 )
-_SMALL_BATCH = 16
+_TAIL_MIN = 4096
+_TAIL_SHARE = 16
+"""A group's recent additions (its *tail*) join its sorted table once they outnumber
+``max(_TAIL_MIN, table rows / _TAIL_SHARE)``: a day's update then moves the tail's rows, not the
+whole history's (inserting into the sorted table copied every group's table every day, a cost
+that grew with the history), and each merge's copy is paid for by that many earlier additions."""
 _NORM_MIN_COUNT = 3  # fewer earlier HS6 declarations than this: compare with the HS4 norm
 
 
@@ -202,7 +207,40 @@ class FeatureBuilder:
     def __init__(self, smoothing: float = 3.0, exact_values: bool = True) -> None:
         self.smoothing = smoothing
         self.exact_values = exact_values
-        self._code_maps: dict[str, dict[str, float]] | None = None  # built on first small batch
+        self._code_maps: dict[str, dict[str, float]] | None = None  # built on first use
+        # (sorted tables, tails) by history group: one attribute, so a thread reading the
+        # shared builder of a cached model sees a table and its tail from the same moment.
+        self._tables: tuple[_Tables, _Tables] | None = None
+
+    @property
+    def history_(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per history group: its sorted unique keys and their summed weights (rows of
+        ``_N, _S, _K, _C, _UVS, _UVN``), the recent additions merged in. Never mutated in
+        place: a copy of the builder may share the arrays."""
+        if self._tables is None:
+            raise AttributeError("history_")  # not fitted (``hasattr`` says so)
+        tables, tails = self._tables
+        if tails:
+            tables = {name: _overlay(table, tails.get(name)) for name, table in tables.items()}
+            self._tables = (tables, {})
+        return tables
+
+    @history_.setter
+    def history_(self, value: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        self._tables = (value, {})
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A builder pickled before the tails kept its tables as ``history_``.
+        state = dict(state)
+        if "history_" in state:
+            state["_tables"] = (state.pop("history_"), {})
+        state.setdefault("_tables", None)
+        self.__dict__.update(state)
+
+    def _history(self) -> tuple[_Tables, _Tables]:
+        if self._tables is None:
+            raise AttributeError("history_")
+        return self._tables
 
     # -- configuration -------------------------------------------------------------------
     @property
@@ -249,12 +287,13 @@ class FeatureBuilder:
         everything = exclusive_prefix(np.zeros(len(frame), np.uint64), days, weights)
         priors = _running_prior(everything[:, _S], everything[:, _N])
         critical_priors = _running_prior(everything[:, _K], everything[:, _N])
-        self.history_: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        history: _Tables = {}
         stats: dict[str, np.ndarray] = {}
         for g in self._stat_groups():
             keys = _group_keys(hashes, g)
             stats[g.name] = exclusive_prefix(keys, days, weights)
-            self.history_[g.name] = _totals(keys, weights)
+            history[g.name] = _totals(keys, weights)
+        self.history_ = history
         return self._assemble(frame, stats, priors, critical_priors)
 
     def update(self, frame: Columns) -> FeatureBuilder:
@@ -266,17 +305,22 @@ class FeatureBuilder:
         weights = self._weights(frame, labelled=labelled)
         weights[:, _S], weights[:, _K] = fraud, critical
         hashes = _hash_columns(frame, self._key_columns())
-        hs6_stats = self.history_["hs6"][1]
+        tables, tails = (dict(t) for t in self._history())
+        # The whole HS6 table (a few thousand codes at most), summed in its own order.
+        hs6_stats = _overlay(tables["hs6"], tails.get("hs6"))[1]
         inspected = hs6_stats[:, _N].sum() + labelled.sum()
         frauds = hs6_stats[:, _S].sum() + weights[:, _S].sum()
         criticals = hs6_stats[:, _K].sum() + weights[:, _K].sum()
         self.prior_ = _running_prior(np.array([frauds]), np.array([inspected]))[0]
         self.critical_prior_ = _running_prior(np.array([criticals]), np.array([inspected]))[0]
         for g in self._stat_groups():
-            old_keys, old_stats = self.history_[g.name]
-            self.history_[g.name] = _add_totals(
-                old_keys, old_stats, _group_keys(hashes, g), weights
-            )
+            table, tail = tables[g.name], tails.pop(g.name, None)
+            tail = _add_to_tail(table, tail, _group_keys(hashes, g), weights)
+            if len(tail[0]) > max(_TAIL_MIN, len(table[0]) // _TAIL_SHARE):
+                tables[g.name] = _overlay(table, tail)
+            else:
+                tails[g.name] = tail
+        self._tables = (tables, tails)
         end = str(column(frame, DATE, "datetime64[D]").max())
         self.date_range_ = (self.date_range_[0], max(self.date_range_[1], end))
         return self
@@ -295,21 +339,10 @@ class FeatureBuilder:
         if batch_history and n > 1:
             batch = self._weights(frame, labelled=np.zeros(n, dtype=bool))
         stats: dict[str, np.ndarray] = {}
+        tables, tails = self._history()
         for g in self._stat_groups():
             keys = _group_keys(hashes, g)
-            hist_keys, hist_stats = self.history_[g.name]
-            pos = np.searchsorted(hist_keys, keys)
-            pos_c = np.minimum(pos, max(len(hist_keys) - 1, 0))
-            found = (
-                (pos < len(hist_keys)) & (hist_keys[pos_c] == keys)
-                if len(hist_keys)
-                else (np.zeros(len(keys), dtype=bool))
-            )
-            values = (
-                np.where(found[:, None], hist_stats[pos_c], 0.0)
-                if len(hist_keys)
-                else (np.zeros((len(keys), _STATS)))
-            )
+            values = _look_up(tables[g.name], tails.get(g.name), keys)
             if batch is not None:
                 values = values + exclusive_prefix(keys, days, batch)
             stats[g.name] = values
@@ -377,12 +410,11 @@ class FeatureBuilder:
         return self._code_maps
 
     def _codes(self, column: str, values: np.ndarray) -> np.ndarray:
-        if len(values) <= _SMALL_BATCH:
-            # A dict lookup beats building a pandas Index for one declaration.
-            lookup = self.code_maps()[column]
-            return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
-        codes = self.vocabularies_[column].get_indexer(pd.Index(values.astype(str)))
-        return np.where(codes >= 0, codes, np.nan).astype(np.float64)
+        # A dict lookup per value: the same codes as the vocabulary's ``get_indexer`` (its
+        # values are unique strings), and half its cost even at ten thousand rows (building a
+        # pandas Index of the values cost more than looking them up).
+        lookup = self.code_maps()[column]
+        return np.array([lookup.get(str(v), np.nan) for v in values], dtype=np.float64)
 
     # -- persistence ---------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -441,24 +473,76 @@ def _totals(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return unique, totals.reshape(len(unique), weights.shape[1])
 
 
-def _add_totals(
-    keys: np.ndarray, totals: np.ndarray, new_keys: np.ndarray, weights: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``_totals(concat(keys, new_keys), vstack(totals, weights))`` for sorted unique ``keys``
-    and their ``totals``, without sorting the whole history again: unseen keys are inserted in
-    place and the weights added row by row in their order, so every sum is the same float
-    (``keys`` first, then each new row in turn) as the full recount gives. New arrays: the
-    old ones may be shared with other copies of the builder."""
-    width = weights.shape[1]
+_Table: TypeAlias = tuple[np.ndarray, np.ndarray]
+_Tables: TypeAlias = dict[str, _Table]
+
+
+def _find(table: _Table, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each of ``keys`` is in the sorted ``table`` (clipped), whether it is there)."""
+    table_keys = table[0]
+    if len(table_keys) == 0:
+        return np.zeros(len(keys), np.intp), np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(table_keys, keys), len(table_keys) - 1)
+    return at, table_keys[at] == keys
+
+
+def _look_up(table: _Table, tail: _Table | None, keys: np.ndarray) -> np.ndarray:
+    """The summed weights of each of ``keys`` (zeros when unseen): from ``tail`` when it has
+    the key (its sums are the newer ones), else from ``table``."""
+    at, found = _find(table, keys)
+    if len(table[0]):
+        values = np.where(found[:, None], table[1][at], 0.0)
+    else:
+        values = np.zeros((len(keys), _STATS))
+    if tail is not None:
+        at, found = _find(tail, keys)
+        values[found] = tail[1][at[found]]
+    return values
+
+
+def _overlay(table: _Table, newer: _Table | None) -> _Table:
+    """``table`` with the rows of ``newer`` (sorted unique keys too) replacing or joining
+    its own: new arrays, the old ones untouched. (``numpy.insert`` for both arrays, placing
+    the rows once for both: it was most of a small day's update.)"""
+    if newer is None or len(newer[0]) == 0:
+        return table
+    keys, stats = table
     if len(keys) == 0:
-        return _totals(new_keys, weights.reshape(len(new_keys), width))
-    distinct = np.unique(new_keys)
-    at = np.searchsorted(keys, distinct)
-    seen = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == distinct)
-    merged = np.insert(keys, at[~seen], distinct[~seen])
-    out = np.insert(totals.reshape(len(keys), width), at[~seen], 0.0, axis=0)
-    np.add.at(out, np.searchsorted(merged, new_keys), weights)
-    return merged, out
+        return newer
+    new_keys, new_stats = newer
+    at = np.searchsorted(keys, new_keys)  # the key's row, or the row it goes before
+    found = keys[np.minimum(at, len(keys) - 1)] == new_keys
+    fresh = ~found
+    n_fresh = int(fresh.sum())
+    if n_fresh == 0:
+        stats = stats.copy()
+        stats[at] = new_stats
+        return keys, stats
+    # Where the new keys land: before the row they were searched to, after the earlier ones.
+    placed = at[fresh] + np.arange(n_fresh)
+    kept = np.ones(len(keys) + n_fresh, bool)
+    kept[placed] = False
+    out_keys = np.empty(len(kept), keys.dtype)
+    out_keys[kept], out_keys[placed] = keys, new_keys[fresh]
+    out_stats = np.empty((len(kept), stats.shape[1]), stats.dtype)
+    out_stats[kept], out_stats[placed] = stats, new_stats[fresh]
+    if n_fresh < len(new_keys):  # replace the rows of keys already there, where they moved
+        moved = at[found] + np.searchsorted(at[fresh], at[found], side="right")
+        out_stats[moved] = new_stats[found]
+    return out_keys, out_stats
+
+
+def _add_to_tail(
+    table: _Table, tail: _Table | None, new_keys: np.ndarray, weights: np.ndarray
+) -> _Table:
+    """``tail`` with the rows ``weights`` added: each key's sum starts from its current one
+    (in ``tail``, else in ``table``, else 0) and adds its rows one by one in their order, so
+    every sum is the same float as a recount over all rows in order gives (:func:`_totals`
+    sums in row order too). New arrays; ``table`` is never copied."""
+    distinct, inverse = np.unique(new_keys, return_inverse=True)
+    sums = _look_up(table, tail, distinct)
+    np.add.at(sums, inverse.reshape(-1), weights.reshape(len(new_keys), -1))
+    return _overlay(tail, (distinct, sums)) if tail is not None else (distinct, sums)
 
 
 def _hs_numeric(codes: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ that features hash identically whichever way the frame was built.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -133,47 +134,64 @@ def normalize_records(records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndar
     :func:`smartcustoms.risk.source.declaration_records` makes them: for one declaration the
     frame costs more than scoring it. Other records go through :func:`normalize_frame`; the
     values are the same either way."""
-    if not records or not all(_plain(r) for r in records):
+    columns = _plain_columns(records) if records else None
+    if columns is None:
         frame = normalize_frame(pd.DataFrame(list(records)))
         return {c: frame[c].to_numpy() for c in frame.columns}
-    dates = np.array([np.datetime64(r[DATE], "D") for r in records], dtype="datetime64[D]")
+    dates = np.array([np.datetime64(d, "D") for d in columns[DATE]], dtype="datetime64[D]")
     if np.isnat(dates).any():
         raise _invalid(DATE, "invalid", "some dates could not be parsed")
     out: dict[str, np.ndarray] = {
-        DECLARATION_ID: np.array([r[DECLARATION_ID] for r in records], dtype=object),
+        DECLARATION_ID: np.array(columns[DECLARATION_ID], dtype=object),
         DATE: dates.astype("datetime64[ns]"),
     }
     for col in STRING_COLUMNS:
-        out[col] = np.array(
-            ["" if r[col] is None else r[col].strip() for r in records], dtype=object
-        )
+        values = columns[col]
+        if None in values:
+            out[col] = np.array(["" if v is None else v.strip() for v in values], dtype=object)
+        else:
+            out[col] = np.array(list(map(str.strip, values)), dtype=object)
     out["hs_code"] = np.array(
         [h.zfill(6) if h.isdigit() and len(h) < 6 else h for h in out["hs_code"]], dtype=object
     )
     for col in NUMERIC_COLUMNS:
-        values = np.array([np.nan if r[col] is None else r[col] for r in records], dtype=np.float64)
-        out[col] = np.round(values, NUMERIC_DECIMALS)
+        values = columns[col]
+        if None in values:
+            values = tuple(np.nan if v is None else v for v in values)
+        out[col] = np.round(np.array(values, dtype=np.float64), NUMERIC_DECIMALS)
     order = np.argsort(out[DATE], kind="stable")
     return {c: v[order] for c, v in out.items()}
 
 
-def _plain(record: Mapping[str, Any]) -> bool:
-    if any(c not in record for c in REQUIRED_COLUMNS) or any(c in record for c in LABEL_COLUMNS):
-        return False
-    if type(record[DECLARATION_ID]) is not str:
-        return False
-    day = record[DATE]
-    if not isinstance(day, np.datetime64) and (type(day) is not date):
-        return False
+_REQUIRED = frozenset(REQUIRED_COLUMNS)
+_LABELS = frozenset(LABEL_COLUMNS)
+_TEXT = frozenset({str, type(None)})
+
+
+def _number_type(kind: type) -> bool:
+    return kind is type(None) or (not issubclass(kind, bool) and issubclass(kind, int | float))
+
+
+def _plain_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, tuple[Any, ...]] | None:
+    """The required columns of ``records`` as tuples by name when every record is plain
+    (see :func:`normalize_records`), else None. Checked by column: the set of types a column
+    holds, not each value in turn."""
+    if not all(map(_REQUIRED.issubset, records)) or not all(map(_LABELS.isdisjoint, records)):
+        return None
+    names = REQUIRED_COLUMNS
+    by_column = zip(*map(operator.itemgetter(*names), records), strict=True)
+    columns = dict(zip(names, by_column, strict=True))
+    if set(map(type, columns[DECLARATION_ID])) != {str}:
+        return None
+    if not all(k is date or issubclass(k, np.datetime64) for k in set(map(type, columns[DATE]))):
+        return None
     for col in STRING_COLUMNS:
-        value = record[col]
-        if value is not None and type(value) is not str:
-            return False
+        if not _TEXT.issuperset(map(type, columns[col])):
+            return None
     for col in NUMERIC_COLUMNS:
-        value = record[col]
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            return False
-    return True
+        if not all(map(_number_type, set(map(type, columns[col])))):
+            return None
+    return columns
 
 
 def _as_codes(column: pd.Series) -> np.ndarray:
