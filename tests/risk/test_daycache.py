@@ -80,7 +80,16 @@ def test_cached_decisions_equal_cold_ones_across_days_and_inspections(
         reads.append(uow.ports is not None)  # True: the application's (cached) path
         return history_model(uow, *args)
 
+    extend_history = scoring.extend_history
+    carried: list[bool] = []
+
+    def carried_forward(uow: Any, *args: Any) -> Any:
+        reads.append(uow.ports is not None)
+        carried.append(True)
+        return extend_history(uow, *args)
+
     monkeypatch.setattr(scoring, "history_model", counted)
+    monkeypatch.setattr(scoring, "extend_history", carried_forward)
     app = bootstrap(db=kr.db)
 
     def lodge(day: str, n: int, via: Any = app) -> DeclarationRecord:
@@ -110,9 +119,19 @@ def test_cached_decisions_equal_cold_ones_across_days_and_inspections(
     cached = [scoring.model_for_day(uow, "KR", state, d, ticket)[0] for d in (day1, day2)]
     assert reads.count(True) == 3  # both still cached
     assert state.directory is not None
+    # Day 2's history was carried forward from day 1's (reading only day 1's results), and
+    # is what one read of everything before day 2 gives, bit for bit.
+    assert carried == [True, True]
     for day, model in zip((day1, day2), cached, strict=True):
         fresh = history_model(kr.db.uow(), "KR", state.directory, day)
         assert model.builder_.prior_ == fresh.builder_.prior_
+        assert model.builder_.critical_prior_ == fresh.builder_.critical_prior_
+        assert model.training_range_ == fresh.training_range_
+        ours, theirs = model.builder_.history_, fresh.builder_.history_
+        assert ours.keys() == theirs.keys()
+        for name, (keys, stats) in ours.items():
+            assert keys.tobytes() == theirs[name][0].tobytes(), name
+            assert stats.tobytes() == theirs[name][1].tobytes(), name
     assert cached[0].builder_.prior_ != cached[1].builder_.prior_
     # A second worker on the same database: what it stores is seen by the first one's cache.
     other = bootstrap(db=kr.db)

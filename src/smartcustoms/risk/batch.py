@@ -36,6 +36,7 @@ import pandas as pd
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations.lanes import BatchItem
 from smartcustoms.declarations.model import Lane, LaneDecision, LaneExplanation
+from smartcustoms.risk.daycache import CHAIN_READ
 from smartcustoms.risk.ml.budget import LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel
 from smartcustoms.risk.ml.explain import explain_rows
@@ -128,7 +129,10 @@ def assess_batch(
     window: ScoreWindow | None = None
     first_policy = state.policy
     if state.directory is not None and state.policy is not None:
-        ticket = sync_days(uow, economy, state)
+        # A batch reads on through the chain entries a chunk before it appended (about three
+        # per declaration, plus its inspections) instead of dropping every day's values: the
+        # history is then carried forward from the last day still true, not re-read whole.
+        ticket = sync_days(uow, economy, state, max(CHAIN_READ, 4 * n))
         model = _own_copy(model_for_day(uow, economy, state, first_day, ticket)[0])
         window, first_policy = window_for_day(uow, economy, state, first_day, ticket)
     fired = np.zeros((n, len(state.rules)), bool)

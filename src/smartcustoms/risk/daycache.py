@@ -113,20 +113,22 @@ class DayCache:
         self._log_size = log
         self._floor = 0
 
-    def sync(self, uow: UnitOfWork, economy: str) -> Ticket:
-        """Read the chain since the last position; drop the values its entries may change."""
+    def sync(self, uow: UnitOfWork, economy: str, limit: int = CHAIN_READ) -> Ticket:
+        """Read the chain since the last position; drop the values its entries may change.
+        ``limit``: at most this many entries read, else every value dropped (a bulk import
+        reads the chunk it stored itself, the web at most :data:`CHAIN_READ`)."""
         for _ in range(_SYNC_TRIES):
             with self._lock:
                 since = self._position
             # Read outside the lock (a thread waiting for a database connection must not hold
             # up the others, which may hold the connections it waits for), then apply it if
             # no other assessment moved the position meanwhile, else read on from there.
-            found = queries.declaration_changes(uow, economy, since, limit=CHAIN_READ)
+            found = queries.declaration_changes(uow, economy, since, limit=limit)
             with self._lock:
                 if self._position == since:
                     return self._advance(found)
         with self._lock:  # still moving under heavy traffic: read under the lock, once
-            found = queries.declaration_changes(uow, economy, self._position, limit=CHAIN_READ)
+            found = queries.declaration_changes(uow, economy, self._position, limit=limit)
             return self._advance(found)
 
     def _advance(self, found: DeclarationChanges) -> Ticket:
@@ -165,6 +167,19 @@ class DayCache:
                 return None
             self._values[kind].move_to_end(day)
             return found[1]
+
+    def latest_before(self, kind: str, day: date, ticket: Ticket) -> tuple[date, Any] | None:
+        """The value of the latest day before ``day`` that :meth:`get` would serve, with its
+        day: a history can be carried forward from it instead of read from the start."""
+        with self._lock:
+            if ticket.epoch != self._epoch:
+                return None
+            usable = [
+                (d, v)
+                for d, (seq, v) in self._values[kind].items()
+                if d < day and seq <= ticket.seq
+            ]
+        return max(usable, key=lambda dv: dv[0]) if usable else None
 
     def put(self, kind: str, day: date, value: Any, ticket: Ticket) -> None:
         """Keep ``value``, computed after ``ticket``'s sync, unless a change seen since then

@@ -25,14 +25,14 @@ from smartcustoms.declarations.lanes import Signal
 from smartcustoms.declarations.model import Declaration
 from smartcustoms.exchange import queries as exchange
 from smartcustoms.risk import controls, service
-from smartcustoms.risk.daycache import HISTORY, WINDOW, DayCache, Ticket
+from smartcustoms.risk.daycache import CHAIN_READ, HISTORY, WINDOW, DayCache, Ticket
 from smartcustoms.risk.ml.budget import LaneBudget, LanePolicy
 from smartcustoms.risk.ml.estimator import RiskModel
 from smartcustoms.risk.ml.explain import explain_rows
 from smartcustoms.risk.ml.fast import FastFeatures
 from smartcustoms.risk.ml.lanes import NAMES, decide, policy_from_dict, shares
 from smartcustoms.risk.model import Explanation, ScoreResult
-from smartcustoms.risk.registry import CalibrationSample, history_model
+from smartcustoms.risk.registry import CalibrationSample, extend_history, history_model
 from smartcustoms.risk.repository import RiskRepository
 from smartcustoms.risk.rules import ActiveRule, RuleContext, UnitValueNorms, evaluate
 from smartcustoms.risk.rules import fired_by_declaration as fired_by_decl
@@ -114,9 +114,12 @@ def economy_state(uow: UnitOfWork, economy: str) -> EconomyState:
     return state
 
 
-def sync_days(uow: UnitOfWork, economy: str, state: EconomyState) -> Ticket:
-    """Bring the per-day values up to date with the database (once per assessment)."""
-    return state.days.sync(uow, economy)
+def sync_days(
+    uow: UnitOfWork, economy: str, state: EconomyState, limit: int = CHAIN_READ
+) -> Ticket:
+    """Bring the per-day values up to date with the database (once per assessment; ``limit``:
+    see :meth:`.daycache.DayCache.sync`)."""
+    return state.days.sync(uow, economy, limit)
 
 
 def model_for_day(
@@ -127,7 +130,11 @@ def model_for_day(
     assert state.directory is not None
     found: tuple[RiskModel, FastFeatures] | None = state.days.get(HISTORY, day, ticket)
     if found is None:
-        model = history_model(uow, economy, state.directory, day)
+        earlier = state.days.latest_before(HISTORY, day, ticket)
+        if earlier is None:
+            model = history_model(uow, economy, state.directory, day)
+        else:  # carried forward from a day still true: reads only the days in between
+            model = extend_history(uow, economy, state.directory, earlier[1][0], earlier[0], day)
         model.builder_.code_maps()  # once, shared by the copies made per assessment
         found = (model, FastFeatures(model.builder_))
         state.days.put(HISTORY, day, found, ticket)
