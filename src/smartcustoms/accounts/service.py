@@ -145,10 +145,10 @@ def list_economies(uow: UnitOfWork) -> list[EconomyInfo]:
 
 def get_economy(uow: UnitOfWork, code: str) -> EconomyInfo:
     with uow:
-        row = AccountsRepository(uow.session).economy(code)
-        if row is None:
+        found = AccountsRepository(uow.session).economy_info(code)
+        if found is None:
             raise NotFound(f"no economy {code.upper()}")
-        return economy_from_row(row)
+        return found
 
 
 # --- users -----------------------------------------------------------------------------------
