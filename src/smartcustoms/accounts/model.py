@@ -95,3 +95,5 @@ class TokenInfo:
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
+    """The last request made with it, to the minute (recorded at most once a minute, and
+    always on the first use of a UTC day)."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from smartcustoms.accounts.model import EconomyInfo, Role, User
@@ -34,12 +35,61 @@ def user_from_row(row: UserRow) -> User:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """What authenticating a bearer secret needs: its token and the owner, as plain values."""
+
+    token_id: str
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    user_id: str
+    email: str
+    name: str
+    economy: str
+    is_active: bool
+    roles: frozenset[Role]
+
+
+_TOKENS, _USERS, _ROLES = TokenRow.__table__.c, UserRow.__table__.c, UserRoleRow.__table__.c
+# Built once: constructing the statement cost about as much as running it. Table columns (a
+# Core statement) skip the ORM's compile and result steps, which plain values do not need.
+_CREDENTIAL = (
+    select(
+        _TOKENS.id,
+        _TOKENS.revoked_at,
+        _TOKENS.expires_at,
+        _TOKENS.last_used_at,
+        _USERS.id,
+        _USERS.email,
+        _USERS.name,
+        _USERS.economy_code,
+        _USERS.is_active,
+        _ROLES.role,
+    )
+    .join(UserRow.__table__, _USERS.id == _TOKENS.user_id)
+    .outerjoin(UserRoleRow.__table__, _ROLES.user_id == _USERS.id)
+    .where(_TOKENS.secret_hash == bindparam("secret_hash"))
+)
+
+
+_ECONOMIES = EconomyRow.__table__.c
+_ECONOMY = select(_ECONOMIES.code, _ECONOMIES.name, _ECONOMIES.currency, _ECONOMIES.is_apec).where(
+    _ECONOMIES.code == bindparam("code")
+)
+
+
 class AccountsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def economy(self, code: str) -> EconomyRow | None:
         return self.session.get(EconomyRow, code.upper())
+
+    def economy_info(self, code: str) -> EconomyInfo | None:
+        """An economy as plain values (every lodgement reads its economy's currency)."""
+        row = self.session.execute(_ECONOMY, {"code": code.upper()}).first()
+        return None if row is None else EconomyInfo(*row)
 
     def economies(self) -> Sequence[EconomyRow]:
         return self.session.scalars(select(EconomyRow).order_by(EconomyRow.code)).all()
@@ -66,6 +116,30 @@ class AccountsRepository:
         return self.session.scalars(
             select(TokenRow).where(TokenRow.secret_hash == secret_hash)
         ).first()
+
+    def credential(self, secret_hash: str) -> Credential | None:
+        """The token of ``secret_hash`` with its owner and roles, in one statement (a row per
+        role) and without ORM objects: every authenticated request runs it."""
+        rows = self.session.execute(_CREDENTIAL, {"secret_hash": secret_hash}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return Credential(
+            *first[:9],
+            roles=frozenset(Role(r[9]) for r in rows if r[9] is not None),
+        )
+
+    def touch_token(self, token_id: str, at: datetime, older_than: datetime) -> None:
+        """Record ``at`` as the token's last use unless one after ``older_than`` is stored
+        (another request or worker recorded it meanwhile)."""
+        self.session.execute(
+            update(TokenRow)
+            .where(
+                TokenRow.id == token_id,
+                or_(TokenRow.last_used_at.is_(None), TokenRow.last_used_at < older_than),
+            )
+            .values(last_used_at=at)
+        )
 
     def token(self, token_id: str) -> TokenRow | None:
         return self.session.get(TokenRow, token_id)
