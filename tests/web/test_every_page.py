@@ -241,3 +241,16 @@ def test_every_field_of_the_listing_statistics_and_workbench_pages_has_a_label(
             assert '<html lang="en">' in page.text, path
             assert unlabelled(page.text) == [], path
             assert dangling_labels(page.text) == set(), path
+
+
+def test_an_earlier_edition_subheading_shows_its_heading_not_a_dead_end(
+    client: TestClient,
+) -> None:
+    """Declarations dated before 2022 may carry HS 2017 codes and link them: the link opens the
+    code's HS 2022 heading with a note, while a code of no edition is still not found."""
+    page = client.get("/reference/hs/9405.40")
+    assert page.status_code == 200, page.text
+    assert "9405.40 is an HS 2017 subheading" in page.text
+    assert 'data-testid="hs-title">Heading 9405<' in page.text
+    assert "9405.41" in page.text  # today's subheadings listed
+    assert client.get("/reference/hs/940598").status_code == 404

@@ -36,6 +36,7 @@ __all__ = [
     "DutiableGoods",
     "DutiableItem",
     "DutyAssessment",
+    "DutyBatch",
     "DutyLine",
     "FxRate",
     "FxSource",
@@ -495,3 +496,258 @@ def _duty_lines(
             )
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Rated:
+    """What an item's duty takes from its tariff line, worked out once per line: the match,
+    its note and source text (None: no schedule line)."""
+
+    match: Match | None
+    note: str
+    source: str
+
+
+class DutyBatch:
+    """:func:`assess_duties` for many declarations of one economy, with the same results
+    (object for object, every Decimal with the same digits and exponent: a test compares
+    their reprs). What depends only on a tariff line (the selection, its source text) or on a
+    currency and day (the reference rates, the de minimis threshold) is worked out once per
+    group; the amounts stay exact Decimal arithmetic per item, in the same order of operations
+    as :func:`assess_duties` (a float or array computation would not round the same way).
+    The schedule and the rates must not change while it is used (one per batch)."""
+
+    def __init__(
+        self,
+        *,
+        economy: str,
+        currency: str,
+        schedule: TariffSchedule | None,
+        fx: FxSource,
+        selections: Selections | None = None,
+    ) -> None:
+        self.economy = economy
+        self.currency = currency
+        self.schedule = schedule
+        self._fx = fx
+        self._select = _selector(schedule, selections)
+        self._rates: dict[tuple[str, date], FxRate] = {}
+        self._rated: dict[tuple[str, str, str | None], _Rated] = {}
+        self._thresholds: dict[tuple[str, date], Decimal] = {}
+        settings = schedule.settings if schedule else None
+        self._settings = settings
+        self._vat_rate = settings.vat_rate if settings else Decimal(0)
+        self._vat_source = (
+            f"{economy} VAT/GST on customs value + duty"
+            if settings
+            else f"no rate: no {economy} tariff schedule gives a VAT/GST rate"
+        )
+
+    def _rate(self, ccy: str, on: date) -> FxRate:
+        key = (ccy, on)
+        found = self._rates.get(key)
+        if found is None:  # a failure is not kept: asked again, it fails again the same way
+            found = self._rates[key] = self._fx(ccy, on)
+        return found
+
+    def _line(self, it: DutiableItem) -> _Rated:
+        key = (it.hs_code, it.origin_country, it.preference)
+        found = self._rated.get(key)
+        if found is None:
+            match, note = self._select(*key) if self._select is not None else (None, "")
+            source = ""
+            if match is not None:
+                line = match.line
+                source = f"{self.economy} tariff {line.hs_prefix} {line.rate_type}: {match.why}"
+            found = self._rated[key] = _Rated(match, note, source)
+        return found
+
+    def assess(self, declaration: DutiableGoods, on: date) -> DutyAssessment:
+        """``assess_duties(declaration, on=on, ...)`` with this batch's economy, currency,
+        schedule, rates and selections."""
+        d = declaration
+        currency = self.currency
+        economy = self.economy
+        rates: dict[str, FxRate] = {}
+
+        def factor(from_ccy: str, to_ccy: str) -> Decimal:
+            if from_ccy == to_ccy:
+                return Decimal(1)
+            for ccy in (from_ccy, to_ccy):
+                if ccy not in rates:
+                    rates[ccy] = self._rate(ccy, on)
+            return rates[to_ccy].per_usd / rates[from_ccy].per_usd
+
+        items = d.items
+        values = [it.invoice_value for it in items]
+        freight = d.freight if d.incoterm in ADD_FREIGHT else Decimal(0)
+        insurance = d.insurance if d.incoterm in ADD_INSURANCE else Decimal(0)
+        freights = allocate(freight, values, d.invoice_currency)
+        insurances = allocate(insurance, values, d.invoice_currency)
+        to_local = factor(d.invoice_currency, currency)
+        valuation = []
+        for i, it in enumerate(items):
+            cif = it.invoice_value + freights[i] + insurances[i]
+            valuation.append(
+                ItemValuation(
+                    i + 1,
+                    it.invoice_value,
+                    freights[i],
+                    insurances[i],
+                    cif,
+                    round_to(cif * to_local, currency),
+                )
+            )
+        customs_value = sum((v.customs_value for v in valuation), Decimal(0))
+        notes: list[str] = [
+            f"{r.currency}: the rate of {r.month:%Y-%m} is used, the latest loaded"
+            for r in rates.values()
+            if r.month != on.replace(day=1)
+        ]
+        if d.freight and not freight:
+            notes.append(f"freight not added: {d.incoterm} prices include it")
+        if d.insurance and not insurance:
+            notes.append(f"insurance not added: {d.incoterm} prices include it")
+
+        if d.kind == "export":
+            notes.append("exports: no duties or taxes are assessed")
+            return DutyAssessment(
+                currency,
+                d.invoice_currency,
+                on,
+                _sorted(rates),
+                valuation,
+                [],
+                None,
+                customs_value,
+                Decimal(0),
+                Decimal(0),
+                Decimal(0),
+                notes,
+                True,
+            )
+
+        de_minimis = None
+        relieve_duty = relieve_tax = False
+        settings = self._settings
+        if settings and settings.de_minimis_amount is not None and settings.de_minimis_currency:
+            # factor() also records the rates it used (they are part of the assessment).
+            per = factor(settings.de_minimis_currency, currency)
+            key = (settings.de_minimis_currency, on)
+            local = self._thresholds.get(key)
+            if local is None:
+                local = self._thresholds[key] = round_to(settings.de_minimis_amount * per, currency)
+            applies = customs_value <= local
+            de_minimis = DeMinimisCheck(
+                settings.de_minimis_amount,
+                settings.de_minimis_currency,
+                local,
+                customs_value,
+                settings.de_minimis_scope.value,
+                applies,
+            )
+            relieve_duty = applies
+            relieve_tax = applies and settings.de_minimis_scope is DeMinimisScope.DUTY_AND_TAX
+        if self.schedule is None:
+            notes.append(f"no tariff schedule for {economy}: declared rates used where given")
+
+        lines: list[DutyLine] = []
+        complete = True
+        vat_rate = self._vat_rate
+        vat_source = self._vat_source
+        for i, it in enumerate(items):
+            cv = valuation[i].customs_value
+            duty_lines, no_rate = self._duty_lines(i + 1, it, cv, notes, relieve_duty)
+            if no_rate:
+                complete = False
+            lines.extend(duty_lines)
+            duty_due = sum((ln.amount for ln in duty_lines), Decimal(0))
+            base = cv + duty_due
+            complete = complete and settings is not None
+            amount = round_to(base * vat_rate / HUNDRED, currency)
+            # The relieved line made at once (what _relieved makes of the line).
+            lines.append(
+                DutyLine(
+                    i + 1,
+                    "vat",
+                    base,
+                    currency,
+                    vat_rate,
+                    "%",
+                    f"{vat_source}; relieved under de minimis" if relieve_tax else vat_source,
+                    Decimal(0) * amount if relieve_tax else amount,
+                )
+            )
+        duty_total = sum((ln.amount for ln in lines if ln.tax != "vat"), Decimal(0))
+        tax_total = sum((ln.amount for ln in lines if ln.tax == "vat"), Decimal(0))
+        return DutyAssessment(
+            currency,
+            d.invoice_currency,
+            on,
+            _sorted(rates),
+            valuation,
+            lines,
+            de_minimis,
+            customs_value,
+            duty_total,
+            tax_total,
+            duty_total + tax_total,
+            notes,
+            complete,
+        )
+
+    def _duty_lines(
+        self, n: int, it: DutiableItem, cv: Decimal, notes: list[str], relieve: bool
+    ) -> tuple[list[DutyLine], bool]:
+        """:func:`_duty_lines` with the item's tariff line looked up once per batch, relieved
+        under de minimis if ``relieve`` (made so at once: what :func:`_relieved` makes), and
+        whether the item had no rate."""
+        economy = self.economy
+        currency = self.currency
+        rated = self._line(it)
+        if rated.note:
+            notes.append(f"item {n}: {rated.note}")
+        match = rated.match
+        if match is None:
+            found = _duty_lines(n, it, cv, economy, currency, None, notes)
+            no_rate = not found or found[0].source.startswith("no rate")
+            return ([_relieved(ln) for ln in found] if relieve else found), no_rate
+        line = match.line
+        source = f"{rated.source}; relieved under de minimis" if relieve else rated.source
+        if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
+            notes.append(
+                f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
+                f"schedule's {line.ad_valorem} %"
+            )
+        amount = round_to(cv * line.ad_valorem / HUNDRED, currency)
+        out = [
+            DutyLine(
+                n,
+                "duty",
+                cv,
+                currency,
+                line.ad_valorem,
+                "%",
+                source,
+                Decimal(0) * amount if relieve else amount,
+            )
+        ]
+        if line.specific_amount is not None and line.specific_unit is not None:
+            if line.specific_unit is SpecificUnit.KG:
+                base, unit = it.net_mass_kg, "kg"
+            else:
+                base, unit = it.quantity or Decimal(0), "unit"
+            amount = round_to(base * line.specific_amount, currency)
+            out.append(
+                DutyLine(
+                    n,
+                    "specific_duty",
+                    base,
+                    unit,
+                    line.specific_amount,
+                    f"{currency}/{unit}",
+                    source,
+                    Decimal(0) * amount if relieve else amount,
+                )
+            )
+        return out, False  # a schedule line gives a rate

@@ -27,7 +27,7 @@ from smartcustoms.reference import service as reference
 from smartcustoms.reference.editions import earlier_edition
 from smartcustoms.tariff import duties
 from smartcustoms.tariff import service as tariff
-from smartcustoms.tariff.duties import DutyAssessment, FxRate, Selections
+from smartcustoms.tariff.duties import DutyAssessment, DutyBatch, FxRate, Selections
 from smartcustoms.tariff.model import TariffSchedule
 
 FALLBACK_MONTHS = 6
@@ -83,6 +83,7 @@ class Checker:
     """Whether preferences need a verified certificate of origin (exchange policy)."""
     selections: Selections | None = field(init=False, default=None)
     """The schedule's lines looked up once for the checker's whole batch."""
+    _duties: DutyBatch | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.rates = RateBook(self.uow)
@@ -159,6 +160,41 @@ class Checker:
             )
         return result, [], warnings
 
+    def check_many(
+        self, decls: Iterable[Declaration], known: set[str]
+    ) -> list[tuple[DutyAssessment | None, list[FieldError], list[FieldError]]]:
+        """``[self.check(d, known) for d in decls]``, the duties assessed as one batch
+        (:class:`~smartcustoms.tariff.duties.DutyBatch`: rates and tariff lines worked out
+        once per group, the same results)."""
+        out: list[tuple[DutyAssessment | None, list[FieldError], list[FieldError]]] = []
+        for decl in decls:
+            on = decl.date or self.today
+            errors, warnings = check_hs_codes(decl, known, self.suggest, on, earlier_edition)
+            errors += duties.specific_duty_problems(decl, self.schedule, self.selections)
+            if errors:
+                out.append((None, errors, warnings))
+                continue
+            if self.proof_required is None:  # as assess_duties asks it: once per checker
+                self.proof_required = origin_proof.required(self.uow, self.economy)
+            if self.proof_required:  # preferences proven per declaration: the one-by-one way
+                out.append(self.check(decl, known))
+                continue
+            if self._duties is None:
+                self._duties = DutyBatch(
+                    economy=self.economy,
+                    currency=self.currency,
+                    schedule=self.schedule,
+                    fx=self.rates,
+                    selections=self.selections,
+                )
+            try:
+                result = self._duties.assess(decl, on)
+            except SmartCustomsError as exc:
+                out.append((None, [_no_rate(on, exc)], warnings))
+                continue
+            out.append((result, [], warnings))
+        return out
+
     def assess_duties(self, decl: Declaration) -> DutyAssessment:
         if self.proof_required is None:  # asked once per checker (a batch shares one)
             self.proof_required = origin_proof.required(self.uow, self.economy)
@@ -187,3 +223,12 @@ class Checker:
         if errors or assessment is None:
             raise InvalidInput(errors)
         return decl, assessment, warnings + more
+
+
+def _no_rate(on: date, exc: SmartCustomsError) -> FieldError:
+    """The error of :meth:`Checker.check` when a reference rate is missing."""
+    return FieldError(
+        "invoice_currency",
+        "no_exchange_rate",
+        f"no reference exchange rate for {on:%Y-%m}: {exc.message}",
+    )

@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.audit.log import AuditEvent, AuditLog
@@ -50,8 +50,9 @@ from smartcustoms.db.bulk import JSONText
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations.document import document_digest, to_document
 from smartcustoms.declarations.intake.checking import Checker
+from smartcustoms.declarations.intake.columns import ColumnReader
 from smartcustoms.declarations.intake.lodging import Label, Lodged, Lodgement, lodge
-from smartcustoms.declarations.intake.mapping import MappedRow, read_records
+from smartcustoms.declarations.intake.mapping import MappedRow, Mapper, open_rows
 from smartcustoms.declarations.intake.profiles import Profile, load_profile
 from smartcustoms.declarations.lanes import SignalSource
 from smartcustoms.declarations.model import Declaration, Item, Lane, Party
@@ -66,6 +67,7 @@ from smartcustoms.tariff.duties import (
     ItemValuation,
 )
 
+T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): stages are read, check, assess (with ``assess``), store."""
 
@@ -290,8 +292,8 @@ class _Spool:
                 yield chunk
 
 
-def _chunks(rows: Iterable[MappedRow], size: int) -> Iterator[list[MappedRow]]:
-    chunk: list[MappedRow] = []
+def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= size:
@@ -313,41 +315,83 @@ def _check_file(
     spool: _Spool,
     chunk_size: int,
     tick: Progress,
+    columnar: bool = True,
 ) -> None:
-    """The check pass: every row read and checked, chunk by chunk; nothing stored."""
+    """The check pass: every row read and checked, chunk by chunk; nothing stored.
+
+    ``columnar``: each chunk read as columns (:class:`.columns.ColumnReader`), the rows it
+    does not find clean read one by one; False reads every row one by one (the reference the
+    tests compare it with). Both give the same report and the same checked rows."""
     checker = Checker(uow, target, now.date(), policy=prof.policy)
+    columns = (
+        ColumnReader.build(prof, economy=target, today=checker.today, policy=prof.policy)
+        if columnar
+        else None
+    )
+    mapper = Mapper(prof)
     seen: dict[str, int] = {}
     warn_counts: Counter[str] = Counter()
-    chunks = _chunks(read_records(file, prof), chunk_size)
-    while True:
-        # Reading and checking a chunk makes a few million objects and keeps ~100 per row, in
-        # no reference cycle (a 20,000-row file leaves ~300 cyclic objects, SQL statements):
-        # the collector, paused, would only have walked the held rows again and again (a
-        # third of the check pass). It runs between chunks.
-        with _gc_paused():
-            chunk = next(chunks, None)
-            if chunk is None:
-                break
-            report.rows += len(chunk)
-            tick("read", report.rows, report.rows)
-            good = _check_all(uow, checker, prof, chunk, principal, report, tick, seen, warn_counts)
-            report.valid += len(good)
-            if not report.errors:
-                spool.add(good)  # once a row is bad nothing is stored: stop keeping rows
-        for g in good:
-            if g.fraud is not None:
-                report.inspections += 1
-                report.fraud += int(bool(g.fraud))
-                report.critical += int(bool(g.critical))
+    reader, handle = open_rows(file, prof)
+    with handle:
+        chunks = _chunks(enumerate(reader, start=2), chunk_size)
+        while True:
+            # Reading and checking a chunk makes a few million objects and keeps ~100 per row,
+            # in no reference cycle (a 20,000-row file leaves ~300 cyclic objects, SQL
+            # statements): the collector, paused, would only have walked the held rows again
+            # and again (a third of the check pass). It runs between chunks.
+            with _gc_paused():
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                report.rows += len(chunk)
+                tick("read", report.rows, report.rows)
+                mapped = _read_chunk(checker, columns, mapper, chunk)
+                good = _check_all(
+                    uow, checker, prof, mapped, principal, report, tick, seen, warn_counts
+                )
+                report.valid += len(good)
+                if not report.errors:
+                    spool.add(good)  # once a row is bad nothing is stored: stop keeping rows
+            for g in good:
+                if g.fraud is not None:
+                    report.inspections += 1
+                    report.fraud += int(bool(g.fraud))
+                    report.critical += int(bool(g.critical))
     report.warnings = dict(sorted(warn_counts.items()))
     report.invalid = len({e.row for e in report.errors})
+
+
+_Read = tuple[MappedRow, Declaration | None, list[FieldError], list[FieldError]]
+"""A row read: its mapped row (labels; the document only when read one by one), its
+declaration or None, errors, warnings."""
+
+
+def _read_chunk(
+    checker: Checker,
+    columns: ColumnReader | None,
+    mapper: Mapper,
+    chunk: list[tuple[int, dict[str, Any]]],
+) -> list[_Read]:
+    """Every row of a chunk read: the clean ones as columns, the rest (and every row without
+    a column reader) mapped and read one by one, so their problems are the per-row ones."""
+    clean = columns.read([row for _, row in chunk]) if columns is not None else None
+    out: list[_Read] = []
+    for n, (line, row) in enumerate(chunk):
+        done = clean[n] if clean is not None else None
+        if done is not None:
+            out.append((MappedRow(line, {}, *mapper.labels(row)), done.decl, [], done.warnings))
+            continue
+        m = mapper(row, line)
+        decl, errors, warnings = checker.read(m.document)
+        out.append((m, decl, errors, warnings))
+    return out
 
 
 def _check_all(
     uow: UnitOfWork,
     checker: Checker,
     prof: Profile,
-    mapped: list[MappedRow],
+    mapped: list[_Read],
     principal: Principal,
     report: ImportReport,
     tick: Progress,
@@ -360,8 +404,7 @@ def _check_all(
             report.errors.append(RowError(m.row, column, e.path, e.code, e.message))
 
     read: list[tuple[MappedRow, Declaration]] = []
-    for m in mapped:
-        decl, errors, warnings = checker.read(m.document)
+    for m, decl, errors, warnings in mapped:
         warn_counts.update({w.code for w in warnings})
         if m.problems or decl is None:
             fail(m, m.problems + errors)
@@ -372,24 +415,34 @@ def _check_all(
     existing = repo.existing_references(
         checker.economy, principal.user_id, [d.reference for _, d in read]
     )
-    good: list[_Good] = []
-    for n, (m, decl) in enumerate(read, start=1):
-        if n % 500 == 0:
-            tick("check", n, len(read))
+    # A repeated reference is reported and not checked; the others are checked (and their
+    # duties assessed) as one batch, then reported in row order as before.
+    repeated: dict[int, int] = {}
+    for n, (m, decl) in enumerate(read):
         if decl.reference in seen:
+            repeated[n] = seen[decl.reference]
+        else:
+            seen[decl.reference] = m.row
+    checked = iter(
+        checker.check_many((d for n, (_, d) in enumerate(read) if n not in repeated), known)
+    )
+    good: list[_Good] = []
+    for n, (m, decl) in enumerate(read):
+        if (n + 1) % 500 == 0:
+            tick("check", n + 1, len(read))
+        if n in repeated:
             fail(
                 m,
                 [
                     FieldError(
                         "reference",
                         "duplicate_reference",
-                        f"'{decl.reference}' also on row {seen[decl.reference]}",
+                        f"'{decl.reference}' also on row {repeated[n]}",
                     )
                 ],
             )
             continue
-        seen[decl.reference] = m.row
-        a, errors, warnings = checker.check(decl, known)
+        a, errors, warnings = next(checked)
         warn_counts.update({w.code for w in warnings})
         if errors or a is None:
             fail(m, errors)

@@ -94,17 +94,21 @@ class Mapper:
                 doc[top] = value
             else:
                 _set_segments(doc, segments, value)
+        return MappedRow(line, doc, *self.labels(row), problems)
+
+    def labels(self, row: dict[str, str]) -> tuple[bool | None, bool | None, str | None]:
+        """The row's inspection labels: fraud, critical and the critical code."""
         fraud = critical = None
         code = None
         # An empty label cell means "not inspected (yet)": no inspection result is recorded.
         fraud_spec = self._fraud
-        label = (get(fraud_spec.column) or "").strip() if fraud_spec is not None else ""
+        label = (row.get(fraud_spec.column) or "").strip() if fraud_spec is not None else ""
         if fraud_spec is not None and label:
             fraud = label in fraud_spec.true_values
             if self._critical is not None:
-                code = (get(self._critical.column) or "").strip()
+                code = (row.get(self._critical.column) or "").strip()
                 critical = code in self._critical.true_values
-        return MappedRow(line, doc, fraud, critical, code, problems)
+        return fraud, critical, code
 
 
 def _top_level(segments: tuple[tuple[str, int | None], ...]) -> str | None:

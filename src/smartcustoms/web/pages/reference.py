@@ -7,8 +7,9 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from smartcustoms.errors import InvalidInput
+from smartcustoms.errors import InvalidInput, NotFound
 from smartcustoms.reference import service
+from smartcustoms.reference.editions import earlier_edition
 from smartcustoms.reference.model import format_hs
 from smartcustoms.web.deps import OptionalPrincipal, UoW
 from smartcustoms.web.i18n import gettext as _
@@ -52,6 +53,24 @@ def hs_code(request: Request, uow: UoW, principal: OptionalPrincipal, code: str)
             hits=[],
             error=exc.errors[0].message,
             hs=format_hs,
+        )
+    except NotFound:
+        # A subheading of an earlier edition is still valid on old declarations, whose pages
+        # link it: show where it stood (its HS 2022 heading) instead of a dead end.
+        wanted = service.normalise_hs(code)  # it read: the lookup got past it
+        edition = earlier_edition(wanted) if len(wanted) == 6 else None
+        if edition is None:
+            raise
+        heading = service.hs_lookup(uow, wanted[:4])
+        return render(
+            request,
+            "reference/hs_code.html",
+            principal=principal,
+            entry=heading,
+            egl=None,
+            hs=format_hs,
+            former=wanted,
+            former_edition=edition,
         )
     egl = service.egl(uow, entry.code) if entry.level == 6 else None
     return render(
