@@ -15,14 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
-from smartcustoms.audit.log import (
-    GENESIS,
-    AuditEvent,
-    AuditLog,
-    _canonical_all,
-    body_of,
-    canonical_json,
-)
+from smartcustoms.audit.log import GENESIS, AuditEvent, AuditLog, body_of, canonical_json
 from smartcustoms.audit.tables import AuditEntryRow, AuditHeadRow
 from smartcustoms.core.clock import as_utc
 from smartcustoms.db.engine import Database
@@ -150,39 +143,6 @@ def test_canonical_json_edge_values(value: Any) -> None:
     _same_as_before(value)
 
 
-plain_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(max_size=8)),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(plain_values, json_values), max_size=6))
-def test_a_batch_of_bodies_is_written_as_each_was_before(values: list[Any]) -> None:
-    """The batch's one read-back: the texts are those written one by one, whatever one of
-    them holds (a NaN, a small float, a huge integer, a tuple: that batch goes one by one)."""
-    bodies = [{"seq": n, "after": v} for n, v in enumerate(values)]
-    try:
-        expected: Any = [old_canonical_json(b) for b in bodies]
-    except Exception as exc:
-        expected = type(exc)
-    try:
-        got: Any = _canonical_all(bodies)
-    except Exception as exc:
-        got = type(exc)
-    assert got == expected
-
-
-def test_a_batch_of_plain_bodies_is_read_back_once() -> None:
-    plain = [{"seq": n, "after": {"lane": "red", "score": 0.25 * n, "ok": True}} for n in range(5)]
-    assert _canonical_all(plain) == [old_canonical_json(b) for b in plain]
-    odd = [*plain, {"seq": 9, "after": {"score": math.nan}}, {"seq": 10, "t": (1, 2)}]
-    assert _canonical_all(odd) == [old_canonical_json(b) for b in odd]
-
-
 # --- a fixed chain ends at the hash it always ended at -----------------------------------------
 
 AT = datetime(2026, 11, 30, 18, 0, 0, 123456, tzinfo=timezone(timedelta(hours=9)))
@@ -256,7 +216,8 @@ def test_append_writes_the_entries_the_old_code_wrote(db: Database) -> None:
 
 
 def test_append_of_plain_events_writes_the_entries_the_old_code_wrote(db: Database) -> None:
-    """Events without a value orjson writes differently (the batch read back once)."""
+    """Events without a value orjson writes differently: the orjson path itself (the events
+    above all go the standard encoder's way)."""
     plain = [
         AuditEvent(
             e.entity_kind,

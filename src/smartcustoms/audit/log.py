@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
-from itertools import count
 from typing import Any
 
 import orjson
@@ -109,38 +108,20 @@ def link_hash(prev_hash: str, body: str) -> str:
 def body_of(chain: str, seq: int, e: AuditEvent, at: str | None = None) -> str:
     """The hashed body of ``e`` as entry ``seq`` of ``chain``; ``at`` is ``e.at`` in ISO form
     when the caller has it already (a batch shares one time)."""
-    return canonical_json(_body(chain, seq, e, at if at is not None else as_utc(e.at).isoformat()))
-
-
-def _body(chain: str, seq: int, e: AuditEvent, at: str) -> dict[str, Any]:
-    return {
-        "chain": chain,
-        "seq": seq,
-        "at": at,
-        "actor": e.actor,
-        "action": e.action,
-        "entity_kind": e.entity_kind,
-        "entity_id": e.entity_id,
-        "before": e.before,
-        "after": e.after,
-        "note": e.note,
-    }
-
-
-def _canonical_all(values: list[dict[str, Any]]) -> list[str]:
-    """:func:`canonical_json` of each value, with one read-back for the batch: orjson writes
-    each, the texts joined as one array are read back and compared with ``values`` at once
-    (equal lists: every text reads back as its value), and the text scan for small floats is
-    done once on the whole. If anything differs, or orjson refuses a value, each value goes
-    through :func:`canonical_json` on its own (same text as ever)."""
-    try:
-        outs = [orjson.dumps(v, option=_SORTED) for v in values]
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return [canonical_json(v) for v in values]
-    joined = b"[" + b",".join(outs) + b"]"
-    if b"0.0000" in joined or b"e-" in joined or orjson.loads(joined) != values:
-        return [canonical_json(v) for v in values]
-    return [out.decode() for out in outs]
+    return canonical_json(
+        {
+            "chain": chain,
+            "seq": seq,
+            "at": at if at is not None else as_utc(e.at).isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "entity_kind": e.entity_kind,
+            "entity_id": e.entity_id,
+            "before": e.before,
+            "after": e.after,
+            "note": e.note,
+        }
+    )
 
 
 class AuditLog:
@@ -158,17 +139,15 @@ class AuditLog:
         if head is None:
             head = AuditHeadRow(chain=chain, seq=0, hash=GENESIS)
             self.session.add(head)
-        first, prev = head.seq + 1, head.hash
+        seq, prev = head.seq, head.hash
         times: dict[datetime, str] = {}
-        bodies = []
-        for seq, e in enumerate(events, start=first):
+        rows = []
+        for e in events:
+            seq += 1
             at = times.get(e.at)
             if at is None:
                 at = times[e.at] = as_utc(e.at).isoformat()
-            bodies.append(_body(chain, seq, e, at))
-        rows = []
-        # The bodies written in one pass (one read-back check), then the links in order.
-        for seq, e, body in zip(count(first), events, _canonical_all(bodies)):
+            body = body_of(chain, seq, e, at)
             digest = sha256(f"{prev}\n{body}".encode()).hexdigest()  # link_hash, inlined
             rows.append(
                 {
@@ -186,7 +165,7 @@ class AuditLog:
             )
             prev = digest
         insert_rows(self.session, AuditEntryRow, rows)
-        head.seq, head.hash = first + len(rows) - 1, prev
+        head.seq, head.hash = seq, prev
         self.session.flush()
         return len(rows)
 
