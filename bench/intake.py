@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -120,18 +121,115 @@ def bare_model(data: Path, file: Path) -> dict[str, Any]:
     }
 
 
-def run_import(url: str, file: Path, chunk: int, profile_out: Path | None) -> dict[str, Any]:
+class ChunkLog:
+    """CPU per item of each chunk of the check pass and of the store pass, the cyclic
+    collector's part of it, and resident memory after it: says whether the cost per item grows
+    with the volume. A ``progress`` callback of :func:`importing.import_file`: a check chunk
+    runs from its ``read`` tick to the next one (or to the store pass's first tick); a store
+    chunk ends at the importing pass's ``store`` tick, the one that counts against all the
+    file's rows (lodging's own ticks count within the chunk). A store chunk's CPU is split at
+    lodging's ticks: ``prepare`` (until the assessor starts), ``assess`` (lanes), ``rows``
+    (building the rows and audit events), ``insert`` (declarations, items, inspections),
+    ``audit`` (the chain) and ``commit``."""
+
+    def __init__(self) -> None:
+        self.chunks: list[dict[str, Any]] = []
+        self.gc_cpu = 0.0
+        self.gc_full = 0
+        self._gc_started = 0.0
+        self._rows = 0
+        self._stored = 0
+        self._stage = ""
+        self._mark = (0.0, 0.0)
+        self._phases: dict[str, float] = {}
+        self._phase_mark = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def close(self) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.process_time()
+            return
+        self.gc_cpu += time.process_time() - self._gc_started
+        self.gc_full += info["generation"] == 2
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "read":
+            self._end_chunk()
+            self._stage, self._rows = "check", done
+        elif stage in ("assess", "store") and self._stage == "check":
+            self._end_chunk()
+            self._stage = "store"
+        if self._stage != "store":
+            return
+        if stage == "store" and total == self._rows and done > self._stored:
+            self._phase("commit")
+            self._end_chunk(done - self._stored)
+            self._stored = done
+        elif stage == "assess":
+            self._phase("assess" if done else "prepare")
+        elif stage == "store":
+            self._phase("rows" if done == 0 else "insert" if done < total else "audit")
+
+    def _phase(self, name: str) -> None:
+        cpu = time.process_time()
+        self._phases[name] = self._phases.get(name, 0.0) + cpu - self._phase_mark
+        self._phase_mark = cpu
+
+    def _end_chunk(self, rows: int | None = None) -> None:
+        cpu = time.process_time()
+        if self._stage:
+            if rows is None:
+                rows = self._rows - sum(c["rows"] for c in self.chunks if c["stage"] == "check")
+            self.chunks.append(
+                {
+                    "stage": self._stage,
+                    "rows": rows,
+                    "cpu_ms_per_item": round((cpu - self._mark[0]) * 1000 / max(rows, 1), 3),
+                    "gc_ms_per_item": round((self.gc_cpu - self._mark[1]) * 1000 / max(rows, 1), 3),
+                    "rss_mb": round(_rss_mb()),
+                    "full_collections": self.gc_full,
+                    **{
+                        f"{k}_ms_per_item": round(v * 1000 / max(rows, 1), 3)
+                        for k, v in self._phases.items()
+                    },
+                }
+            )
+            c = self.chunks[-1]
+            upto = self._rows if c["stage"] == "check" else self._stored + rows
+            print(
+                f"  {c['stage']:<5} chunk to row {upto:>9,}:"
+                f" {c['cpu_ms_per_item']:.3f} ms CPU/item (collector {c['gc_ms_per_item']:.3f}),"
+                f" RSS {c['rss_mb']:,} MB, full collections so far {c['full_collections']}"
+                + "".join(f"; {k} {v * 1000 / max(rows, 1):.3f}" for k, v in self._phases.items()),
+                flush=True,
+            )
+        self._mark = (cpu, self.gc_cpu)
+        self._phases, self._phase_mark = {}, cpu
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_import(
+    url: str, file: Path, chunk: int, profile_out: Path | None, chunk_log: bool = False
+) -> dict[str, Any]:
     db = Database(url)
     container = bootstrap(db=db)
     p = system_principal("KR")
     profiler = cProfile.Profile() if profile_out else None
+    log = ChunkLog() if chunk_log else None
     load_before = load_average()
     cpu0 = time.process_time()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
     report = importing.import_file(
-        container.uow(), p, file, "kcs-cdd", assess=True, chunk_size=chunk
+        container.uow(), p, file, "kcs-cdd", assess=True, chunk_size=chunk, progress=log
     )
     if profiler:
         profiler.disable()
@@ -147,6 +245,8 @@ def run_import(url: str, file: Path, chunk: int, profile_out: Path | None) -> di
         print(f"profile written to {profile_out}")
     container.close()
     db.dispose()
+    if log is not None:
+        log.close()
     return {
         "rows": report.rows,
         "stored": report.stored,
@@ -157,6 +257,7 @@ def run_import(url: str, file: Path, chunk: int, profile_out: Path | None) -> di
         "cpu_s": round(cpu, 2),
         "load_average_before": load_before,
         "load_average_after": load_average(),
+        **({"chunks": log.chunks} if log is not None else {}),
     }
 
 
@@ -167,6 +268,11 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=importing.CHUNK_ROWS)
     parser.add_argument("--profile-out", type=Path, default=None, help="cProfile (SQLite)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--chunk-log",
+        action="store_true",
+        help="CPU per item, collector time and memory per chunk of each pass (SQLite)",
+    )
     args = parser.parse_args()
     data = Path(os.environ.get("SMARTCUSTOMS_DATA_DIR", "../shared/data"))
     pg = postgres_url()
@@ -192,7 +298,9 @@ def main() -> None:
                 prepare(url, data, tmp / f"files-{backend}")
                 prep = time.perf_counter() - started
                 profile = args.profile_out if backend == "sqlite" else None
-                r = run_import(url, file, args.chunk_size, profile)
+                r = run_import(
+                    url, file, args.chunk_size, profile, args.chunk_log and backend == "sqlite"
+                )
             finally:
                 if name and pg:
                     drop_postgres(pg, name)

@@ -215,6 +215,33 @@ def test_append_writes_the_entries_the_old_code_wrote(db: Database) -> None:
     assert report.ok and report.entries == 6
 
 
+def test_append_of_plain_events_writes_the_entries_the_old_code_wrote(db: Database) -> None:
+    """Events without a value orjson writes differently: the orjson path itself (the events
+    above all go the standard encoder's way)."""
+    plain = [
+        AuditEvent(
+            e.entity_kind,
+            e.entity_id,
+            e.action,
+            e.actor,
+            e.at,
+            e.before,
+            {**(e.after or {}), "score": 0.5, "signals": []},
+            e.note,
+        )
+        for e in events()
+    ]
+    with db.uow() as uow:
+        old_append(uow.repo(AuditLog), "KR", plain)
+        uow.commit()
+    before = _entries(db)
+    clean(db)
+    with db.uow() as uow:
+        assert uow.repo(AuditLog).append("KR", plain) == 6
+        uow.commit()
+    assert _entries(db) == before
+
+
 def test_a_chain_written_by_the_old_code_verifies_and_continues(db: Database) -> None:
     first, second = events()[:3], events()[3:]
     with db.uow() as uow:

@@ -3,6 +3,7 @@ both databases, and NUL anywhere in a batch is refused before anything is writte
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from smartcustoms.db.bulk import JSONText
 from smartcustoms.db.engine import Database
 from smartcustoms.declarations.repository import DeclarationRepository
 from smartcustoms.declarations.tables import (
@@ -237,6 +239,33 @@ def test_nul_anywhere_refuses_the_batch_before_anything_is_stored(
     assert info.value.errors[0].code == "nul_character"
     with db.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(DeclarationRow)) == 0
+
+
+def test_json_given_as_its_text_is_stored_as_the_value_was(db: Database) -> None:
+    """A JSON column's value given as ``JSONText(json.dumps(value))`` stores what the value
+    stored (raw and through the ORM); NUL in it is refused like NUL in the value."""
+    rows = batch()
+    with db.uow() as uow:
+        uow.repo(DeclarationRepository).bulk_insert(*rows)
+        uow.commit()
+    as_values = stored(db)
+    clean(db)
+    texts = batch()
+    for row in texts[0]:
+        for name in ("document", "assessment", "lane_reasons", "lane_explanations"):
+            if row[name] is not None:
+                row[name] = JSONText(json.dumps(row[name]))
+    with db.uow() as uow:
+        uow.repo(DeclarationRepository).bulk_insert(*texts)
+        uow.commit()
+    assert stored(db) == as_values
+    clean(db)
+    bad = batch()
+    bad[0][1]["document"] = JSONText(json.dumps({"note": "bad\x00text"}))
+    with db.uow() as uow, pytest.raises(InvalidInput):
+        uow.repo(DeclarationRepository).bulk_insert(*bad)
+    with db.uow() as uow:
+        assert _count(uow) == 0
 
 
 def test_escaped_backslash_before_u0000_is_not_nul(db: Database) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import json
 import pickle
 import tempfile
 import time
@@ -45,6 +46,7 @@ from smartcustoms.accounts.model import Principal, Role
 from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.clock import Clock
 from smartcustoms.core.ids import new_id
+from smartcustoms.db.bulk import JSONText
 from smartcustoms.db.uow import UnitOfWork, transactional
 from smartcustoms.declarations.document import document_digest, to_document
 from smartcustoms.declarations.intake.checking import Checker
@@ -132,9 +134,10 @@ class _Good:
     decl: Declaration
     assessment: DutyAssessment
     digest: str
-    document: dict[str, Any] | None = None
-    """Kept for the chunk held in memory; a spooled chunk leaves it out (lodging rebuilds it:
-    cheaper than pickling it)."""
+    document: dict[str, Any] | JSONText | None = None
+    """The declaration's JSON form: kept for the chunk held in memory; a spooled chunk keeps
+    its stored text (what the store would write for it: one string to pickle, where the
+    dictionary is dozens of objects and rebuilding it costs more)."""
 
 
 CHUNK_ROWS = 10_000
@@ -222,9 +225,10 @@ _SPOOL_TABLE: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {
             ItemValuation,
             DutyLine,
             DeMinimisCheck,
+            _Good,
         )
     },
-    _Good: _reducer(_Good, keep=7),  # without the document
+    JSONText: lambda t: (JSONText, (t.text,)),
 }
 
 
@@ -271,6 +275,10 @@ class _Spool:
         pickler = pickle.Pickler(self._file, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.dispatch_table = _SPOOL_TABLE
         with _gc_paused():
+            for g in chunk:
+                if type(g.document) is dict:
+                    # The text the store writes for it (the engine's serializer, json.dumps).
+                    g.document = JSONText(json.dumps(g.document))
             pickler.dump(chunk)
 
     def __iter__(self) -> Iterator[list[_Good]]:

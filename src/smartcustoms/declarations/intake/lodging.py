@@ -31,9 +31,10 @@ from typing import Any
 from smartcustoms.accounts.model import Principal
 from smartcustoms.audit.log import AuditEvent, AuditLog
 from smartcustoms.core.ids import new_id
+from smartcustoms.db.bulk import JSONText
 from smartcustoms.db.uow import UnitOfWork
 from smartcustoms.declarations import lifecycle
-from smartcustoms.declarations.document import assessment_to_dict, to_document
+from smartcustoms.declarations.document import assessment_json, to_document
 from smartcustoms.declarations.lanes import (
     Assessor,
     AssessorContext,
@@ -83,9 +84,10 @@ class Lodgement:
     signals: tuple[Signal, ...] = ()
     """Risk signals raised at lodging (e.g. a description that does not fit its HS code): they
     reach the assessor and join the reasons the officer sees."""
-    document: dict[str, Any] | None = None
+    document: dict[str, Any] | JSONText | None = None
     """The declaration's JSON form (``to_document``) when the caller has it already (it
-    hashed it): stored as is instead of being built again."""
+    hashed it), or its stored text (``json.dumps`` of it: a bulk import spools that): stored
+    as is instead of being built again."""
 
 
 @dataclass
@@ -281,7 +283,8 @@ def _row(
         "tax_total": a.tax_total if a else None,
         "total_due": a.total if a else None,
         "document": g.document if g.document is not None else to_document(d),
-        "assessment": assessment_to_dict(a) if a else None,
+        # The text json.dumps would write for assessment_to_dict(a), without the dictionaries.
+        "assessment": JSONText(assessment_json(a)) if a else None,
         "source": source,
         "batch_id": batch_id,
         "created_at": now,
