@@ -1,10 +1,13 @@
-"""``DutyBatch`` gives what ``assess_duties`` gives, object for object (reprs compared, so every
-Decimal keeps its digits and exponent), on many random consignments sharing one batch."""
+"""``DutyBatch`` gives what ``assess_duties`` gave before it became a batch used once (the
+reference in :mod:`.reference_duties`), object for object (reprs compared, so every Decimal
+keeps its digits and exponent), on many random consignments sharing one batch, and so does
+``assess_duties`` now."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +22,7 @@ from smartcustoms.tariff.model import (
     TariffLine,
     TariffSchedule,
 )
+from tests.tariff.reference_duties import reference_assess_duties
 
 PER_USD = {"USD": Decimal(1), "KRW": Decimal("1120.5"), "EUR": Decimal("0.91"), "JPY": Decimal(143)}
 
@@ -79,19 +83,10 @@ declarations = st.builds(
 )
 
 
-def one(decl: Declaration, sched: TariffSchedule | None, currency: str) -> str:
+def one(decl: Declaration, sched: TariffSchedule | None, currency: str, how: Any) -> str:
     assert decl.date is not None
     try:
-        return repr(
-            assess_duties(
-                decl,
-                economy="KR",
-                currency=currency,
-                on=decl.date,
-                schedule=sched,
-                fx=fx,
-            )
-        )
+        return repr(how(decl, economy="KR", currency=currency, on=decl.date, schedule=sched, fx=fx))
     except NotFound as exc:
         return f"NotFound {exc.message}"
 
@@ -120,4 +115,6 @@ def test_a_batch_assesses_like_one_by_one(
             got = repr(batch.assess(decl, decl.date))
         except NotFound as exc:
             got = f"NotFound {exc.message}"
-        assert got == one(decl, sched, currency)
+        expected = one(decl, sched, currency, reference_assess_duties)
+        assert got == expected
+        assert one(decl, sched, currency, assess_duties) == expected
