@@ -1,9 +1,10 @@
 """``assess_duties`` as it was written before it became a :class:`DutyBatch` used once (kept
 verbatim as the reference the batch is compared with: one computation for one declaration and
-for a batch must give what this gave)."""
+for a batch must give what this gave), with the item lines it was built from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -13,20 +14,19 @@ from smartcustoms.tariff.duties import (
     HUNDRED,
     DeMinimisCheck,
     DutiableGoods,
+    DutiableItem,
     DutyAssessment,
     DutyLine,
     FxRate,
     FxSource,
     ItemValuation,
     Selections,
-    _duty_lines,
-    _relieved,
     _selector,
     _sorted,
     allocate,
     round_to,
 )
-from smartcustoms.tariff.model import DeMinimisScope, TariffSchedule
+from smartcustoms.tariff.model import DeMinimisScope, Match, SpecificUnit, TariffSchedule
 
 
 def reference_assess_duties(
@@ -170,3 +170,92 @@ def reference_assess_duties(
         notes,
         complete,
     )
+
+
+def _relieved(line: DutyLine) -> DutyLine:
+    return DutyLine(
+        line.item,
+        line.tax,
+        line.base,
+        line.base_unit,
+        line.rate,
+        line.rate_unit,
+        f"{line.source}; relieved under de minimis",
+        Decimal(0) * line.amount,
+    )
+
+
+def _duty_lines(
+    n: int,
+    it: DutiableItem,
+    cv: Decimal,
+    economy: str,
+    currency: str,
+    select: Callable[[str, str, str | None], tuple[Match | None, str]] | None,
+    notes: list[str],
+) -> list[DutyLine]:
+    match, note = (
+        select(it.hs_code, it.origin_country, it.preference) if select is not None else (None, "")
+    )
+    if note:
+        notes.append(f"item {n}: {note}")
+    if match is None:
+        if it.declared_duty_rate is not None:
+            rate = it.declared_duty_rate
+            source = f"declared rate {rate} % (self-assessed; no {economy} schedule line)"
+        else:
+            return [
+                DutyLine(
+                    n,
+                    "duty",
+                    cv,
+                    currency,
+                    Decimal(0),
+                    "%",
+                    f"no rate: no line for {it.hs_code} in the {economy} "
+                    "schedule and none declared",
+                    Decimal(0),
+                )
+            ]
+        return [
+            DutyLine(
+                n, "duty", cv, currency, rate, "%", source, round_to(cv * rate / HUNDRED, currency)
+            )
+        ]
+    line = match.line
+    source = f"{economy} tariff {line.hs_prefix} {line.rate_type}: {match.why}"
+    if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
+        notes.append(
+            f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
+            f"schedule's {line.ad_valorem} %"
+        )
+    out = [
+        DutyLine(
+            n,
+            "duty",
+            cv,
+            currency,
+            line.ad_valorem,
+            "%",
+            source,
+            round_to(cv * line.ad_valorem / HUNDRED, currency),
+        )
+    ]
+    if line.specific_amount is not None and line.specific_unit is not None:
+        if line.specific_unit is SpecificUnit.KG:
+            base, unit = it.net_mass_kg, "kg"
+        else:
+            base, unit = it.quantity or Decimal(0), "unit"
+        out.append(
+            DutyLine(
+                n,
+                "specific_duty",
+                base,
+                unit,
+                line.specific_amount,
+                f"{currency}/{unit}",
+                source,
+                round_to(base * line.specific_amount, currency),
+            )
+        )
+    return out

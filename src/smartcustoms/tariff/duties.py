@@ -298,80 +298,26 @@ def _relieved(line: DutyLine) -> DutyLine:
     )
 
 
-def _duty_lines(
-    n: int,
-    it: DutiableItem,
-    cv: Decimal,
-    economy: str,
-    currency: str,
-    select: Callable[[str, str, str | None], tuple[Match | None, str]] | None,
-    notes: list[str],
-) -> list[DutyLine]:
-    match, note = (
-        select(it.hs_code, it.origin_country, it.preference) if select is not None else (None, "")
-    )
-    if note:
-        notes.append(f"item {n}: {note}")
-    if match is None:
-        if it.declared_duty_rate is not None:
-            rate = it.declared_duty_rate
-            source = f"declared rate {rate} % (self-assessed; no {economy} schedule line)"
-        else:
-            return [
-                DutyLine(
-                    n,
-                    "duty",
-                    cv,
-                    currency,
-                    Decimal(0),
-                    "%",
-                    f"no rate: no line for {it.hs_code} in the {economy} "
-                    "schedule and none declared",
-                    Decimal(0),
-                )
-            ]
-        return [
-            DutyLine(
-                n, "duty", cv, currency, rate, "%", source, round_to(cv * rate / HUNDRED, currency)
-            )
-        ]
-    line = match.line
-    source = f"{economy} tariff {line.hs_prefix} {line.rate_type}: {match.why}"
-    if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
-        notes.append(
-            f"item {n}: declared rate {it.declared_duty_rate} % differs from the "
-            f"schedule's {line.ad_valorem} %"
-        )
-    out = [
-        DutyLine(
+def _declared_duty_line(
+    n: int, it: DutiableItem, cv: Decimal, economy: str, currency: str
+) -> DutyLine:
+    """The duty of an item no schedule line covers: at the rate the declarant gave, or none."""
+    if it.declared_duty_rate is None:
+        return DutyLine(
             n,
             "duty",
             cv,
             currency,
-            line.ad_valorem,
+            Decimal(0),
             "%",
-            source,
-            round_to(cv * line.ad_valorem / HUNDRED, currency),
+            f"no rate: no line for {it.hs_code} in the {economy} schedule and none declared",
+            Decimal(0),
         )
-    ]
-    if line.specific_amount is not None and line.specific_unit is not None:
-        if line.specific_unit is SpecificUnit.KG:
-            base, unit = it.net_mass_kg, "kg"
-        else:
-            base, unit = it.quantity or Decimal(0), "unit"
-        out.append(
-            DutyLine(
-                n,
-                "specific_duty",
-                base,
-                unit,
-                line.specific_amount,
-                f"{currency}/{unit}",
-                source,
-                round_to(base * line.specific_amount, currency),
-            )
-        )
-    return out
+    rate = it.declared_duty_rate
+    source = f"declared rate {rate} % (self-assessed; no {economy} schedule line)"
+    return DutyLine(
+        n, "duty", cv, currency, rate, "%", source, round_to(cv * rate / HUNDRED, currency)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,9 +521,9 @@ class DutyBatch:
     def _duty_lines(
         self, n: int, it: DutiableItem, cv: Decimal, notes: list[str], relieve: bool
     ) -> tuple[list[DutyLine], bool]:
-        """:func:`_duty_lines` with the item's tariff line looked up once per batch, relieved
-        under de minimis if ``relieve`` (made so at once: what :func:`_relieved` makes), and
-        whether the item had no rate."""
+        """An item's duty lines (ad valorem, and specific where its line levies one), its
+        tariff line looked up once per batch, relieved under de minimis if ``relieve`` (made
+        so at once: what :func:`_relieved` makes), and whether the item had no rate."""
         economy = self.economy
         currency = self.currency
         rated = self._line(it)
@@ -585,9 +531,9 @@ class DutyBatch:
             notes.append(f"item {n}: {rated.note}")
         match = rated.match
         if match is None:
-            found = _duty_lines(n, it, cv, economy, currency, None, notes)
-            no_rate = not found or found[0].source.startswith("no rate")
-            return ([_relieved(ln) for ln in found] if relieve else found), no_rate
+            declared = _declared_duty_line(n, it, cv, economy, currency)
+            no_rate = it.declared_duty_rate is None
+            return [_relieved(declared) if relieve else declared], no_rate
         line = match.line
         source = f"{rated.source}; relieved under de minimis" if relieve else rated.source
         if it.declared_duty_rate is not None and it.declared_duty_rate != line.ad_valorem:
