@@ -23,7 +23,6 @@ controlled rows of a day at once from the feature matrix already built
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from collections.abc import Sequence
@@ -63,16 +62,6 @@ from smartcustoms.risk.source import declaration_records
 from smartcustoms.risk.window import ScoreWindow
 
 EXPLAIN_TOP = 3
-
-
-def _own_copy(model: RiskModel) -> RiskModel:
-    """A copy whose history can be updated without touching the cached registry model
-    (``FeatureBuilder.update`` replaces history entries, it never mutates the arrays)."""
-    out = copy.copy(model)
-    builder = copy.copy(model.builder_)
-    builder.history_ = dict(model.builder_.history_)
-    out.builder_ = builder
-    return out
 
 
 def _labels(items: Sequence[BatchItem], order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +122,7 @@ def assess_batch(
         # per declaration, plus its inspections) instead of dropping every day's values: the
         # history is then carried forward from the last day still true, not re-read whole.
         ticket = sync_days(uow, economy, state, max(CHAIN_READ, 4 * n))
-        model = _own_copy(model_for_day(uow, economy, state, first_day, ticket)[0])
+        model = model_for_day(uow, economy, state, first_day, ticket)[0].own_copy()
         window, first_policy = window_for_day(uow, economy, state, first_day, ticket)
     fired = np.zeros((n, len(state.rules)), bool)
     if state.rules:

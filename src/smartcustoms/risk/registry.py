@@ -10,7 +10,6 @@ declarations. Drift is measured against it too.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -330,17 +329,7 @@ def history_model(uow: UnitOfWork, economy: str, directory: str, before: date) -
     """The registered model with the database's inspection results dated after its training
     period and before ``before`` added to its history (a cheap copy; the cached model stays)."""
     base = load_model(uow, directory)
-    start = date.fromisoformat(base.training_range_[1]) + timedelta(days=1)
-    if before <= start:
-        return base
-    labelled = declarations_frame(uow, economy, since=start, until=before, inspected_only=True)
-    if len(labelled) == 0:
-        return base
-    model = copy.copy(base)
-    builder = copy.copy(base.builder_)
-    builder.history_ = dict(base.builder_.history_)  # update() replaces entries, never mutates
-    model.builder_ = builder
-    return model.update_history(labelled)
+    return _with_results(uow, economy, base, _after_training(base), before)
 
 
 def extend_history(
@@ -352,15 +341,21 @@ def extend_history(
     by one in (date, id) order, the order of one read), while reading only those days: a bulk
     import re-reading every result since the training period at each chunk grew quadratically.
     """
-    base = load_model(uow, directory)
-    start = max(since, date.fromisoformat(base.training_range_[1]) + timedelta(days=1))
-    if before <= start:
+    start = max(since, _after_training(load_model(uow, directory)))
+    return _with_results(uow, economy, model, start, before)
+
+
+def _after_training(model: RiskModel) -> date:
+    return date.fromisoformat(model.training_range_[1]) + timedelta(days=1)
+
+
+def _with_results(
+    uow: UnitOfWork, economy: str, model: RiskModel, since: date, before: date
+) -> RiskModel:
+    """``model``, or a copy with the inspection results dated in [since, before) added."""
+    if before <= since:
         return model
-    labelled = declarations_frame(uow, economy, since=start, until=before, inspected_only=True)
+    labelled = declarations_frame(uow, economy, since=since, until=before, inspected_only=True)
     if len(labelled) == 0:
         return model
-    out = copy.copy(model)
-    builder = copy.copy(model.builder_)
-    builder.history_ = dict(model.builder_.history_)  # update() replaces entries, never mutates
-    out.builder_ = builder
-    return out.update_history(labelled)
+    return model.own_copy().update_history(labelled)

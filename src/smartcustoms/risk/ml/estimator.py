@@ -8,6 +8,7 @@ and one for critical fraud.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -205,6 +206,17 @@ class RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
+
+    def own_copy(self) -> RiskModel:
+        """A copy whose history can be updated (:meth:`update_history`) without touching this
+        model, which may be shared (a cached registry model): the boosters are shared, the
+        history's table of arrays is copied (``FeatureBuilder.update`` replaces entries, it
+        never writes into an array)."""
+        out = copy.copy(self)
+        builder = copy.copy(self.builder_)
+        builder.history_ = dict(self.builder_.history_)
+        out.builder_ = builder
+        return out
 
     def update_history(self, X: Columns) -> RiskModel:
         """Learn from new inspection results without retraining the boosters."""
