@@ -99,6 +99,10 @@ class Lodged:
     inspections: int = 0
     fraud: int = 0
     critical: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """The declaration rows as inserted (a JSON column may hold its text, :class:`JSONText`)."""
+    events: list[AuditEvent] = field(default_factory=list)
+    """The audit events appended, in order."""
 
 
 def lodge(
@@ -203,6 +207,7 @@ def lodge(
     tick("store", len(batch) // 2, len(batch))
     uow.repo(AuditLog).append(economy, events)
     tick("store", len(batch), len(batch))
+    out.rows, out.events = declarations, events
     return out
 
 
