@@ -146,54 +146,8 @@ class Checker:
         try:
             result = self.assess_duties(decl)
         except SmartCustomsError as exc:
-            path = "invoice_currency"
-            return (
-                None,
-                [
-                    FieldError(
-                        path,
-                        "no_exchange_rate",
-                        f"no reference exchange rate for {on:%Y-%m}: {exc.message}",
-                    )
-                ],
-                warnings,
-            )
+            return None, [_no_rate(on, exc)], warnings
         return result, [], warnings
-
-    def check_many(
-        self, decls: Iterable[Declaration], known: set[str]
-    ) -> list[tuple[DutyAssessment | None, list[FieldError], list[FieldError]]]:
-        """``[self.check(d, known) for d in decls]``, the duties assessed as one batch
-        (:class:`~smartcustoms.tariff.duties.DutyBatch`: rates and tariff lines worked out
-        once per group, the same results)."""
-        out: list[tuple[DutyAssessment | None, list[FieldError], list[FieldError]]] = []
-        for decl in decls:
-            on = decl.date or self.today
-            errors, warnings = check_hs_codes(decl, known, self.suggest, on, earlier_edition)
-            errors += duties.specific_duty_problems(decl, self.schedule, self.selections)
-            if errors:
-                out.append((None, errors, warnings))
-                continue
-            if self.proof_required is None:  # as assess_duties asks it: once per checker
-                self.proof_required = origin_proof.required(self.uow, self.economy)
-            if self.proof_required:  # preferences proven per declaration: the one-by-one way
-                out.append(self.check(decl, known))
-                continue
-            if self._duties is None:
-                self._duties = DutyBatch(
-                    economy=self.economy,
-                    currency=self.currency,
-                    schedule=self.schedule,
-                    fx=self.rates,
-                    selections=self.selections,
-                )
-            try:
-                result = self._duties.assess(decl, on)
-            except SmartCustomsError as exc:
-                out.append((None, [_no_rate(on, exc)], warnings))
-                continue
-            out.append((result, [], warnings))
-        return out
 
     def assess_duties(self, decl: Declaration) -> DutyAssessment:
         if self.proof_required is None:  # asked once per checker (a batch shares one)
@@ -203,15 +157,15 @@ class Checker:
             decl, notes = origin_proof.proven_preferences(
                 self.uow, self.economy, decl, self.schedule
             )
-        result = duties.assess_duties(
-            decl,
-            economy=self.economy,
-            currency=self.currency,
-            on=decl.date or self.today,
-            schedule=self.schedule,
-            fx=self.rates,
-            selections=self.selections,
-        )
+        if self._duties is None:  # one per checker: a batch's rates and tariff lines once
+            self._duties = DutyBatch(
+                economy=self.economy,
+                currency=self.currency,
+                schedule=self.schedule,
+                fx=self.rates,
+                selections=self.selections,
+            )
+        result = self._duties.assess(decl, decl.date or self.today)
         return replace(result, notes=[*result.notes, *notes]) if notes else result
 
     def full(self, raw: Any) -> tuple[Declaration, DutyAssessment, list[FieldError]]:

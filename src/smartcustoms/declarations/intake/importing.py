@@ -415,34 +415,24 @@ def _check_all(
     existing = repo.existing_references(
         checker.economy, principal.user_id, [d.reference for _, d in read]
     )
-    # A repeated reference is reported and not checked; the others are checked (and their
-    # duties assessed) as one batch, then reported in row order as before.
-    repeated: dict[int, int] = {}
-    for n, (m, decl) in enumerate(read):
-        if decl.reference in seen:
-            repeated[n] = seen[decl.reference]
-        else:
-            seen[decl.reference] = m.row
-    checked = iter(
-        checker.check_many((d for n, (_, d) in enumerate(read) if n not in repeated), known)
-    )
     good: list[_Good] = []
-    for n, (m, decl) in enumerate(read):
-        if (n + 1) % 500 == 0:
-            tick("check", n + 1, len(read))
-        if n in repeated:
+    for n, (m, decl) in enumerate(read, start=1):
+        if n % 500 == 0:
+            tick("check", n, len(read))
+        if decl.reference in seen:
             fail(
                 m,
                 [
                     FieldError(
                         "reference",
                         "duplicate_reference",
-                        f"'{decl.reference}' also on row {repeated[n]}",
+                        f"'{decl.reference}' also on row {seen[decl.reference]}",
                     )
                 ],
             )
             continue
-        a, errors, warnings = next(checked)
+        seen[decl.reference] = m.row
+        a, errors, warnings = checker.check(decl, known)
         warn_counts.update({w.code for w in warnings})
         if errors or a is None:
             fail(m, errors)
